@@ -1,0 +1,1 @@
+"""Root conftest: makes the project importable from tests without installing it."""
