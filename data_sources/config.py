@@ -1,0 +1,228 @@
+"""Source configuration: where each table comes from and how its columns map.
+
+A source configuration is a TOML file saved next to the exports, so the same
+export loads the same way next month::
+
+    [source]
+    path = "exports"                 # folder of files, relative to this file
+    # url_env = "TR_DATABASE_URL"    # or a SQLAlchemy URL kept in an environment variable
+    as_of = "2026-09-30"             # records dated after this are rejected as future
+    extra_equity_attributes = ["veteran"]
+
+    [tables.employees]
+    file = "hris.csv"                # or sql_table = "...", or query = "SELECT ..."
+    [tables.employees.columns]       # source column -> canonical column
+    "Worker ID" = "employee_id"
+    [tables.employees.values.gender] # canonical column -> {source value -> value}
+    M = "Man"
+    [tables.employees.date_formats]
+    hire_date = ["%m/%d/%Y", "%m/%d/%y"]
+
+Example
+-------
+>>> cfg = SourceConfig.from_dict({"tables": {"roles": {"file": "jobs.csv",
+...                                           "columns": {"Job Code": "role_id"}}}})
+>>> cfg.tables["roles"].columns["Job Code"]
+'role_id'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from data_sources.contract import CONTRACT, DEFAULT_EQUITY_ATTRIBUTES
+from data_sources.errors import (
+    ERR_CONFIG,
+    ERR_CONFIG_TABLE_SOURCE,
+    ERR_CONFIG_UNKNOWN_KEY,
+    ERR_CONFIG_UNKNOWN_TABLE,
+    SourceError,
+)
+
+_TABLE_KEYS = (
+    "file",
+    "sql_table",
+    "query",
+    "xapi",
+    "sheet",
+    "distinct",
+    "columns",
+    "values",
+    "date_formats",
+    "derive",
+    "rescale",
+    "identity",
+    "constants",
+)
+_SOURCE_KEYS = (
+    "path",
+    "url",
+    "url_env",
+    "as_of",
+    "equity_attributes",
+    "extra_equity_attributes",
+    "drop_equity_attributes",
+)
+
+
+def _frozen(d: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(d or {}))
+
+
+@dataclass(frozen=True)
+class Rescale:
+    """Linear rescaling of a numeric column from one scale onto another.
+
+    Example
+    -------
+    >>> Rescale((0.0, 100.0), (1.0, 5.0), round_to_int=True).apply_value(50)
+    3.0
+    """
+
+    source: tuple[float, float]
+    target: tuple[float, float]
+    round_to_int: bool = False
+
+    def apply_value(self, x: float) -> float:
+        (a, b), (c, d) = self.source, self.target
+        y = c + (x - a) * (d - c) / (b - a)
+        return float(round(y)) if self.round_to_int else y
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """Where one canonical table comes from and how it maps onto the contract."""
+
+    table: str
+    file: str | None = None
+    sql_table: str | None = None
+    query: str | None = None
+    xapi: str | None = None
+    sheet: str | None = None
+    distinct: bool = False
+    columns: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: _frozen({}))
+    date_formats: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _frozen({}))
+    derive: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
+    rescale: Mapping[str, Rescale] = field(default_factory=lambda: _frozen({}))
+    identity: Mapping[str, Any] = field(default_factory=lambda: _frozen({}))
+    constants: Mapping[str, Any] = field(default_factory=lambda: _frozen({}))
+
+    @classmethod
+    def from_dict(cls, table: str, d: Mapping[str, Any]) -> "TableSource":
+        unknown = set(d) - set(_TABLE_KEYS)
+        if unknown:
+            raise ValueError(
+                ERR_CONFIG_UNKNOWN_KEY.format(
+                    key=sorted(unknown)[0], section=f"tables.{table}", expected=", ".join(_TABLE_KEYS)
+                )
+            )
+        if sum(1 for k in ("file", "sql_table", "query", "xapi") if d.get(k)) > 1:
+            raise ValueError(ERR_CONFIG_TABLE_SOURCE.format(table=table))
+        rescale = {
+            col: Rescale(
+                tuple(map(float, spec["from"])),
+                tuple(map(float, spec["to"])),
+                bool(spec.get("round", False)),
+            )
+            for col, spec in (d.get("rescale") or {}).items()
+        }
+        formats = {
+            col: (fmts,) if isinstance(fmts, str) else tuple(fmts)
+            for col, fmts in (d.get("date_formats") or {}).items()
+        }
+        return cls(
+            table=table,
+            file=d.get("file"),
+            sql_table=d.get("sql_table"),
+            query=d.get("query"),
+            xapi=d.get("xapi"),
+            sheet=d.get("sheet"),
+            distinct=bool(d.get("distinct", False)),
+            columns=_frozen(d.get("columns")),
+            values=_frozen({k: _frozen({str(a): b for a, b in v.items()}) for k, v in (d.get("values") or {}).items()}),
+            date_formats=_frozen(formats),
+            derive=_frozen(d.get("derive")),
+            rescale=_frozen(rescale),
+            identity=_frozen(d.get("identity")),
+            constants=_frozen(d.get("constants")),
+        )
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """A whole source: its location, as-of date, equity attributes and table sources."""
+
+    path: Path | None = None
+    url: str | None = None
+    as_of: dt.date | None = None
+    equity_attributes: tuple[str, ...] = DEFAULT_EQUITY_ATTRIBUTES
+    tables: Mapping[str, TableSource] = field(default_factory=lambda: _frozen({}))
+    origin: str = "<config>"
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], base_dir: Path | None = None, origin: str = "<config>") -> "SourceConfig":
+        """Build from a parsed TOML mapping; relative paths resolve against ``base_dir``."""
+        src = dict(d.get("source") or {})
+        unknown = set(src) - set(_SOURCE_KEYS)
+        if unknown:
+            raise ValueError(
+                ERR_CONFIG_UNKNOWN_KEY.format(key=sorted(unknown)[0], section="source", expected=", ".join(_SOURCE_KEYS))
+            )
+        unknown_sections = set(d) - {"source", "tables"}
+        if unknown_sections:
+            raise ValueError(
+                ERR_CONFIG_UNKNOWN_KEY.format(key=sorted(unknown_sections)[0], section="top level", expected="source, tables")
+            )
+        tables = {}
+        for name, spec in (d.get("tables") or {}).items():
+            if name not in CONTRACT:
+                raise ValueError(ERR_CONFIG_UNKNOWN_TABLE.format(table=name, expected=", ".join(CONTRACT)))
+            tables[name] = TableSource.from_dict(name, spec)
+        path = src.get("path")
+        if path is not None:
+            path = Path(path)
+            if base_dir is not None and not path.is_absolute():
+                path = base_dir / path
+        elif base_dir is not None:
+            path = base_dir
+        url = src.get("url")
+        if src.get("url_env"):
+            url = os.environ.get(src["url_env"], url)
+        as_of = src.get("as_of")
+        if isinstance(as_of, str):
+            as_of = dt.date.fromisoformat(as_of)
+        attrs = list(src.get("equity_attributes", DEFAULT_EQUITY_ATTRIBUTES))
+        attrs += [a for a in src.get("extra_equity_attributes", []) if a not in attrs]
+        attrs = [a for a in attrs if a not in set(src.get("drop_equity_attributes", []))]
+        return cls(
+            path=path,
+            url=url,
+            as_of=as_of,
+            equity_attributes=tuple(attrs),
+            tables=_frozen(tables),
+            origin=origin,
+        )
+
+    @classmethod
+    def from_toml(cls, file: str | Path) -> "SourceConfig":
+        """Read a source configuration file; any problem is one ``SourceError``."""
+        file = Path(file)
+        try:
+            with open(file, "rb") as fh:
+                data = tomllib.load(fh)
+            return cls.from_dict(data, base_dir=file.parent, origin=str(file))
+        except FileNotFoundError as exc:
+            raise SourceError(ERR_CONFIG.format(file=file, detail="no such file")) from exc
+        except (tomllib.TOMLDecodeError, ValueError, KeyError, TypeError) as exc:
+            raise SourceError(ERR_CONFIG.format(file=file, detail=exc)) from exc
+
+    def table(self, name: str) -> TableSource:
+        """The table's source, or the default (a file named after the table)."""
+        return self.tables.get(name) or TableSource(table=name)

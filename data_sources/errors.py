@@ -1,0 +1,56 @@
+"""Error messages of the data sources, as constants, and the one error type users see.
+
+A ``SourceError`` is a problem with a whole source (an unreadable file, a
+missing required column, a database that does not answer). Its message is one
+clear line naming the file, the column and what was expected; the app and the
+CLI show it as such, never as a traceback. Row-level problems are not errors:
+they are rejects (see ``data_sources.validate``).
+
+Example
+-------
+>>> str(SourceError(ERR_MISSING_COLUMN.format(file="roles.csv", column="title", table="roles",
+...                                            expected="title, ladder, level")))
+"roles.csv: required column 'title' of table 'roles' is missing (required columns: title, ladder, level)"
+"""
+
+from __future__ import annotations
+
+
+class SourceError(Exception):
+    """A source that cannot be loaded at all; the message is shown to the user verbatim."""
+
+
+# Source-level errors (one clear line each)
+ERR_MISSING_COLUMN = (
+    "{file}: required column '{column}' of table '{table}' is missing "
+    "(required columns: {expected})"
+)
+ERR_MISSING_TABLE = (
+    "{source}: required table '{table}' was not found (expected {expected})"
+)
+ERR_UNREADABLE = "{file}: cannot be read as {kind}: {detail}"
+ERR_NOT_FOUND = "{path}: no such file or folder"
+ERR_UNKNOWN_SOURCE = (
+    "{source}: not a folder, a .toml source configuration or a SQLAlchemy URL "
+    "(e.g. sqlite:///talent.db, postgresql+psycopg://user@host/db)"
+)
+ERR_DB_CONNECT = "{url}: cannot connect to the database: {detail}"
+ERR_DB_QUERY = "{url}: query for table '{table}' failed: {detail}"
+ERR_CONFIG = "{file}: {detail}"
+ERR_CONFIG_UNKNOWN_TABLE = "unknown table [tables.{table}]; expected one of: {expected}"
+ERR_CONFIG_TABLE_SOURCE = (
+    "[tables.{table}] must name exactly one of file, sql_table or query"
+)
+ERR_CONFIG_UNKNOWN_KEY = "unknown key '{key}' in [{section}]; expected one of: {expected}"
+ERR_XAPI_JSON = "{file}: not valid xAPI JSON ({detail}); expected a JSON array of statements or one statement per line (NDJSON)"
+ERR_XAPI_NDJSON_LINE = "{file}, line {line}: not valid JSON ({detail})"
+
+# Row-level reject reasons
+REASON_MISSING = "missing required value"
+REASON_TYPE = "wrong type: {value!r} is not {expected}"
+REASON_FK = "unknown {target}: {value!r} is not in {table}"
+REASON_DUPLICATE = "duplicate key {key} (first seen at {first})"
+REASON_RANGE = "out of range: {value} (expected {expected})"
+REASON_ALLOWED = "not an allowed value: {value!r} (expected one of {expected})"
+REASON_FUTURE = "date in the future: {value} is after the as-of date {as_of}"
+REASON_XAPI_FIELD = "xAPI statement has no {field}"

@@ -1,0 +1,222 @@
+"""Load any source into a ``DataBundle``: a folder of files, a SQLAlchemy URL, or a TOML configuration.
+
+Example
+-------
+>>> from pathlib import Path
+>>> bundle = load_source(DEFAULT_SAMPLE)  # doctest: +SKIP
+>>> bundle.report.summary()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+from types import MappingProxyType
+
+import polars as pl
+
+from data_sources.bundle import DataBundle, LoadReport, TableReport
+from data_sources.config import SourceConfig, TableSource
+from data_sources.contract import CONTRACT, REQUIRED_TABLES, TABLE_ORDER
+from data_sources.errors import ERR_MISSING_TABLE, ERR_NOT_FOUND, ERR_UNKNOWN_SOURCE, SourceError
+from data_sources.files import ROW, find_table_file, read_file
+from data_sources.sql import is_url, make_engine, read_sql, safe_url, table_names
+from data_sources.validate import REJECT_SCHEMA, TableResult, validate_table
+from data_sources.xapi import read_xapi
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SAMPLE = PROJECT_ROOT / "sample_data" / "default"
+XAPI_SUFFIXES = (".json", ".jsonl", ".ndjson")
+
+
+def resolve_config(source: str | Path | SourceConfig | None) -> SourceConfig:
+    """Turn what a user typed (folder, URL, .toml, or nothing) into a ``SourceConfig``.
+
+    Example
+    -------
+    >>> resolve_config("sqlite:///talent.db").url
+    'sqlite:///talent.db'
+    """
+    if isinstance(source, SourceConfig):
+        return source
+    if source is None or str(source).strip() == "":
+        return SourceConfig(path=DEFAULT_SAMPLE, origin="bundled sample organisation")
+    text = str(source).strip()
+    if is_url(text):
+        return SourceConfig(url=text, origin=safe_url(text))
+    path = Path(text).expanduser()
+    if path.suffix.lower() == ".toml":
+        return SourceConfig.from_toml(path)
+    if path.is_dir():
+        return SourceConfig(path=path, origin=str(path))
+    if not path.exists():
+        raise SourceError(ERR_NOT_FOUND.format(path=path))
+    raise SourceError(ERR_UNKNOWN_SOURCE.format(source=path))
+
+
+def load_source(
+    source: str | Path | SourceConfig | None = None, *, as_of: dt.date | None = None
+) -> DataBundle:
+    """Read, map and validate every table of ``source``.
+
+    Parameters
+    ----------
+    source : str, Path, SourceConfig or None
+        A folder of ``<table>.csv|.parquet|.xlsx`` files, a SQLAlchemy URL whose
+        database holds the tables, a ``.toml`` source configuration, or None for
+        the bundled sample organisation.
+    as_of : datetime.date, optional
+        Records dated after it are rejected as "in the future". Default: the
+        configuration's ``as_of``, else today.
+
+    Returns
+    -------
+    DataBundle
+
+    Raises
+    ------
+    SourceError
+        When the source as a whole cannot be used (one clear message).
+    """
+    cfg = resolve_config(source)
+    limit = as_of or cfg.as_of or dt.date.today()
+    engine = make_engine(cfg.url) if cfg.url else None
+    db_tables = table_names(engine) if engine is not None else set()
+
+    accepted: dict[str, pl.DataFrame] = {}
+    reports: list[TableReport] = []
+    rejects: list[pl.DataFrame] = []
+    notes: list[str] = []
+    hashes: dict[str, str] = {}
+    parents: dict[str, pl.Series] = {}
+    for table in TABLE_ORDER:
+        ts = cfg.table(table)
+        found = _read_raw(cfg, ts, table, engine, db_tables)
+        if found is None:
+            if table in REQUIRED_TABLES:
+                raise SourceError(
+                    ERR_MISSING_TABLE.format(
+                        source=cfg.origin,
+                        table=table,
+                        expected=f"a file {table}.csv, .parquet or .xlsx" if engine is None else f"a table '{table}'",
+                    )
+                )
+            continue
+        raw, label, digest, pre_rejects = found
+        result = validate_table(
+            raw,
+            table,
+            label,
+            as_of=limit,
+            mapping=ts,
+            parents=parents,
+            equity_attributes=cfg.equity_attributes,
+        )
+        if pre_rejects.height:
+            result = _with_pre_rejects(result, pre_rejects)
+        accepted[table] = result.accepted
+        hashes[table] = digest or _frame_digest(result.accepted)
+        for col in CONTRACT[table].columns:
+            parents[f"{table}.{col.name}"] = result.accepted.get_column(col.name)
+        reports.append(TableReport(table, label, result.read, result.accepted.height, result.rejected))
+        if result.rejects.height:
+            rejects.append(result.rejects)
+        notes.extend(result.notes)
+
+    version = hashlib.sha256(
+        "|".join(
+            [f"{t}:{h}" for t, h in sorted(hashes.items())]
+            + [repr(sorted(cfg.tables.items())), cfg.equity_attributes.__repr__(), limit.isoformat()]
+        ).encode()
+    ).hexdigest()[:16]
+    present_attrs = tuple(
+        a for a in cfg.equity_attributes if a in accepted["employees"].columns
+    )
+    return DataBundle(
+        tables=MappingProxyType(accepted),
+        report=LoadReport(
+            tables=tuple(reports),
+            rejects=pl.concat(rejects) if rejects else pl.DataFrame(schema=REJECT_SCHEMA),
+            notes=tuple(notes),
+        ),
+        source=cfg.origin,
+        version=version,
+        equity_attributes=present_attrs,
+        loaded_as_of=limit,
+        input_hashes=MappingProxyType(hashes),
+    )
+
+
+def _read_raw(cfg: SourceConfig, ts: TableSource, table: str, engine, db_tables: set[str]):
+    """(raw frame, label, content digest or None, pre-validation rejects) or None when absent."""
+    no_rejects = pl.DataFrame(schema={ROW: pl.String, "reason": pl.String})
+    base = cfg.path or Path(".")
+    if ts.xapi:
+        path = base / ts.xapi
+        raw, bad = read_xapi(path, ts.identity)
+        return raw, path.name, _file_digest(path), bad
+    if ts.file:
+        path = base / ts.file
+        if not path.is_file():
+            raise SourceError(ERR_NOT_FOUND.format(path=path))
+        return read_file(path, ts.sheet), path.name, _file_digest(path), no_rejects
+    if ts.sql_table or ts.query:
+        if engine is None:
+            raise SourceError(f"{cfg.origin}: [tables.{table}] reads SQL but [source] has no url")
+        label = ts.sql_table or f"query for {table}"
+        return read_sql(engine, table, sql_table=ts.sql_table, query=ts.query), label, None, no_rejects
+    if engine is not None:
+        if table in db_tables:
+            return read_sql(engine, table), f"{table} (database)", None, no_rejects
+        return None
+    if cfg.path is None:
+        return None
+    if not cfg.path.is_dir():
+        raise SourceError(ERR_NOT_FOUND.format(path=cfg.path))
+    path = find_table_file(cfg.path, table)
+    if path is not None:
+        return read_file(path), path.name, _file_digest(path), no_rejects
+    if table == "learning_events":
+        for suffix in XAPI_SUFFIXES:
+            candidate = cfg.path / f"learning_events{suffix}"
+            if candidate.is_file():
+                raw, bad = read_xapi(candidate, ts.identity)
+                return raw, candidate.name, _file_digest(candidate), bad
+    return None
+
+
+def _with_pre_rejects(result: TableResult, bad: pl.DataFrame) -> TableResult:
+    """Add rows rejected before validation (e.g. NDJSON lines that are not JSON)."""
+    extra = bad.select(
+        pl.lit(result.table).alias("table"),
+        pl.lit(result.source).alias("source"),
+        pl.col(ROW).alias("row"),
+        pl.lit("(whole row)").alias("column"),
+        pl.lit(None, dtype=pl.String).alias("value"),
+        pl.col("reason"),
+    )
+    return TableResult(
+        result.table,
+        result.source,
+        result.accepted,
+        pl.concat([result.rejects, extra]),
+        read=result.read + bad.height,
+        notes=result.notes,
+    )
+
+
+def _file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _frame_digest(frame: pl.DataFrame) -> str:
+    """Content hash of a frame (order-independent; stable within one polars version)."""
+    h = hashlib.sha256(str(frame.schema).encode())
+    if frame.height:
+        h.update(frame.hash_rows(seed=0).sort().to_numpy().tobytes())
+    return h.hexdigest()
