@@ -10,7 +10,7 @@ export loads the same way next month::
     extra_equity_attributes = ["veteran"]
 
     [tables.employees]
-    file = "hris.csv"                # or sql_table = "...", or query = "SELECT ..."
+    file = "hris.csv"                # in [source] path, else next to this file; or sql_table = "...", or query = "SELECT ..."
     [tables.employees.columns]       # source column -> canonical column
     "Worker ID" = "employee_id"
     [tables.employees.values.gender] # canonical column -> {source value -> value}
@@ -165,6 +165,7 @@ class SourceConfig:
     equity_attributes: tuple[str, ...] = DEFAULT_EQUITY_ATTRIBUTES
     tables: Mapping[str, TableSource] = field(default_factory=lambda: _frozen({}))
     origin: str = "<config>"
+    base_dir: Path | None = None
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], base_dir: Path | None = None, origin: str = "<config>") -> "SourceConfig":
@@ -208,6 +209,7 @@ class SourceConfig:
             equity_attributes=tuple(attrs),
             tables=_frozen(tables),
             origin=origin,
+            base_dir=base_dir,
         )
 
     @classmethod
@@ -222,6 +224,13 @@ class SourceConfig:
             raise SourceError(ERR_CONFIG.format(file=file, detail="no such file")) from exc
         except (tomllib.TOMLDecodeError, ValueError, KeyError, TypeError) as exc:
             raise SourceError(ERR_CONFIG.format(file=file, detail=exc)) from exc
+
+    def resolve_file(self, name: str) -> Path:
+        """A table's ``file``: looked up in ``[source] path`` first, then next to the configuration."""
+        candidate = (self.path or Path(".")) / name
+        if not candidate.exists() and self.base_dir is not None and (self.base_dir / name).exists():
+            return self.base_dir / name
+        return candidate
 
     def table(self, name: str) -> TableSource:
         """The table's source, or the default (a file named after the table)."""

@@ -151,13 +151,12 @@ def load_source(
 def _read_raw(cfg: SourceConfig, ts: TableSource, table: str, engine, db_tables: set[str]):
     """(raw frame, label, content digest or None, pre-validation rejects) or None when absent."""
     no_rejects = pl.DataFrame(schema={ROW: pl.String, "reason": pl.String})
-    base = cfg.path or Path(".")
     if ts.xapi:
-        path = base / ts.xapi
+        path = cfg.resolve_file(ts.xapi)
         raw, bad = read_xapi(path, ts.identity)
         return raw, path.name, _file_digest(path), bad
     if ts.file:
-        path = base / ts.file
+        path = cfg.resolve_file(ts.file)
         if not path.is_file():
             raise SourceError(ERR_NOT_FOUND.format(path=path))
         return read_file(path, ts.sheet), path.name, _file_digest(path), no_rejects

@@ -141,10 +141,6 @@ def validate_table(
         notes.append(NOTE_IGNORED.format(source=source, columns=", ".join(ignored)))
     df = df.select([ROW] + [c for c in spec.column_names if c in df.columns] + keep_extra)
 
-    if mapping.distinct:
-        before = df.height
-        df = df.unique(subset=[c for c in df.columns if c != ROW], keep="first", maintain_order=True)
-        notes.append(NOTE_DISTINCT.format(source=source, table=table, n=df.height, m=before))
 
     missing = [c for c in spec.required_columns if c not in df.columns]
     if missing:
@@ -158,6 +154,10 @@ def validate_table(
             notes.append(NOTE_ABSENT_OPTIONAL.format(source=source, column=col.name))
 
     df = _trim_text(df, source, notes)
+    if mapping.distinct:
+        before = df.height
+        df = df.unique(subset=[c for c in df.columns if c != ROW], keep="first", maintain_order=True)
+        notes.append(NOTE_DISTINCT.format(source=source, table=table, n=df.height, m=before))
     df = _apply_value_maps(df, mapping, source, notes)
     present = [c for c in spec.columns if c.name in df.columns]
     df = df.with_columns(pl.col(c.name).alias(_RAW + c.name) for c in present)
@@ -287,13 +287,21 @@ def _parse(df: pl.DataFrame, col: Column, mapping: TableSource) -> pl.Expr:
         return text.str.to_lowercase().replace_strict(_BOOL_VALUES, default=None, return_dtype=pl.Boolean)
     if col.type == "date":
         formats = mapping.date_formats.get(col.name, DEFAULT_DATE_FORMATS)
-        return pl.coalesce([text.str.to_date(f, strict=False) for f in formats])
+        return pl.coalesce([_to_date(text, f) for f in formats])
     if col.type == "timestamp":
         formats = mapping.date_formats.get(col.name, TIMESTAMP_FORMATS)
         return pl.coalesce(
             [text.str.to_datetime(f, time_zone="UTC", time_unit="us", strict=False) for f in formats]
         )
     raise AssertionError(col.type)
+
+
+def _to_date(text: pl.Expr, fmt: str) -> pl.Expr:
+    """Parse with ``fmt``; a four-digit-year format never matches a two-digit year ("07/05/11")."""
+    parsed = text.str.to_date(fmt, strict=False)
+    if "%Y" in fmt:
+        return pl.when(parsed.dt.year() >= 1000).then(parsed)
+    return parsed
 
 
 def _type_words(col: Column, mapping: TableSource) -> str:
