@@ -1,0 +1,38 @@
+"""Talent Readiness: the router. Page config, the shared sidebar, navigation.
+
+Run with ``streamlit run app.py`` (or ``make run``). Pages render only; every
+number comes from metrics/ through ui/.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from ui.state import MSG_UNEXPECTED, get_bundle, load_error, sidebar
+
+st.set_page_config(page_title="Talent Readiness", page_icon=":material/groups:", layout="wide")
+logging.basicConfig(level=logging.INFO)
+
+PAGES = {
+    "Dashboard": [
+        st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data", default=True),
+    ],
+    "Reference": [
+        st.Page("pages/definitions.py", title="Definitions", icon=":material/menu_book:", url_path="definitions"),
+    ],
+}
+
+page = st.navigation(PAGES)
+bundle = get_bundle()
+if bundle is not None:
+    st.session_state["tr_filters"] = sidebar(bundle)
+elif load_error():
+    st.sidebar.error("No source loaded: see the Data page.")
+
+try:
+    page.run()
+except Exception:  # st.stop()/st.rerun() are BaseExceptions and pass through
+    logging.getLogger("talent_readiness").exception("page %s failed", page.title)
+    st.error(MSG_UNEXPECTED.format(stage=f"drawing the {page.title} page"), icon=":material/error:")

@@ -1,0 +1,148 @@
+"""Data: which source is loaded, rows per table, rejects with reasons, and loading another source."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import polars as pl
+import sqlalchemy as sa
+import streamlit as st
+
+from data_sources.contract import CONTRACT, OPTIONAL_TABLES, REQUIRED_TABLES
+from data_sources.sql import is_url
+from ui.components import downloads
+from ui.state import get_bundle, load_error, try_load
+
+UPLOAD_TYPES = ["csv", "parquet", "xlsx", "json", "jsonl", "ndjson", "toml"]
+MSG_BAD_UPLOAD_NAME = (
+    "{name}: not a table of the data contract. Name each file after its table "
+    "(e.g. employees.csv, learning_events.json) or upload a .toml source configuration with them."
+)
+MSG_BAD_URL = "That is not a SQLAlchemy URL (e.g. postgresql+psycopg://user@host:5432/db)."
+
+st.title("Data")
+st.caption(
+    "Which source is loaded, how many rows each table accepted, and every rejected row with its reason. "
+    "Nothing is dropped silently: read = accepted + rejected."
+)
+
+error = load_error()
+if error:
+    st.error(error, icon=":material/error:")
+
+bundle = get_bundle()
+if bundle is not None:
+    st.subheader("Loaded source")
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Source", bundle.source if len(bundle.source) < 40 else "…" + bundle.source[-38:],
+              help=bundle.source)
+    c2.metric("Dataset version", bundle.version, help="A content hash of the inputs; same inputs, same version.")
+    c3.metric("Rejected rows", f"{sum(t.rejected for t in bundle.report.tables):,}",
+              help="Rows that did not load, each listed below with its file, line, column and reason.")
+
+    summary = bundle.report.summary()
+    present = set(summary["table"])
+    missing = [t for t in OPTIONAL_TABLES if t not in present]
+    st.subheader("Rows per table")
+    st.dataframe(
+        summary,
+        hide_index=True,
+        column_config={
+            "read": st.column_config.NumberColumn("read", format="%d"),
+            "accepted": st.column_config.NumberColumn("accepted", format="%d"),
+            "rejected": st.column_config.NumberColumn("rejected", format="%d"),
+        },
+    )
+    if missing:
+        st.caption(
+            "Not in this source (optional): "
+            + ", ".join(f"`{t}` ({CONTRACT[t].description})" for t in missing)
+            + ". The views that need them say so."
+        )
+
+    rejects = bundle.report.rejects
+    st.subheader("Rejected rows")
+    if rejects.height == 0:
+        st.success("Every row was accepted.", icon=":material/check_circle:")
+    else:
+        tables = sorted(rejects["table"].unique().to_list(), key=list(CONTRACT).index)
+        chosen = st.selectbox("Table", ["All tables", *tables], key="rejects_table")
+        shown = rejects if chosen == "All tables" else rejects.filter(pl.col("table") == chosen)
+        st.dataframe(shown, hide_index=True, height=320)
+        downloads(shown, "rejects")
+    if bundle.report.notes:
+        with st.expander(f"Notes ({len(bundle.report.notes)}): trimmed values, derived tables, defaults"):
+            for note in bundle.report.notes:
+                st.markdown(f"- {note}")
+
+st.subheader("Load another source")
+tab_path, tab_upload, tab_db, tab_sample = st.tabs(
+    ["Folder or configuration", "Upload files", "Database", "Bundled sample"]
+)
+
+with tab_path:
+    with st.form("load_path"):
+        path = st.text_input(
+            "Folder of exports, or a .toml source configuration",
+            placeholder="/data/exports  or  /data/exports/sources.toml",
+            help="Files named after the tables: employees.csv, roles.csv, competencies.csv, "
+            "role_requirements.csv, and optionally evidence, assets, learning_events, performance, "
+            "movements, capability_targets (CSV, Parquet or Excel).",
+        )
+        if st.form_submit_button("Load", type="primary") and path.strip():
+            try_load(path.strip())
+            st.rerun()
+
+with tab_upload:
+    with st.form("load_upload", clear_on_submit=False):
+        files = st.file_uploader(
+            "Export files named after their tables",
+            type=UPLOAD_TYPES,
+            accept_multiple_files=True,
+            help="At least: " + ", ".join(f"{t}.csv" for t in REQUIRED_TABLES),
+        )
+        if st.form_submit_button("Load uploaded files", type="primary") and files:
+            names = {Path(f.name).stem for f in files if not f.name.endswith(".toml")}
+            bad = [f.name for f in files if not f.name.endswith(".toml") and Path(f.name).stem not in CONTRACT]
+            if bad:
+                st.error(MSG_BAD_UPLOAD_NAME.format(name=bad[0]))
+            else:
+                digest = hashlib.sha256()
+                for f in sorted(files, key=lambda f: f.name):
+                    digest.update(f.name.encode())
+                    digest.update(f.getvalue())
+                folder = Path(tempfile.gettempdir()) / "talent-readiness-uploads" / digest.hexdigest()[:16]
+                folder.mkdir(parents=True, exist_ok=True)
+                for f in files:
+                    (folder / Path(f.name).name).write_bytes(f.getvalue())
+                configs = [f.name for f in files if f.name.endswith(".toml")]
+                target = str(folder / configs[0]) if configs else str(folder)
+                try_load(target)
+                st.rerun()
+
+with tab_db:
+    with st.form("load_db"):
+        url = st.text_input(
+            "SQLAlchemy URL (without the password)",
+            placeholder="postgresql+psycopg://analyst@db.internal:5432/hr",
+            help="SQLite: sqlite:///path/to/talent.db · PostgreSQL: postgresql+psycopg://user@host/db · "
+            "MariaDB/MySQL: mysql+pymysql://user@host/db",
+        )
+        password = st.text_input("Password", type="password", help="Never shown or logged.")
+        if st.form_submit_button("Connect", type="primary") and url.strip():
+            if not is_url(url.strip()):
+                st.error(MSG_BAD_URL)
+            else:
+                full = sa.make_url(url.strip())
+                if password:
+                    full = full.set(password=password)
+                try_load(full.render_as_string(hide_password=False))
+                st.rerun()
+
+with tab_sample:
+    st.write("The generated 2,000-employee organisation in `sample_data/default/` (seed 7).")
+    if st.button("Use the bundled sample", key="use_sample"):
+        try_load(None)
+        st.rerun()

@@ -1,0 +1,71 @@
+"""Small page building blocks: metric help with a definition link, downloads, needs-table notes."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import streamlit as st
+
+from data_sources.bundle import DataBundle
+from ui.export import EXCEL_MIME, csv_bytes, excel_bytes
+
+DEFINITIONS_PAGE = "definitions"
+MSG_NEEDS_TABLES = (
+    "This view needs the {tables} table{s}, which this source does not have. "
+    "Add {files} to your export folder (or map them in a source configuration) and load it again on the **Data** page."
+)
+
+
+def definition_url(anchor: str) -> str:
+    """Link to a metric's definition on the in-app Definitions page (docs/metrics.md).
+
+    Example
+    -------
+    >>> definition_url("Bench strength")
+    './definitions#bench-strength'
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", anchor.lower()).strip("-")
+    return f"./{DEFINITIONS_PAGE}#{slug}"
+
+
+def metric_help(text: str, anchor: str) -> str:
+    """One-line plain explanation plus a link to the definition, for ``help=`` and captions."""
+    return f"{text} [Definition]({definition_url(anchor)})"
+
+
+def explain(text: str, anchor: str) -> None:
+    """Caption under a metric or table: what it means, and where it is defined."""
+    st.caption(metric_help(text, anchor))
+
+
+def needs_tables(bundle: DataBundle, view: str) -> bool:
+    """Show the needs-table message and return True when ``view`` cannot run on ``bundle``."""
+    missing = bundle.missing_for(view)
+    if not missing:
+        return False
+    st.info(
+        MSG_NEEDS_TABLES.format(
+            tables=", ".join(f"`{t}`" for t in missing),
+            s="s" if len(missing) > 1 else "",
+            files=", ".join(f"`{t}.csv`" for t in missing),
+        ),
+        icon=":material/table_view:",
+    )
+    return True
+
+
+def downloads(frame: pl.DataFrame, name: str, key: str | None = None) -> None:
+    """CSV and Excel download buttons for exactly the frame shown (formula-safe)."""
+    key = key or name
+    c1, c2, _ = st.columns([1, 1, 4])
+    with c1:
+        st.download_button(
+            "Download CSV", csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv",
+            key=f"csv_{key}", icon=":material/download:", on_click="ignore",
+        )
+    with c2:
+        st.download_button(
+            "Download Excel", excel_bytes(frame, sheet=name), file_name=f"{name}.xlsx", mime=EXCEL_MIME,
+            key=f"xlsx_{key}", icon=":material/download:", on_click="ignore",
+        )
