@@ -58,6 +58,9 @@ class ProficiencyConfig:
     unverified_factor: float = 0.5
     half_life_days: float = 365.0
     evidence_threshold: float = 1.0
+    #: Absolute slack when comparing summed weights with the threshold, so a
+    #: sum that is 1.0 up to floating-point rounding still qualifies.
+    tolerance: float = 1e-9
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ class ReadinessConfig:
 
     ready_now_min: float = 0.90
     ready_soon_min: float = 0.70
+    #: Absolute slack when comparing readiness with the band boundaries.
+    tolerance: float = 1e-9
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,8 @@ class CapabilityRiskConfig:
     )
     high_min: float = 0.5
     medium_min: float = 0.2
+    #: Absolute slack when comparing risk with the band boundaries.
+    tolerance: float = 1e-9
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,8 @@ class EquityConfig:
     alpha: float = 0.05
     confidence: float = 0.95
     flip_n: int = 2
+    intersections: bool = True  # also every pair of the attributes present, e.g. gender × ethnicity
+    not_disclosed_as_reference: bool = True  # False: "Not disclosed" never sets the reference
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,14 @@ class LearningImpactConfig:
     q_threshold: float = 0.05
     confidence: float = 0.95
     seed: int = 7
+    #: Nuisance learner (scikit-learn HistGradientBoostingRegressor) settings.
+    learner_max_iter: int = 100
+    learner_max_leaf_nodes: int = 15
+    learner_learning_rate: float = 0.1
+    #: Multiply the clustered variance by G/(G-1) (G = employees).
+    small_sample_correction: bool = True
+    #: Unit of the secondary spacing effect, in days.
+    spacing_unit_days: int = 30
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,291 @@
+"""Altair chart builders. Each takes an already aggregated polars frame and returns ``alt.Chart``.
+
+They never call ``st.*``. Colours come from the Okabe–Ito palette (safe for the
+common forms of colour blindness), every chart has a title, axis titles and
+tooltips, and none ships more than ``MAX_ROWS`` rows to the browser.
+
+Example
+-------
+>>> import polars as pl
+>>> chart = band_distribution(pl.DataFrame({"relation": ["current"], "band": ["ready_now"], "employees": [3]}))
+>>> chart.to_dict()["title"]["text"]
+'Readiness bands'
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+MAX_ROWS = 5_000
+ERR_TOO_MANY_ROWS = "A chart was given {n} rows; aggregate before charting (limit {limit})."
+
+# Okabe & Ito (2008), "Color Universal Design"
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+BAND_ORDER = ("ready_now", "ready_soon", "developing")
+BAND_LABELS = {"ready_now": "Ready now", "ready_soon": "Ready in 1–2 years", "developing": "Developing"}
+BAND_COLOURS = ("#0072B2", "#56B4E9", "#E69F00")
+STATUS_ORDER = ("covered", "ready_in_future", "no_successors")
+STATUS_COLOURS = ("#009E73", "#56B4E9", "#D55E00")
+RISK_ORDER = ("high", "medium", "low")
+RISK_COLOURS = ("#D55E00", "#E69F00", "#56B4E9")
+LABEL_ORDER = ("predictive", "harmful", "no_evidence", "insufficient_data")
+LABEL_COLOURS = ("#009E73", "#D55E00", "#999999", "#CC79A7")
+RECOMMENDATION_ORDER = ("retire", "review", "improve", "keep", "celebrate")
+RECOMMENDATION_COLOURS = ("#D55E00", "#CC79A7", "#E69F00", "#56B4E9", "#009E73")
+
+
+def _data(frame: pl.DataFrame) -> alt.Data:
+    if frame.height > MAX_ROWS:
+        raise ValueError(ERR_TOO_MANY_ROWS.format(n=frame.height, limit=MAX_ROWS))
+    return alt.Data(values=frame.to_dicts())
+
+
+def _title(text: str, subtitle: str | None = None) -> alt.TitleParams:
+    return alt.TitleParams(text, subtitle=subtitle or [], anchor="start")
+
+
+def band_distribution(frame: pl.DataFrame, title: str = "Readiness bands") -> alt.Chart:
+    """Stacked horizontal bars: employees per band, one bar per relation (current / next role).
+
+    ``frame`` columns: ``relation, band, employees``.
+    """
+    data = frame.with_columns(
+        pl.col("band").replace_strict(BAND_LABELS, default=pl.col("band")).alias("band_label"),
+        pl.col("relation").replace_strict({"current": "Own role", "next": "Next role"}, default=pl.col("relation")).alias("relation_label"),
+    )
+    return (
+        alt.Chart(_data(data), title=_title(title, "Active employees by readiness band"))
+        .mark_bar()
+        .encode(
+            y=alt.Y("relation_label:N", title="Readiness for", sort=["Own role", "Next role"]),
+            x=alt.X("employees:Q", title="Employees", stack="normalize", axis=alt.Axis(format="%")),
+            color=alt.Color(
+                "band_label:N",
+                title="Band",
+                scale=alt.Scale(domain=[BAND_LABELS[b] for b in BAND_ORDER], range=list(BAND_COLOURS)),
+            ),
+            order=alt.Order("band_order:Q"),
+            tooltip=[
+                alt.Tooltip("relation_label:N", title="Readiness for"),
+                alt.Tooltip("band_label:N", title="Band"),
+                alt.Tooltip("employees:Q", title="Employees", format=","),
+            ],
+        )
+        .transform_calculate(band_order=f"indexof({list(BAND_ORDER)}, datum.band)")
+        .properties(height=120)
+    )
+
+
+def feeder_pipeline(frame: pl.DataFrame, title: str = "Feeder pipeline by role") -> alt.Chart:
+    """Stacked bars per role: employees whose next role it is, by band.
+
+    ``frame`` columns: ``role, band, employees``.
+    """
+    data = frame.with_columns(pl.col("band").replace_strict(BAND_LABELS, default=pl.col("band")).alias("band_label"))
+    return (
+        alt.Chart(_data(data), title=_title(title, "Candidates for each role, by readiness for it"))
+        .mark_bar()
+        .encode(
+            y=alt.Y("role:N", title="Role", sort="-x"),
+            x=alt.X("sum(employees):Q", title="Candidates (employees whose next role it is)"),
+            color=alt.Color(
+                "band_label:N",
+                title="Band",
+                scale=alt.Scale(domain=[BAND_LABELS[b] for b in BAND_ORDER], range=list(BAND_COLOURS)),
+            ),
+            tooltip=[
+                alt.Tooltip("role:N", title="Role"),
+                alt.Tooltip("band_label:N", title="Band"),
+                alt.Tooltip("employees:Q", title="Candidates", format=","),
+            ],
+        )
+    )
+
+
+def bench_status(frame: pl.DataFrame, title: str = "Successors for critical roles") -> alt.Chart:
+    """Bars of ready-now and ready-soon successors per critical role, coloured by status.
+
+    ``frame`` columns: ``role, status, ready_now, ready_soon, incumbents``.
+    """
+    long = frame.unpivot(
+        index=["role", "status", "incumbents"], on=["ready_now", "ready_soon"], variable_name="readiness", value_name="successors"
+    ).with_columns(pl.col("readiness").replace_strict(BAND_LABELS, default=pl.col("readiness")))
+    return (
+        alt.Chart(_data(long), title=_title(title, "Candidates ready now and ready in 1–2 years"))
+        .mark_bar()
+        .encode(
+            y=alt.Y("role:N", title="Critical role", sort=alt.SortField("status")),
+            x=alt.X("successors:Q", title="Successors"),
+            color=alt.Color(
+                "readiness:N", title="Readiness",
+                scale=alt.Scale(domain=[BAND_LABELS["ready_now"], BAND_LABELS["ready_soon"]], range=list(BAND_COLOURS[:2])),
+            ),
+            tooltip=[
+                alt.Tooltip("role:N", title="Role"),
+                alt.Tooltip("status:N", title="Status"),
+                alt.Tooltip("readiness:N", title="Readiness"),
+                alt.Tooltip("successors:Q", title="Successors"),
+                alt.Tooltip("incumbents:Q", title="Incumbents"),
+            ],
+        )
+    )
+
+
+def coverage_heatmap(frame: pl.DataFrame, title: str = "Capability coverage against target") -> alt.Chart:
+    """Team × competency heatmap of coverage (supply / target headcount), capped at 100%.
+
+    ``frame`` columns: ``team, competency, coverage, supply, target_headcount, band, single_point_of_failure``.
+    """
+    data = frame.with_columns(pl.col("coverage").clip(upper_bound=1.0).alias("coverage_capped"))
+    base = alt.Chart(_data(data), title=_title(title, "Share of the needed people at the target level; ◆ single point of failure"))
+    tooltip = [
+        alt.Tooltip("team:N", title="Team"),
+        alt.Tooltip("competency:N", title="Competency"),
+        alt.Tooltip("supply:Q", title="People at target level"),
+        alt.Tooltip("target_headcount:Q", title="People needed"),
+        alt.Tooltip("coverage:Q", title="Coverage", format=".0%"),
+        alt.Tooltip("band:N", title="Risk"),
+    ]
+    cells = base.mark_rect().encode(
+        x=alt.X("competency:N", title="Competency", axis=alt.Axis(labelAngle=-40)),
+        y=alt.Y("team:N", title="Team"),
+        color=alt.Color(
+            "coverage_capped:Q", title="Coverage", scale=alt.Scale(scheme="viridis", domain=[0, 1]),
+            legend=alt.Legend(format="%"),
+        ),
+        tooltip=tooltip,
+    )
+    marks = base.transform_filter("datum.single_point_of_failure").mark_text(text="◆", color="white", fontSize=12).encode(
+        x="competency:N", y="team:N", tooltip=tooltip
+    )
+    return alt.layer(cells, marks)
+
+
+def rates_with_intervals(frame: pl.DataFrame, title: str = "Promotion rate by group") -> alt.Chart:
+    """Promotion rate per group with its 95% interval, and the four-fifths line of the reference.
+
+    ``frame`` columns: ``group, rate, rate_low, rate_high, adverse_impact, four_fifths_line``
+    (suppressed groups already removed).
+    """
+    data = frame.with_columns(
+        pl.when(pl.col("adverse_impact")).then(pl.lit("Below four-fifths")).otherwise(pl.lit("Not adverse")).alias("flag")
+    )
+    base = alt.Chart(_data(data), title=_title(title, "Dots: rate; bars: 95% Wilson interval; dashed: 4/5 of the reference rate"))
+    tooltip = [
+        alt.Tooltip("group:N", title="Group"),
+        alt.Tooltip("rate:Q", title="Rate", format=".1%"),
+        alt.Tooltip("rate_low:Q", title="95% CI low", format=".1%"),
+        alt.Tooltip("rate_high:Q", title="95% CI high", format=".1%"),
+        alt.Tooltip("flag:N", title="Four-fifths rule"),
+    ]
+    colour = alt.Color("flag:N", title="Four-fifths rule",
+                       scale=alt.Scale(domain=["Below four-fifths", "Not adverse"], range=["#D55E00", "#0072B2"]))
+    bars = base.mark_rule(strokeWidth=2).encode(
+        y=alt.Y("group:N", title="Group"), x=alt.X("rate_low:Q", title="Promotion rate", axis=alt.Axis(format="%")),
+        x2="rate_high:Q", color=colour, tooltip=tooltip,
+    )
+    dots = base.mark_point(filled=True, size=80).encode(y="group:N", x="rate:Q", color=colour, tooltip=tooltip)
+    line = base.mark_rule(strokeDash=[4, 4], color="#000000").encode(x="mean(four_fifths_line):Q")
+    return alt.layer(bars, dots, line)
+
+
+def forest_plot(frame: pl.DataFrame, title: str = "Learning impact by cluster") -> alt.Chart:
+    """Controlled effect with 95% interval per cluster, next to the naive difference.
+
+    ``frame`` columns: ``cluster, effect, ci_low, ci_high, label, naive``.
+    """
+    base = alt.Chart(_data(frame), title=_title(title, "Rating points per completed asset; ✕ the naive difference a spreadsheet gives"))
+    tooltip = [
+        alt.Tooltip("cluster:N", title="Cluster"),
+        alt.Tooltip("effect:Q", title="Controlled effect", format="+.3f"),
+        alt.Tooltip("ci_low:Q", title="95% CI low", format="+.3f"),
+        alt.Tooltip("ci_high:Q", title="95% CI high", format="+.3f"),
+        alt.Tooltip("naive:Q", title="Naive difference", format="+.3f"),
+        alt.Tooltip("label:N", title="Label"),
+    ]
+    colour = alt.Color("label:N", title="Label", scale=alt.Scale(domain=list(LABEL_ORDER), range=list(LABEL_COLOURS)))
+    y = alt.Y("cluster:N", title="Microlearning cluster", sort=alt.SortField("effect", order="descending"))
+    rule = base.mark_rule(strokeWidth=2).encode(
+        y=y, x=alt.X("ci_low:Q", title="Change in rating (points)"), x2="ci_high:Q", color=colour, tooltip=tooltip
+    )
+    dot = base.mark_point(filled=True, size=80).encode(y=y, x="effect:Q", color=colour, tooltip=tooltip)
+    naive = base.mark_point(shape="cross", size=70, color="#000000", opacity=0.7).encode(y=y, x="naive:Q", tooltip=tooltip)
+    zero = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(color="#666666").encode(x="x:Q")
+    return alt.layer(zero, rule, dot, naive)
+
+
+def factor_effects(frame: pl.DataFrame, title: str = "Spacing and difficulty") -> alt.Chart:
+    """Effect of each secondary factor with its 95% interval. Columns: ``factor, effect, ci_low, ci_high``."""
+    base = alt.Chart(_data(frame), title=_title(title, "Same controls; association with the rating, not proof of cause"))
+    tooltip = [
+        alt.Tooltip("factor:N", title="Factor"),
+        alt.Tooltip("effect:Q", title="Effect", format="+.3f"),
+        alt.Tooltip("ci_low:Q", title="95% CI low", format="+.3f"),
+        alt.Tooltip("ci_high:Q", title="95% CI high", format="+.3f"),
+    ]
+    rule = base.mark_rule(strokeWidth=2, color="#0072B2").encode(
+        y=alt.Y("factor:N", title="Factor"), x=alt.X("ci_low:Q", title="Change in rating (points)"), x2="ci_high:Q", tooltip=tooltip
+    )
+    dot = base.mark_point(filled=True, size=80, color="#0072B2").encode(y="factor:N", x="effect:Q", tooltip=tooltip)
+    zero = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(color="#666666").encode(x="x:Q")
+    return alt.layer(zero, rule, dot)
+
+
+def recommendation_counts(frame: pl.DataFrame, title: str = "Assets by recommendation") -> alt.Chart:
+    """Bars of assets per recommendation. Columns: ``recommendation, assets``."""
+    return (
+        alt.Chart(_data(frame), title=_title(title))
+        .mark_bar()
+        .encode(
+            x=alt.X("recommendation:N", title="Recommendation", sort=list(RECOMMENDATION_ORDER)),
+            y=alt.Y("assets:Q", title="Assets"),
+            color=alt.Color(
+                "recommendation:N", title="Recommendation", legend=None,
+                scale=alt.Scale(domain=list(RECOMMENDATION_ORDER), range=list(RECOMMENDATION_COLOURS)),
+            ),
+            tooltip=[alt.Tooltip("recommendation:N", title="Recommendation"), alt.Tooltip("assets:Q", title="Assets")],
+        )
+    )
+
+
+def risk_counts(frame: pl.DataFrame, title: str = "Capability targets by risk") -> alt.Chart:
+    """Bars of team × competency targets per risk band. Columns: ``band, targets``."""
+    return (
+        alt.Chart(_data(frame), title=_title(title))
+        .mark_bar()
+        .encode(
+            x=alt.X("band:N", title="Risk band", sort=list(RISK_ORDER)),
+            y=alt.Y("targets:Q", title="Team × competency targets"),
+            color=alt.Color("band:N", legend=None, scale=alt.Scale(domain=list(RISK_ORDER), range=list(RISK_COLOURS))),
+            tooltip=[alt.Tooltip("band:N", title="Risk"), alt.Tooltip("targets:Q", title="Targets")],
+        )
+    )
+
+
+def profile_heatmap(frame: pl.DataFrame, title: str = "Strengths and gaps") -> alt.Chart:
+    """Competency × role heatmap of demonstrated level minus required level.
+
+    ``frame`` columns: ``competency, target, required_level, level, gap_levels, critical``.
+    """
+    base = alt.Chart(_data(frame), title=_title(title, "Demonstrated level against the level each role requires"))
+    tooltip = [
+        alt.Tooltip("competency:N", title="Competency"),
+        alt.Tooltip("target:N", title="Role"),
+        alt.Tooltip("level:Q", title="Demonstrated level"),
+        alt.Tooltip("required_level:Q", title="Required level"),
+        alt.Tooltip("critical:N", title="Critical"),
+    ]
+    cells = base.mark_rect().encode(
+        x=alt.X("target:N", title="Role"),
+        y=alt.Y("competency:N", title="Competency"),
+        color=alt.Color(
+            "gap_levels:Q", title="Levels above (+) or below (−) required",
+            scale=alt.Scale(scheme="blueorange", domain=[-4, 4], reverse=True),
+        ),
+        tooltip=tooltip,
+    )
+    text = base.mark_text(fontSize=12).encode(
+        x="target:N", y="competency:N", text=alt.Text("cell_text:N"), tooltip=tooltip
+    ).transform_calculate(cell_text="datum.level + ' / ' + datum.required_level")
+    return alt.layer(cells, text)
