@@ -17,10 +17,13 @@ logging.basicConfig(level=logging.INFO)
 
 PAGES = {
     "Dashboard": [
-        st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data", default=True),
+        st.Page("views/readiness.py", title="Readiness by role", icon=":material/trending_up:", url_path="readiness"),
+        st.Page("views/bench.py", title="Bench strength", icon=":material/event_seat:", url_path="bench"),
+        st.Page("views/capability_risk.py", title="Capability risk", icon=":material/warning:", url_path="capability-risk"),
+        st.Page("views/data.py", title="Data", icon=":material/database:", url_path="data", default=True),
     ],
     "Reference": [
-        st.Page("pages/definitions.py", title="Definitions", icon=":material/menu_book:", url_path="definitions"),
+        st.Page("views/definitions.py", title="Definitions", icon=":material/menu_book:", url_path="definitions"),
     ],
 }
 

@@ -59,7 +59,7 @@ def band_distribution(frame: pl.DataFrame, title: str = "Readiness bands") -> al
         .mark_bar()
         .encode(
             y=alt.Y("relation_label:N", title="Readiness for", sort=["Own role", "Next role"]),
-            x=alt.X("employees:Q", title="Employees", stack="normalize", axis=alt.Axis(format="%")),
+            x=alt.X("employees:Q", title="Share of employees", stack="normalize", axis=alt.Axis(format="%")),
             color=alt.Color(
                 "band_label:N",
                 title="Band",
@@ -73,7 +73,7 @@ def band_distribution(frame: pl.DataFrame, title: str = "Readiness bands") -> al
             ],
         )
         .transform_calculate(band_order=f"indexof({list(BAND_ORDER)}, datum.band)")
-        .properties(height=120)
+        .properties(height=alt.Step(40))
     )
 
 
@@ -148,8 +148,8 @@ def coverage_heatmap(frame: pl.DataFrame, title: str = "Capability coverage agai
         alt.Tooltip("band:N", title="Risk"),
     ]
     cells = base.mark_rect().encode(
-        x=alt.X("competency:N", title="Competency", axis=alt.Axis(labelAngle=-40)),
-        y=alt.Y("team:N", title="Team"),
+        x=alt.X("competency:N", title="Competency", axis=alt.Axis(labelAngle=-45, labelLimit=220, labelOverlap=False)),
+        y=alt.Y("team:N", title="Team", axis=alt.Axis(labelLimit=260)),
         color=alt.Color(
             "coverage_capped:Q", title="Coverage", scale=alt.Scale(scheme="viridis", domain=[0, 1]),
             legend=alt.Legend(format="%"),
@@ -171,7 +171,7 @@ def rates_with_intervals(frame: pl.DataFrame, title: str = "Promotion rate by gr
     data = frame.with_columns(
         pl.when(pl.col("adverse_impact")).then(pl.lit("Below four-fifths")).otherwise(pl.lit("Not adverse")).alias("flag")
     )
-    base = alt.Chart(_data(data), title=_title(title, "Dots: rate; bars: 95% Wilson interval; dashed: 4/5 of the reference rate"))
+    base = alt.Chart(_data(data), title=_title(title, "Dots: rate; bars: 95% Wilson interval; dashed: four-fifths of the reference rate"))
     tooltip = [
         alt.Tooltip("group:N", title="Group"),
         alt.Tooltip("rate:Q", title="Rate", format=".1%"),

@@ -131,3 +131,17 @@ def sidebar(bundle: DataBundle) -> Filters:
             "Ladders", ladders, key=f"ladders_{bundle.version}", placeholder="All ladders"
         )
     return Filters(as_of=as_of, teams=tuple(chosen_teams), ladders=tuple(chosen_ladders))
+
+
+MSG_NO_SOURCE = "No data is loaded. Open the **Data** page to load a source."
+
+
+def page_context() -> tuple[DataBundle, Filters]:
+    """The loaded bundle and the sidebar's filters, or stop the page with a clear message."""
+    bundle = get_bundle()
+    filters = st.session_state.get("tr_filters")
+    if bundle is None or filters is None:
+        st.error(load_error() or MSG_NO_SOURCE, icon=":material/error:")
+        st.page_link("views/data.py", label="Go to the Data page", icon=":material/database:")
+        st.stop()
+    return bundle, filters

@@ -1,0 +1,136 @@
+"""Cached metric results for the pages, keyed by small values (dataset version, as-of, filters).
+
+The computations themselves live in metrics/; this module only decides what is
+cached and how the sidebar's team and ladder filters narrow the results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+import streamlit as st
+
+from metrics.bench import bench_strength, critical_coverage, team_bench
+from metrics.capability_risk import capability_risk
+from metrics.config import DEFAULT_CONFIG
+from metrics.explain import explain_bench, explain_capability_risk, explain_readiness
+from metrics.proficiency import proficiency
+from metrics.readiness import readiness, readiness_by_role, readiness_gaps
+from ui.state import Filters, bundle_for
+
+
+@dataclass(frozen=True)
+class Core:
+    """Sections 1–4 for one dataset version and as-of date (whole organisation)."""
+
+    proficiency: pl.DataFrame
+    readiness: pl.DataFrame
+    bench: pl.DataFrame
+
+
+@st.cache_data(show_spinner="Computing proficiency, readiness and bench strength…", max_entries=16)
+def core(version: str, as_of: dt.date) -> Core:
+    """Proficiency, readiness and bench for the whole organisation."""
+    t = bundle_for(version).tables
+    if "evidence" not in t:
+        raise LookupError("evidence")
+    prof = proficiency(t["evidence"], as_of, DEFAULT_CONFIG.proficiency)
+    ready = readiness(t["employees"], t["roles"], t["role_requirements"], prof, as_of, DEFAULT_CONFIG.readiness)
+    bench = bench_strength(t["employees"], t["roles"], ready, as_of)
+    return Core(prof, ready, bench)
+
+
+def employees_in(version: str, filters: Filters) -> pl.DataFrame:
+    """Employees matching the team and ladder filters (ladder of their current role)."""
+    t = bundle_for(version).tables
+    emp = t["employees"].join(t["roles"].select("role_id", "ladder"), on="role_id", how="left")
+    if filters.teams:
+        emp = emp.filter(pl.col("team").is_in(list(filters.teams)))
+    if filters.ladders:
+        emp = emp.filter(pl.col("ladder").is_in(list(filters.ladders)))
+    return emp
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def readiness_view(version: str, filters: Filters) -> pl.DataFrame:
+    """Readiness rows of the filtered employees, with their plain-words explanation."""
+    t = bundle_for(version).tables
+    c = core(version, filters.as_of)
+    ids = employees_in(version, filters).get_column("employee_id")
+    rows = c.readiness.filter(pl.col("employee_id").is_in(ids.implode()))
+    gaps = readiness_gaps(
+        t["employees"], t["roles"], t["role_requirements"], c.proficiency, filters.as_of,
+        employee_ids=ids.to_list(), only_gaps=True,
+    )
+    return explain_readiness(rows, gaps, t["roles"], t["competencies"], DEFAULT_CONFIG.readiness)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def role_summary(version: str, filters: Filters) -> pl.DataFrame:
+    """Readiness by role for the filtered employees, with titles."""
+    t = bundle_for(version).tables
+    rows = readiness_view(version, filters).drop("explanation")
+    by_role = readiness_by_role(t["roles"], rows)
+    roles = t["roles"].select("role_id", "title", "ladder", "level", "critical")
+    if filters.ladders:
+        roles = roles.filter(pl.col("ladder").is_in(list(filters.ladders)))
+    return roles.join(by_role, on="role_id", how="left").sort("ladder", "level")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def bench_view(version: str, filters: Filters) -> tuple[pl.DataFrame, pl.DataFrame, float | None]:
+    """Bench per role (explained), per-team roll-up and the organisation KPI.
+
+    Counts are organisation-wide (a successor can come from any team). The ladder
+    filter narrows the roles listed; the team filter narrows them to roles with an
+    incumbent in the chosen teams, and the team roll-up to those teams.
+    """
+    t = bundle_for(version).tables
+    c = core(version, filters.as_of)
+    bench = explain_bench(c.bench, t["roles"]).join(
+        t["roles"].select("role_id", "title", "ladder"), on="role_id", how="left"
+    )
+    teams = team_bench(t["employees"], c.bench, filters.as_of)
+    kpi = critical_coverage(c.bench)
+    if filters.ladders:
+        bench = bench.filter(pl.col("ladder").is_in(list(filters.ladders)))
+    if filters.teams:
+        active = employees_in(version, Filters(filters.as_of, filters.teams, ()))
+        active = active.filter(
+            (pl.col("hire_date") <= filters.as_of)
+            & (pl.col("exit_date").is_null() | (pl.col("exit_date") > filters.as_of))
+        )
+        bench = bench.filter(pl.col("role_id").is_in(active.get_column("role_id").unique().implode()))
+        teams = teams.filter(pl.col("team").is_in(list(filters.teams)))
+    return bench, teams, kpi
+
+
+@st.cache_data(show_spinner="Computing capability risk…", max_entries=64)
+def risk_view(version: str, filters: Filters) -> pl.DataFrame:
+    """Capability risk per team × competency (explained), for the chosen teams."""
+    t = bundle_for(version).tables
+    c = core(version, filters.as_of)
+    risk = capability_risk(
+        t["employees"], t["capability_targets"], c.proficiency, filters.as_of, DEFAULT_CONFIG.capability_risk
+    )
+    if filters.teams:
+        risk = risk.filter(pl.col("team").is_in(list(filters.teams)))
+    out = explain_capability_risk(risk, t["competencies"])
+    return out.join(t["competencies"].select("competency_id", "name", "category"), on="competency_id", how="left")
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def person_gaps(version: str, as_of: dt.date, employee_id: str) -> pl.DataFrame:
+    """Every requirement of one employee's current and next role, with their level."""
+    t = bundle_for(version).tables
+    c = core(version, as_of)
+    gaps = readiness_gaps(
+        t["employees"], t["roles"], t["role_requirements"], c.proficiency, as_of, employee_ids=[employee_id]
+    )
+    return gaps.join(t["competencies"].select("competency_id", "name"), on="competency_id", how="left").join(
+        t["roles"].select(pl.col("role_id").alias("target_role_id"), pl.col("title").alias("target_title")),
+        on="target_role_id",
+        how="left",
+    )

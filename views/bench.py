@@ -1,0 +1,104 @@
+"""Bench strength: critical roles with status and counts, per-team roll-up, the organisation KPI."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from ui import charts
+from ui.components import downloads, explain, metric_help, needs_tables
+from ui.compute import bench_view, readiness_view
+from ui.state import Filters, page_context
+
+bundle, filters = page_context()
+st.title("Bench strength")
+st.caption(
+    "Who could step into each critical role: candidates are active employees whose next role it is. "
+    "Counts are organisation-wide, since a successor can come from any team."
+)
+if needs_tables(bundle, "bench"):
+    st.stop()
+
+bench, teams, kpi = bench_view(bundle.version, filters)
+critical = bench.filter(pl.col("critical"))
+
+c1, c2, c3 = st.columns(3)
+c1.metric(
+    "Critical roles covered", "–" if kpi is None else f"{kpi:.0%}",
+    help=metric_help("Share of all critical roles with at least one candidate ready now (organisation KPI).", "Bench strength"),
+)
+c2.metric(
+    "Critical roles without successors", f"{critical.filter(pl.col('status') == 'no_successors').height}",
+    help=metric_help("No candidate ready now or within 1–2 years.", "Bench strength"),
+)
+c3.metric(
+    "Critical roles ready only in future", f"{critical.filter(pl.col('status') == 'ready_in_future').height}",
+    help=metric_help("Nobody ready now, at least one ready in 1–2 years.", "Bench strength"),
+)
+
+if critical.height:
+    chart_data = critical.select(
+        pl.col("title").alias("role"), "status", "ready_now", "ready_soon", "incumbents"
+    )
+    st.altair_chart(charts.bench_status(chart_data), width="stretch")
+
+st.subheader("Roles")
+only_critical = st.toggle("Critical roles only", value=True, key="bench_critical_only")
+shown = (critical if only_critical else bench).select(
+    "role_id", "title", "ladder", "critical", "incumbents", "candidates", "ready_now", "ready_soon",
+    "bench_strength", "status", "explanation",
+).sort("status", "role_id")
+st.dataframe(
+    shown,
+    hide_index=True,
+    column_config={
+        "bench_strength": st.column_config.NumberColumn("bench strength", format="%.2f",
+                                                        help="Ready-now candidates per incumbent"),
+        "explanation": st.column_config.TextColumn("why", width="large"),
+    },
+)
+explain(
+    "Bench strength = candidates ready now ÷ incumbents. Status: covered (≥ 1 ready now), "
+    "ready in future (none now, some in 1–2 years), no successors.",
+    "Bench strength",
+)
+downloads(shown, "bench_strength")
+
+st.subheader("By team")
+st.dataframe(
+    teams,
+    hide_index=True,
+    column_config={"share_covered": st.column_config.NumberColumn("share covered", format="percent")},
+)
+explain(
+    "For the critical roles with an incumbent in the team, the share that are covered "
+    "(a role counts toward every team that holds it).",
+    "Bench strength",
+)
+downloads(teams, "bench_by_team")
+
+st.subheader("Candidates for a role")
+labels = dict(zip(shown["role_id"], shown["title"] + " (" + shown["role_id"] + ")"))
+if labels:
+    role = st.selectbox("Role", list(labels), format_func=labels.get, key="bench_role")
+    everyone = readiness_view(bundle.version, Filters(filters.as_of))
+    emp = bundle.get("employees").select("employee_id", "team", "role_id")
+    candidates = (
+        everyone.filter((pl.col("relation") == "next") & (pl.col("target_role_id") == role))
+        .join(emp, on="employee_id", how="left")
+        .select("employee_id", "team", "role_id", "readiness", "band", "n_gaps", "n_critical_gaps", "explanation")
+        .sort("readiness", descending=True, nulls_last=True)
+    )
+    if candidates.height == 0:
+        st.info("Nobody's next role is this one: no role on its ladder leads to it.")
+    else:
+        st.dataframe(
+            candidates,
+            hide_index=True,
+            column_config={
+                "readiness": st.column_config.ProgressColumn("readiness", min_value=0.0, max_value=1.0, format="%.2f"),
+                "explanation": st.column_config.TextColumn("why", width="large"),
+            },
+        )
+        explain("Readiness for this role and the gaps that hold each candidate back.", "Readiness")
+        downloads(candidates, f"candidates_{role}")

@@ -1,0 +1,63 @@
+"""Capability risk: team × competency coverage against strategic targets, sorted by risk."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from ui import charts
+from ui.components import downloads, explain, metric_help, needs_tables
+from ui.compute import risk_view
+from ui.state import page_context
+
+bundle, filters = page_context()
+st.title("Capability risk")
+st.caption(
+    "Where the people who can do the work fall short of the organisation's targets: for each team and "
+    "competency, how many active people demonstrate the target level against how many are needed."
+)
+if needs_tables(bundle, "capability_risk"):
+    st.stop()
+if filters.ladders:
+    st.caption("Targets are set per team; the ladder filter does not apply on this page.")
+
+risk = risk_view(bundle.version, filters)
+c1, c2, c3 = st.columns(3)
+c1.metric("High-risk targets", f"{risk.filter(pl.col('band') == 'high').height}",
+          help=metric_help("Risk ≥ 0.5: priority weight × share of the needed people missing.", "Capability risk"))
+c2.metric("Single points of failure", f"{risk.filter(pl.col('single_point_of_failure')).height}",
+          help=metric_help("Exactly one person holds the capability at the target level.", "Capability risk"))
+c3.metric("Targets met", f"{risk.filter(pl.col('gap') == 0).height} of {risk.height}",
+          help=metric_help("Supply at or above the target headcount.", "Capability risk"))
+
+if risk.height:
+    heat = risk.select(
+        "team", pl.col("name").alias("competency"), "coverage", "supply", "target_headcount", "band",
+        "single_point_of_failure",
+    )
+    st.altair_chart(charts.coverage_heatmap(heat), width="stretch")
+    explain("Coverage = people at or above the target level ÷ people needed (capped at 100% in colour).",
+            "Capability risk")
+
+st.subheader("Targets by risk")
+bands = st.multiselect("Risk band", ["high", "medium", "low"], default=["high", "medium", "low"], key="risk_bands")
+shown = risk.filter(pl.col("band").is_in(bands)).select(
+    "team", "competency_id", pl.col("name").alias("competency"), "target_level", "target_headcount", "supply",
+    "coverage", "gap", "risk", "single_point_of_failure", "band", "explanation",
+)
+st.dataframe(
+    shown,
+    hide_index=True,
+    column_config={
+        "coverage": st.column_config.NumberColumn("coverage", format="percent"),
+        "risk": st.column_config.NumberColumn("risk", format="%.2f"),
+        "single_point_of_failure": st.column_config.CheckboxColumn("single point of failure"),
+        "explanation": st.column_config.TextColumn("why", width="large"),
+    },
+)
+explain(
+    "Risk = priority weight (1: 1.0, 2: 0.6, 3: 0.3) × gap ÷ target headcount. High ≥ 0.5; medium ≥ 0.2 "
+    "or a single point of failure; otherwise low.",
+    "Capability risk",
+)
+downloads(shown, "capability_risk")

@@ -1,0 +1,111 @@
+"""Readiness by role: incumbents, mean readiness, share ready now, feeder pipeline; drill into a role."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from ui import charts
+from ui.components import downloads, explain, metric_help, needs_tables
+from ui.compute import readiness_view, role_summary
+from ui.state import page_context
+
+bundle, filters = page_context()
+st.title("Readiness by role")
+st.caption(
+    "How ready people are for the role they hold and for the next role up their ladder, "
+    f"from verified, recent evidence as of {filters.as_of:%d %b %Y}."
+)
+if needs_tables(bundle, "readiness"):
+    st.stop()
+
+summary = role_summary(bundle.version, filters)
+rows = readiness_view(bundle.version, filters)
+current = rows.filter(pl.col("relation") == "current")
+
+c1, c2, c3 = st.columns(3)
+c1.metric(
+    "Active employees", f"{current.height:,}",
+    help=metric_help("Employees active at the as-of date in the chosen teams and ladders.", "Readiness"),
+)
+mean = current.get_column("readiness").mean()
+c2.metric(
+    "Mean readiness for own role", "–" if mean is None else f"{mean:.2f}",
+    help=metric_help("Weighted share of each role's requirements met (0–1), averaged.", "Readiness"),
+)
+share_now = (current.get_column("band") == "ready_now").mean() if current.height else None
+c3.metric(
+    "Ready now in own role", "–" if share_now is None else f"{share_now:.0%}",
+    help=metric_help("Readiness ≥ 0.90 and every critical requirement met.", "Readiness"),
+)
+
+bands = rows.group_by("relation", "band").agg(pl.len().alias("employees")).drop_nulls("band")
+st.altair_chart(charts.band_distribution(bands), width="stretch")
+explain(
+    "Ready now: readiness ≥ 0.90 with every critical requirement met; ready in 1–2 years: ≥ 0.70; "
+    "otherwise developing.",
+    "Readiness",
+)
+
+st.subheader("Roles")
+table = summary.select(
+    "role_id", "title", "ladder", "level", "critical", "incumbents", "mean_readiness", "share_ready_now",
+    "feeder_ready_now", "feeder_ready_soon", "feeder_developing",
+)
+st.dataframe(
+    table,
+    hide_index=True,
+    column_config={
+        "mean_readiness": st.column_config.NumberColumn("mean readiness", format="%.2f",
+                                                        help="Incumbents' mean readiness for their own role"),
+        "share_ready_now": st.column_config.NumberColumn("ready now", format="percent",
+                                                         help="Share of incumbents ready now"),
+        "feeder_ready_now": st.column_config.NumberColumn("feeders ready now", help="Employees whose next role this is, ready now"),
+        "feeder_ready_soon": st.column_config.NumberColumn("feeders ready in 1–2 yrs"),
+        "feeder_developing": st.column_config.NumberColumn("feeders developing"),
+    },
+)
+explain(
+    "Feeders are active employees whose current role's next role is this one, counted by their readiness for it.",
+    "Readiness by role",
+)
+downloads(table, "readiness_by_role")
+
+feeders = summary.select(
+    pl.col("title").alias("role"),
+    pl.col("feeder_ready_now").alias("ready_now"),
+    pl.col("feeder_ready_soon").alias("ready_soon"),
+    pl.col("feeder_developing").alias("developing"),
+).unpivot(index="role", variable_name="band", value_name="employees").filter(pl.col("employees") > 0)
+if feeders.height:
+    st.altair_chart(charts.feeder_pipeline(feeders), width="stretch")
+
+st.subheader("People in a role")
+options = summary.filter(pl.col("incumbents") > 0)
+labels = dict(zip(options["role_id"], options["title"] + " (" + options["role_id"] + ")"))
+role = st.selectbox("Role", list(labels), format_func=labels.get, key="readiness_role")
+if role:
+    relation = st.radio(
+        "Readiness for", ["current", "next"], horizontal=True, key="readiness_relation",
+        format_func={"current": "this role (incumbents)", "next": "this role (feeders: it is their next role)"}.get,
+    )
+    emp = bundle.get("employees").select("employee_id", "team", "role_id")
+    if relation == "current":
+        people = rows.filter((pl.col("relation") == "current") & (pl.col("target_role_id") == role))
+    else:
+        people = rows.filter((pl.col("relation") == "next") & (pl.col("target_role_id") == role))
+    people = (
+        people.join(emp, on="employee_id", how="left")
+        .select("employee_id", "team", "role_id", "readiness", "band", "n_gaps", "n_critical_gaps", "explanation")
+        .sort("readiness", descending=True, nulls_last=True)
+    )
+    st.dataframe(
+        people,
+        hide_index=True,
+        column_config={
+            "readiness": st.column_config.ProgressColumn("readiness", min_value=0.0, max_value=1.0, format="%.2f"),
+            "explanation": st.column_config.TextColumn("why", width="large"),
+        },
+    )
+    explain("Each row says why: the readiness and the requirements the person falls short on.", "Readiness")
+    downloads(people, f"readiness_{role}")
