@@ -20,6 +20,7 @@ PAGES = {
         st.Page("views/readiness.py", title="Readiness by role", icon=":material/trending_up:", url_path="readiness"),
         st.Page("views/bench.py", title="Bench strength", icon=":material/event_seat:", url_path="bench"),
         st.Page("views/capability_risk.py", title="Capability risk", icon=":material/warning:", url_path="capability-risk"),
+        st.Page("views/equity.py", title="Progression equity", icon=":material/balance:", url_path="equity"),
         st.Page("views/data.py", title="Data", icon=":material/database:", url_path="data", default=True),
     ],
     "Reference": [

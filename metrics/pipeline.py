@@ -31,6 +31,9 @@ from metrics.bench import bench_strength
 from metrics.capability_risk import capability_risk
 from metrics.common import default_as_of
 from metrics.config import DEFAULT_CONFIG, MetricsConfig
+from metrics.equity import equity_result
+from metrics.equity_pipeline import pipeline_equity_all
+from metrics.movements import roles_at
 from metrics.proficiency import proficiency
 from metrics.readiness import readiness
 
@@ -113,6 +116,36 @@ def run_all(
     return PipelineResult(as_of=t, outputs=outputs, seconds=seconds, skipped=skipped, extras=extras)
 
 
+def readiness_at(tables: Mapping[str, pl.DataFrame], date: dt.date, config: MetricsConfig = DEFAULT_CONFIG) -> pl.DataFrame:
+    """Readiness as it stood on ``date``: evidence up to then, and each employee's role then.
+
+    Example
+    -------
+    >>> from data_sources.loader import load_source
+    >>> from pathlib import Path
+    >>> tiny = load_source(Path(__file__).parent.parent / "tests/fixtures/tiny", as_of=dt.date(2026, 11, 22))
+    >>> # E2's two items (SQL level 3, 0.79 weight; Stakeholder mgmt level 3, 0.75) each weigh < 1.0
+    >>> readiness_at(tiny.tables, dt.date(2026, 9, 30)).filter(pl.col("employee_id") == "E2").rows()
+    [('E2', 'AN2', 'current', 0.0, 'developing', 3, 2), ('E2', 'AN3', 'next', 0.0, 'developing', 2, 2)]
+    """
+    employees = tables["employees"]
+    if "movements" in tables:
+        employees = roles_at(employees, tables["movements"], date)
+    prof = proficiency(tables["evidence"], date, config.proficiency)
+    return readiness(employees, tables["roles"], tables["role_requirements"], prof, date, config.readiness)
+
+
+def _equity(tables, t, config, outputs, extras) -> pl.DataFrame:
+    result = equity_result(tables["employees"], tables["movements"], tables["roles"], t, config)
+    extras["equity"] = result
+    if "evidence" in tables:
+        start = result.window.start
+        extras["pipeline_equity"] = pipeline_equity_all(
+            tables["employees"], readiness_at(tables, start, config), tables["movements"], tables["roles"], t, config
+        )
+    return result.table
+
+
 def _optional_families() -> dict[str, Callable]:
-    """Families added as their modules land (equity, learning impact, assets)."""
-    return {}
+    """Families beyond sections 1–4: equity, learning impact, assets."""
+    return {"equity": _equity}

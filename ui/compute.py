@@ -134,3 +134,45 @@ def person_gaps(version: str, as_of: dt.date, employee_id: str) -> pl.DataFrame:
         on="target_role_id",
         how="left",
     )
+
+
+@dataclass(frozen=True)
+class EquityView:
+    """One attribute (or pair) over one window: the protected table, sentences, pipeline."""
+
+    table: pl.DataFrame
+    reference: str | None
+    sentences: tuple[str, ...]
+    pipeline: pl.DataFrame | None
+    window_start: dt.date
+    window_end: dt.date
+    overall_rate: float | None
+
+
+@st.cache_data(show_spinner="Computing promotion equity…", max_entries=64)
+def equity_view(
+    version: str, as_of: dt.date, attribute: tuple[str, ...], window_start: dt.date | None, window_end: dt.date | None
+) -> EquityView:
+    """Equity for the whole organisation (filters are not applied: see the page)."""
+    import dataclasses
+
+    from metrics.equity import equity_result
+    from metrics.equity_pipeline import pipeline_equity
+    from metrics.pipeline import readiness_at
+
+    t = bundle_for(version).tables
+    cfg = dataclasses.replace(DEFAULT_CONFIG.equity, attributes=attribute if len(attribute) == 1 else attribute,
+                              intersections=len(attribute) > 1)
+    result = equity_result(t["employees"], t["movements"], t["roles"], as_of, cfg, window_start, window_end)
+    label = " × ".join(attribute)
+    table = result.table.filter(pl.col("attribute") == label)
+    sentences = tuple(s for s in result.sentences if f"({label})" in s)
+    pipeline = None
+    if "evidence" in t:
+        start = result.window.start
+        pipeline = pipeline_equity(
+            t["employees"], readiness_at(t, start), t["movements"], t["roles"], as_of,
+            attribute[0] if len(attribute) == 1 else attribute, cfg, window_start, window_end,
+        )
+    return EquityView(table, result.reference_groups.get(label), sentences, pipeline,
+                      result.window.start, result.window.end, result.overall_rate)
