@@ -1,0 +1,74 @@
+"""Learning recommendations for one person: assets that close their gaps, from predictive clusters.
+
+An asset is recommended when
+- its competency is one the person falls short on (for the current or next role),
+- its target level is unknown, or above the level they demonstrate and at most the level required,
+- its cluster is labelled ``predictive`` by the learning-impact model, and
+- they have not completed it (verb completed or passed) already.
+Ordered by critical gaps first, then the cluster's effect (largest first), then asset id.
+
+Example
+-------
+>>> import polars as pl
+>>> gaps = pl.DataFrame({"competency_id": ["C1"], "required_level": [3], "level": [1], "critical": [True], "gap": [2]})
+>>> assets = pl.DataFrame({"asset_id": ["A1", "A2"], "title": ["Intro", "Deep"], "cluster": ["K", "K"],
+...                        "competency_id": ["C1", "C1"], "target_level": [1, 3]})
+>>> effects = pl.DataFrame({"cluster": ["K"], "effect": [0.2], "label": ["predictive"]})
+>>> recommend_assets(gaps, assets, effects, completed=[])["asset_id"].to_list()
+['A2']
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import polars as pl
+
+OUTPUT_COLUMNS = ("asset_id", "title", "cluster", "competency_id", "target_level", "cluster_effect", "critical_gap")
+
+
+def recommend_assets(
+    gaps: pl.DataFrame,
+    assets: pl.DataFrame,
+    effects: pl.DataFrame,
+    completed: Sequence[str],
+) -> pl.DataFrame:
+    """Assets that address ``gaps`` (rows with ``gap > 0``) from predictive clusters.
+
+    Parameters
+    ----------
+    gaps : pl.DataFrame
+        ``competency_id, required_level, level, critical, gap`` for one person (any roles).
+    assets : pl.DataFrame
+        The assets table (``asset_id, title, cluster, competency_id, target_level``).
+    effects : pl.DataFrame
+        Learning-impact effects (``cluster, effect, label``).
+    completed : sequence of str
+        Asset ids the person has completed or passed.
+
+    Returns
+    -------
+    pl.DataFrame
+        Columns ``asset_id, title, cluster, competency_id, target_level, cluster_effect, critical_gap``.
+    """
+    need = (
+        gaps.filter(pl.col("gap") > 0)
+        .group_by("competency_id")
+        .agg(
+            pl.col("level").max().alias("have"),
+            pl.col("required_level").max().alias("need"),
+            pl.col("critical").any().alias("critical_gap"),
+        )
+    )
+    predictive = effects.filter(pl.col("label") == "predictive").select("cluster", pl.col("effect").alias("cluster_effect"))
+    return (
+        assets.join(need, on="competency_id", how="inner")
+        .filter(
+            pl.col("target_level").is_null()
+            | ((pl.col("target_level") > pl.col("have")) & (pl.col("target_level") <= pl.col("need")))
+        )
+        .join(predictive, on="cluster", how="inner")
+        .filter(~pl.col("asset_id").is_in(list(completed)))
+        .sort(["critical_gap", "cluster_effect", "asset_id"], descending=[True, True, False])
+        .select(OUTPUT_COLUMNS)
+    )
