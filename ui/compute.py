@@ -176,3 +176,40 @@ def equity_view(
         )
     return EquityView(table, result.reference_groups.get(label), sentences, pipeline,
                       result.window.start, result.window.end, result.overall_rate)
+
+
+@st.cache_data(show_spinner="Fitting the learning-impact model (cross-fitted, 5 folds)…", max_entries=8)
+def learning(version: str, as_of: dt.date):
+    """Learning impact for the whole organisation (``LearningImpactResult``)."""
+    from metrics.learning_impact import learning_impact
+
+    return learning_impact(bundle_for(version).tables, as_of, DEFAULT_CONFIG.learning_impact)
+
+
+@st.cache_data(show_spinner="Scoring the asset portfolio…", max_entries=32)
+def portfolio(version: str, as_of: dt.date) -> pl.DataFrame:
+    """Asset portfolio with recommendations; cluster labels need learning impact when it can run."""
+    from metrics.assets import asset_portfolio
+
+    t = bundle_for(version).tables
+    effects = learning(version, as_of).effects if "performance" in t else None
+    out = asset_portfolio(t, effects, as_of, DEFAULT_CONFIG.assets, DEFAULT_CONFIG.learning_impact)
+    return out.join(t["assets"].select("asset_id", "title", "format", "competency_id"), on="asset_id", how="left")
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def recommended_assets(version: str, as_of: dt.date, employee_id: str) -> pl.DataFrame:
+    """Assets from predictive clusters that close one person's gaps, not yet completed by them."""
+    from metrics.recommendations import recommend_assets
+
+    t = bundle_for(version).tables
+    gaps = person_gaps(version, as_of, employee_id)
+    done = t["learning_events"].filter(
+        (pl.col("employee_id") == employee_id) & pl.col("verb").is_in(["completed", "passed"])
+    ).get_column("asset_id").unique().to_list()
+    recs = recommend_assets(gaps, t["assets"], learning(version, as_of).effects, done)
+    names = t["competencies"].select("competency_id", pl.col("name").alias("competency"))
+    return recs.join(names, on="competency_id", how="left").select(
+        "asset_id", "title", "cluster", "competency", "target_level",
+        pl.col("cluster_effect").round(3).alias("cluster effect (rating points per asset)"), "critical_gap",
+    )

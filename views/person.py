@@ -1,0 +1,109 @@
+"""Person profile: one employee's strengths and gaps against their current and next role.
+
+No demographic attribute appears on this page.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from metrics.proficiency import evidence_weights
+from ui import charts
+from ui.components import downloads, explain, needs_tables
+from ui.compute import core, employees_in, person_gaps, recommended_assets
+from ui.state import page_context
+
+LEVEL_NAMES = {0: "none", 1: "Identify", 2: "Apply", 3: "Adapt", 4: "Optimize", 5: "Innovate"}
+
+bundle, filters = page_context()
+st.title("Person profile")
+st.caption("One employee's demonstrated proficiency against what their current role and their next role require.")
+if needs_tables(bundle, "person"):
+    st.stop()
+
+t = bundle.tables
+people = employees_in(bundle.version, filters).filter(
+    (pl.col("hire_date") <= filters.as_of) & (pl.col("exit_date").is_null() | (pl.col("exit_date") > filters.as_of))
+)
+if people.height == 0:
+    st.info("No active employee matches the team and ladder filters.")
+    st.stop()
+roles = t["roles"].select("role_id", "title")
+people = people.join(roles, on="role_id", how="left").sort("employee_id")
+labels = dict(zip(people["employee_id"], people["employee_id"] + " · " + people["title"] + " · " + people["team"]))
+employee_id = st.selectbox("Employee", list(labels), format_func=labels.get, key="person_employee")
+
+gaps = person_gaps(bundle.version, filters.as_of, employee_id)
+ready = core(bundle.version, filters.as_of).readiness.filter(pl.col("employee_id") == employee_id)
+cols = st.columns(max(ready.height, 1))
+band_words = {"ready_now": "ready now", "ready_soon": "ready in 1–2 years", "developing": "developing"}
+for col, row in zip(cols, ready.sort("relation").iter_rows(named=True)):
+    title = roles.filter(pl.col("role_id") == row["target_role_id"]).get_column("title").item()
+    which = "Current role" if row["relation"] == "current" else "Next role"
+    col.metric(
+        f"{which}: {title}",
+        "–" if row["readiness"] is None else f"{row['readiness']:.2f}",
+        delta=band_words.get(row["band"], "no requirements"),
+        delta_color="off",
+        help=f"Weighted share of the role's requirements met; {row['n_gaps']} gap(s), {row['n_critical_gaps']} critical.",
+    )
+
+if gaps.height:
+    heat = gaps.select(
+        pl.col("name").alias("competency"),
+        pl.when(pl.col("relation") == "current").then(pl.lit("Current: ")).otherwise(pl.lit("Next: "))
+        .add(pl.col("target_title")).alias("target"),
+        "required_level", "level", (pl.col("level") - pl.col("required_level")).alias("gap_levels"), "critical",
+    )
+    st.altair_chart(charts.profile_heatmap(heat), width="stretch")
+    explain(
+        "Each cell: demonstrated level / required level. Blue: at or above what the role requires; orange: below.",
+        "Demonstrated proficiency",
+    )
+
+st.subheader("Gaps")
+short = gaps.filter(pl.col("gap") > 0).select(
+    pl.col("relation").replace({"current": "current role", "next": "next role"}).alias("for"),
+    pl.col("target_title").alias("role"), pl.col("name").alias("competency"), "critical",
+    pl.col("required_level").replace_strict(LEVEL_NAMES, return_dtype=pl.String).alias("required"),
+    pl.col("level").replace_strict(LEVEL_NAMES, return_dtype=pl.String).alias("demonstrated"),
+    "gap",
+).sort("for", "critical", "gap", descending=[False, True, True])
+if short.height:
+    st.dataframe(short, hide_index=True)
+    downloads(short, f"gaps_{employee_id}")
+else:
+    st.success("No gaps against the current or next role.", icon=":material/check:")
+
+st.subheader("Evidence behind each level")
+items = evidence_weights(t["evidence"].filter(pl.col("employee_id") == employee_id), filters.as_of)
+if items.height:
+    names = t["competencies"].select("competency_id", pl.col("name").alias("competency"))
+    items = items.join(names, on="competency_id", how="left").select(
+        "competency", "evidence_type", "level", "observed_on", "verified", "age_days", pl.col("weight").round(3)
+    ).sort("competency", "level", "observed_on", descending=[False, True, True])
+    st.dataframe(items, hide_index=True)
+    explain(
+        "Weight = type weight × (1 if verified, else 0.5) × ½ per year of age. A level counts when the items at "
+        "that level or above weigh at least 1.0 in total.",
+        "Demonstrated proficiency",
+    )
+    downloads(items, f"evidence_{employee_id}")
+else:
+    st.info("No evidence recorded for this employee up to the as-of date.")
+
+st.subheader("Recommended learning")
+if bundle.missing_for("learning_impact"):
+    needs_tables(bundle, "learning_impact")
+else:
+    recs = recommended_assets(bundle.version, filters.as_of, employee_id)
+    if recs.height:
+        st.dataframe(recs, hide_index=True)
+        explain(
+            "Assets for the competencies this person falls short on, from clusters whose completion predicts "
+            "higher ratings (controlled estimate), not yet completed by them.",
+            "Learning impact",
+        )
+    else:
+        st.info("No asset from a cluster that predicts performance addresses this person's gaps.")
