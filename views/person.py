@@ -31,8 +31,8 @@ if people.height == 0:
     st.stop()
 roles = t["roles"].select("role_id", "title")
 people = people.join(roles, on="role_id", how="left").sort("employee_id")
-labels = dict(zip(people["employee_id"], people["employee_id"] + " · " + people["title"] + " · " + people["team"]))
-employee_id = st.selectbox("Employee", list(labels), format_func=labels.get, key="person_employee")
+labels = dict(zip(people["employee_id"] + " · " + people["title"] + " · " + people["team"], people["employee_id"]))
+employee_id = labels[st.selectbox("Employee", list(labels), key="person_employee")]
 
 gaps = person_gaps(bundle.version, filters.as_of, employee_id)
 ready = core(bundle.version, filters.as_of).readiness.filter(pl.col("employee_id") == employee_id)
