@@ -87,7 +87,7 @@ def feeder_pipeline(frame: pl.DataFrame, title: str = "Feeder pipeline by role")
         alt.Chart(_data(data), title=_title(title, "Candidates for each role, by readiness for it"))
         .mark_bar()
         .encode(
-            y=alt.Y("role:N", title="Role", sort="-x"),
+            y=alt.Y("role:N", title="Role", sort="-x", axis=alt.Axis(labelLimit=240)),
             x=alt.X("sum(employees):Q", title="Candidates (employees whose next role it is)"),
             color=alt.Color(
                 "band_label:N",
@@ -115,7 +115,7 @@ def bench_status(frame: pl.DataFrame, title: str = "Successors for critical role
         alt.Chart(_data(long), title=_title(title, "Candidates ready now and ready in 1–2 years"))
         .mark_bar()
         .encode(
-            y=alt.Y("role:N", title="Critical role", sort=alt.SortField("status")),
+            y=alt.Y("role:N", title="Critical role", sort=alt.SortField("status"), axis=alt.Axis(labelLimit=240)),
             x=alt.X("successors:Q", title="Successors"),
             color=alt.Color(
                 "readiness:N", title="Readiness",
@@ -187,7 +187,7 @@ def rates_with_intervals(frame: pl.DataFrame, title: str = "Promotion rate by gr
     )
     dots = base.mark_point(filled=True, size=80).encode(y="group:N", x="rate:Q", color=colour, tooltip=tooltip)
     line = base.mark_rule(strokeDash=[4, 4], color="#000000").encode(x="mean(four_fifths_line):Q")
-    return alt.layer(bars, dots, line)
+    return alt.layer(bars, dots, line).properties(height=alt.Step(32))
 
 
 def forest_plot(frame: pl.DataFrame, title: str = "Learning impact by cluster") -> alt.Chart:
@@ -205,14 +205,15 @@ def forest_plot(frame: pl.DataFrame, title: str = "Learning impact by cluster") 
         alt.Tooltip("label:N", title="Label"),
     ]
     colour = alt.Color("label:N", title="Label", scale=alt.Scale(domain=list(LABEL_ORDER), range=list(LABEL_COLOURS)))
-    y = alt.Y("cluster:N", title="Microlearning cluster", sort=alt.SortField("effect", order="descending"))
+    y = alt.Y("cluster:N", title="Microlearning cluster", sort=alt.SortField("effect", order="descending"),
+              axis=alt.Axis(labelLimit=240))
     rule = base.mark_rule(strokeWidth=2).encode(
         y=y, x=alt.X("ci_low:Q", title="Change in rating (points)"), x2="ci_high:Q", color=colour, tooltip=tooltip
     )
     dot = base.mark_point(filled=True, size=80).encode(y=y, x="effect:Q", color=colour, tooltip=tooltip)
     naive = base.mark_point(shape="cross", size=70, color="#000000", opacity=0.7).encode(y=y, x="naive:Q", tooltip=tooltip)
     zero = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(color="#666666").encode(x="x:Q")
-    return alt.layer(zero, rule, dot, naive)
+    return alt.layer(zero, rule, dot, naive).properties(height=alt.Step(28))
 
 
 def factor_effects(frame: pl.DataFrame, title: str = "Spacing and difficulty") -> alt.Chart:
@@ -225,7 +226,7 @@ def factor_effects(frame: pl.DataFrame, title: str = "Spacing and difficulty") -
         alt.Tooltip("ci_high:Q", title="95% CI high", format="+.3f"),
     ]
     rule = base.mark_rule(strokeWidth=2, color="#0072B2").encode(
-        y=alt.Y("factor:N", title="Factor"), x=alt.X("ci_low:Q", title="Change in rating (points)"), x2="ci_high:Q", tooltip=tooltip
+        y=alt.Y("factor:N", title="Factor", axis=alt.Axis(labelLimit=320)), x=alt.X("ci_low:Q", title="Change in rating (points)"), x2="ci_high:Q", tooltip=tooltip
     )
     dot = base.mark_point(filled=True, size=80, color="#0072B2").encode(y="factor:N", x="effect:Q", tooltip=tooltip)
     zero = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(color="#666666").encode(x="x:Q")
@@ -277,10 +278,10 @@ def profile_heatmap(frame: pl.DataFrame, title: str = "Strengths and gaps") -> a
         alt.Tooltip("critical:N", title="Critical"),
     ]
     cells = base.mark_rect().encode(
-        x=alt.X("target:N", title="Role"),
-        y=alt.Y("competency:N", title="Competency"),
+        x=alt.X("target:N", title="Role", axis=alt.Axis(labelAngle=0, labelLimit=320, orient="top")),
+        y=alt.Y("competency:N", title="Competency", axis=alt.Axis(labelLimit=240)),
         color=alt.Color(
-            "gap_levels:Q", title="Levels above (+) or below (−) required",
+            "gap_levels:Q", title=["Levels above (+)", "or below (−) required"],
             scale=alt.Scale(scheme="blueorange", domain=[-4, 4], reverse=True),
         ),
         tooltip=tooltip,
@@ -288,4 +289,4 @@ def profile_heatmap(frame: pl.DataFrame, title: str = "Strengths and gaps") -> a
     text = base.mark_text(fontSize=12).encode(
         x="target:N", y="competency:N", text=alt.Text("cell_text:N"), tooltip=tooltip
     ).transform_calculate(cell_text="datum.level + ' / ' + datum.required_level")
-    return alt.layer(cells, text)
+    return alt.layer(cells, text).properties(height=alt.Step(26))

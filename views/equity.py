@@ -82,7 +82,7 @@ display = table.select(
     pl.when(pl.col("rate").is_null()).then(pl.lit("")).otherwise(
         pl.format("{}% ({}–{}%)", (pl.col("rate") * 100).round(1), (pl.col("rate_low") * 100).round(1), (pl.col("rate_high") * 100).round(1))
     ).alias("rate (95% CI)"),
-    pl.col("impact_ratio").round(2).cast(pl.String).fill_null(""),
+    pl.col("impact_ratio").round(2).cast(pl.String).fill_null("").alias("impact ratio"),
     pl.when(pl.col("adverse_impact")).then(pl.lit("below 4/5")).when(pl.col("adverse_impact").not_()).then(pl.lit("no")).otherwise(pl.lit("")).alias("four-fifths"),
     pl.col("p_value").round(4).cast(pl.String).fill_null("").alias("p value"),
     pl.when(pl.col("significant")).then(pl.lit("yes")).when(pl.col("significant").not_()).then(pl.lit("no")).otherwise(pl.lit("")).alias("significant"),

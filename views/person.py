@@ -46,6 +46,7 @@ for col, row in zip(cols, ready.sort("relation").iter_rows(named=True)):
         "–" if row["readiness"] is None else f"{row['readiness']:.2f}",
         delta=band_words.get(row["band"], "no requirements"),
         delta_color="off",
+        delta_arrow="off",
         help=f"Weighted share of the role's requirements met; {row['n_gaps']} gap(s), {row['n_critical_gaps']} critical.",
     )
 

@@ -1,0 +1,84 @@
+"""Every view in Debian's chromium: no exception element, its main chart or table present,
+a full-page screenshot saved under artifacts/screenshots/ (docs/screenshots/ is refreshed from them)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, ROOT, streamlit_server, wait_until_idle
+
+SHOTS = ROOT / "artifacts" / "screenshots"
+# url path -> (title, selector of the view's main chart or table)
+VIEWS = {
+    "": ("Talent readiness overview", "[data-testid='stVegaLiteChart']"),  # the default view
+    "readiness": ("Readiness by role", "[data-testid='stVegaLiteChart']"),
+    "bench": ("Bench strength", "[data-testid='stVegaLiteChart']"),
+    "capability-risk": ("Capability risk", "[data-testid='stVegaLiteChart']"),
+    "equity": ("Progression equity", "[data-testid='stVegaLiteChart']"),
+    "learning-impact": ("Learning impact", "[data-testid='stVegaLiteChart']"),
+    "assets": ("Asset portfolio", "[data-testid='stDataFrame']"),
+    "person": ("Person profile", "[data-testid='stVegaLiteChart']"),
+    "data": ("Data", "[data-testid='stDataFrame']"),
+    "definitions": ("Metric definitions", "h2"),
+}
+
+
+def _browser_or_skip():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(f"{CHROMIUM} is required (REQUIRE_SERVICES=1): apt-get install -y chromium")
+        pytest.skip(f"{CHROMIUM} not installed")
+    from playwright.sync_api import sync_playwright
+
+    return sync_playwright
+
+
+@pytest.fixture(scope="module")
+def browser_page():
+    sync_playwright = _browser_or_skip()
+    with streamlit_server() as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        yield base, page
+        browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", list(VIEWS))
+def test_view_renders_in_chromium(browser_page, path):
+    base, page = browser_page
+    title, main = VIEWS[path]
+    page.goto(f"{base}/{path}")
+    wait_until_idle(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.locator("h1").first.inner_text().strip() == title
+    assert page.locator(main).count() >= 1, f"{path}: no {main}"
+    alerts = page.locator("[data-testid='stAlertContentError']").all_inner_texts()
+    assert not [a for a in alerts if "Something went wrong" in a], alerts
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SHOTS / f"{path or 'overview'}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("REFRESH_SCREENSHOTS") == "1":
+        shutil.copy(shot, ROOT / "docs" / "screenshots" / shot.name)
+
+
+@pytest.mark.browser
+def test_a_bad_folder_shows_a_clear_message_not_a_traceback(browser_page):
+    base, page = browser_page
+    page.goto(f"{base}/data")
+    wait_until_idle(page)
+    box = page.get_by_role("textbox", name="Folder of exports, or a .toml source configuration")
+    box.fill(str(ROOT / "tests" / "fixtures" / "no-such-folder"))
+    page.get_by_role("button", name="Load", exact=True).click()
+    page.wait_for_selector("[data-testid='stAlertContentError']", timeout=60_000)
+    wait_until_idle(page)
+    text = " ".join(page.locator("[data-testid='stAlertContentError']").all_inner_texts())
+    assert "no such file or folder" in text
+    assert "Traceback" not in page.content()
+    assert page.locator("[data-testid='stException']").count() == 0
