@@ -69,3 +69,15 @@ def downloads(frame: pl.DataFrame, name: str, key: str | None = None) -> None:
             "Download Excel", excel_bytes(frame, sheet=name), file_name=f"{name}.xlsx", mime=EXCEL_MIME,
             key=f"xlsx_{key}", icon=":material/download:", on_click="ignore",
         )
+
+
+def readiness_table(frame: pl.DataFrame) -> None:
+    """People with their readiness as a bar and the reason in words."""
+    st.dataframe(
+        frame,
+        hide_index=True,
+        column_config={
+            "readiness": st.column_config.ProgressColumn("readiness", min_value=0.0, max_value=1.0, format="%.2f"),
+            "explanation": st.column_config.TextColumn("why", width="large"),
+        },
+    )

@@ -213,3 +213,17 @@ def recommended_assets(version: str, as_of: dt.date, employee_id: str) -> pl.Dat
         "asset_id", "title", "cluster", "competency", "target_level",
         pl.col("cluster_effect").round(3).alias("cluster effect (rating points per asset)"), "critical_gap",
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def people_for_role(version: str, filters: Filters, role_id: str, relation: str) -> pl.DataFrame:
+    """Employees (within the filters) assessed against ``role_id``: incumbents (relation
+    ``current``) or candidates whose next role it is (``next``), most ready first, with reasons."""
+    emp = bundle_for(version).get("employees").select("employee_id", "team", "role_id")
+    return (
+        readiness_view(version, filters)
+        .filter((pl.col("relation") == relation) & (pl.col("target_role_id") == role_id))
+        .join(emp, on="employee_id", how="left")
+        .select("employee_id", "team", "role_id", "readiness", "band", "n_gaps", "n_critical_gaps", "explanation")
+        .sort("readiness", descending=True, nulls_last=True)
+    )

@@ -6,8 +6,8 @@ import polars as pl
 import streamlit as st
 
 from ui import charts
-from ui.components import downloads, explain, metric_help, needs_tables
-from ui.compute import bench_view, readiness_view
+from ui.components import downloads, explain, metric_help, needs_tables, readiness_table
+from ui.compute import bench_view, people_for_role
 from ui.state import Filters, page_context
 
 bundle, filters = page_context()
@@ -81,24 +81,10 @@ st.subheader("Candidates for a role")
 labels = dict(zip(shown["role_id"], shown["title"] + " (" + shown["role_id"] + ")"))
 if labels:
     role = st.selectbox("Role", list(labels), format_func=labels.get, key="bench_role")
-    everyone = readiness_view(bundle.version, Filters(filters.as_of))
-    emp = bundle.get("employees").select("employee_id", "team", "role_id")
-    candidates = (
-        everyone.filter((pl.col("relation") == "next") & (pl.col("target_role_id") == role))
-        .join(emp, on="employee_id", how="left")
-        .select("employee_id", "team", "role_id", "readiness", "band", "n_gaps", "n_critical_gaps", "explanation")
-        .sort("readiness", descending=True, nulls_last=True)
-    )
+    candidates = people_for_role(bundle.version, Filters(filters.as_of), role, "next")
     if candidates.height == 0:
         st.info("Nobody's next role is this one: no role on its ladder leads to it.")
     else:
-        st.dataframe(
-            candidates,
-            hide_index=True,
-            column_config={
-                "readiness": st.column_config.ProgressColumn("readiness", min_value=0.0, max_value=1.0, format="%.2f"),
-                "explanation": st.column_config.TextColumn("why", width="large"),
-            },
-        )
+        readiness_table(candidates)
         explain("Readiness for this role and the gaps that hold each candidate back.", "Readiness")
         downloads(candidates, f"candidates_{role}")

@@ -6,8 +6,8 @@ import polars as pl
 import streamlit as st
 
 from ui import charts
-from ui.components import downloads, explain, metric_help, needs_tables
-from ui.compute import readiness_view, role_summary
+from ui.components import downloads, explain, metric_help, needs_tables, readiness_table
+from ui.compute import people_for_role, readiness_view, role_summary
 from ui.state import page_context
 
 bundle, filters = page_context()
@@ -89,23 +89,7 @@ if role:
         "Readiness for", ["current", "next"], horizontal=True, key="readiness_relation",
         format_func={"current": "this role (incumbents)", "next": "this role (feeders: it is their next role)"}.get,
     )
-    emp = bundle.get("employees").select("employee_id", "team", "role_id")
-    if relation == "current":
-        people = rows.filter((pl.col("relation") == "current") & (pl.col("target_role_id") == role))
-    else:
-        people = rows.filter((pl.col("relation") == "next") & (pl.col("target_role_id") == role))
-    people = (
-        people.join(emp, on="employee_id", how="left")
-        .select("employee_id", "team", "role_id", "readiness", "band", "n_gaps", "n_critical_gaps", "explanation")
-        .sort("readiness", descending=True, nulls_last=True)
-    )
-    st.dataframe(
-        people,
-        hide_index=True,
-        column_config={
-            "readiness": st.column_config.ProgressColumn("readiness", min_value=0.0, max_value=1.0, format="%.2f"),
-            "explanation": st.column_config.TextColumn("why", width="large"),
-        },
-    )
+    people = people_for_role(bundle.version, filters, role, relation)
+    readiness_table(people)
     explain("Each row says why: the readiness and the requirements the person falls short on.", "Readiness")
     downloads(people, f"readiness_{role}")
