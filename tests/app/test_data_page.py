@@ -16,7 +16,7 @@ def _app(source: str | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     if source is not None:
         at.session_state["tr_source"] = source
-    return at.run()
+    return at.switch_page("views/data.py").run()
 
 
 def _texts(at: AppTest) -> str:
