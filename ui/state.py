@@ -85,7 +85,8 @@ def get_bundle() -> DataBundle | None:
     """The current bundle (loading it on first use); None when it cannot be loaded."""
     source = current_source()
     try:
-        bundle = _load_cached(source, dt.date.today())
+        with st.spinner("Loading and validating the source…", show_time=True):
+            bundle = _load_cached(source, dt.date.today())
     except SourceError as exc:
         st.session_state[ERROR_KEY] = MSG_LOAD_FAILED.format(error=exc)
         return None
