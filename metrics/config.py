@@ -111,10 +111,16 @@ class LearningImpactConfig:
     q_threshold: float = 0.05
     confidence: float = 0.95
     seed: int = 7
-    #: Nuisance learner (scikit-learn HistGradientBoostingRegressor) settings.
+    #: Nuisance learner: "boosting" (HistGradientBoostingRegressor) or
+    #: "spline_ridge" (additive splines + ridge; faster, no interactions).
+    learner: str = "boosting"
+    #: Boosting stops early (at most learner_max_iter rounds) on a seeded 10% split.
+    learner_early_stopping: bool = True
     learner_max_iter: int = 100
     learner_max_leaf_nodes: int = 15
     learner_learning_rate: float = 0.1
+    #: Threads per learner fit (1 is safest on a shared machine; 0 = all cores).
+    learner_threads: int = 1
     #: Multiply the clustered variance by G/(G-1) (G = employees).
     small_sample_correction: bool = True
     #: Unit of the secondary spacing effect, in days.

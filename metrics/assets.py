@@ -1,0 +1,350 @@
+"""Asset portfolio: retire, review, improve, celebrate or keep (``metrics.md`` §7).
+
+Per asset of the catalogue, over the window of ``window_days`` (365) ending at
+T, by the UTC date ``d`` of each event (``T - 365 days < d <= T``):
+
+* ``learners``: distinct employees with any event on the asset;
+* ``completers``: distinct employees with a ``completed`` or ``passed`` event;
+* ``completion_rate = completers / learners`` (null when there are no learners);
+* ``mean_score``: mean ``score`` of the completed/passed events in the window
+  (events without a score are ignored; null when none has one);
+* ``last_activity``: date of the asset's latest event of any verb on or before
+  T, looked up over all history (not only the window), so a long-idle asset
+  can say since when it is idle;
+* ``cluster_label``: the label of its cluster in the learning-impact effects
+  (null when learning impact could not be computed).
+
+Recommendation, first rule that applies:
+
+1. ``retire`` when ``T - last_activity >= stale_days`` (180), i.e. no event in
+   the 180 days ``(T - 180, T]``, or no event at all; or the cluster is
+   ``harmful``; or the cluster is ``no_evidence`` and ``completion_rate < 0.4``;
+2. ``review`` when the cluster is ``insufficient_data``;
+3. ``improve`` when the cluster is ``predictive`` and ``completion_rate < 0.4``;
+4. ``celebrate`` when the cluster is ``predictive`` and ``completion_rate >= 0.7``;
+5. ``keep`` otherwise.
+
+Example
+-------
+>>> import datetime as dt
+>>> tables, effects = _example()
+>>> out = asset_portfolio(tables, effects, as_of=dt.date(2026, 6, 30))
+>>> out.select("asset_id", "learners", "completers", "recommendation").rows()
+[('a1', 3, 1, 'improve'), ('a2', 0, 0, 'retire')]
+>>> out["reason"].to_list()
+['Improve: its cluster predicts performance (+0.18 per asset, 95% CI 0.09–0.27) but only 33% of learners complete it', 'Retire: no activity since 2025-01-10']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Mapping
+
+import polars as pl
+
+from metrics.common import default_as_of
+from metrics.config import AssetPortfolioConfig, LearningImpactConfig
+from metrics.learning_features import COMPLETION_VERBS
+
+ERR_MISSING_TABLE = "The asset portfolio needs the table '{table}', which is not loaded."
+
+PORTFOLIO_COLUMNS: tuple[str, ...] = (
+    "asset_id",
+    "cluster",
+    "learners",
+    "completers",
+    "completion_rate",
+    "mean_score",
+    "last_activity",
+    "cluster_label",
+    "recommendation",
+    "reason",
+)
+RETIRE, REVIEW, IMPROVE, CELEBRATE, KEEP = "retire", "review", "improve", "celebrate", "keep"
+
+REASON_STALE = "Retire: no activity since {date}"
+REASON_NEVER = "Retire: no recorded activity"
+REASON_HARMFUL = "Retire: its cluster is linked to lower performance ({effect})"
+REASON_NO_EVIDENCE_LOW = (
+    "Retire: no evidence that its cluster predicts performance and only {pct} of learners "
+    "complete it"
+)
+REASON_REVIEW = (
+    "Review: too few employees completed its cluster to judge it ({n} exposed, {min} needed)"
+)
+REASON_IMPROVE = (
+    "Improve: its cluster predicts performance ({effect}) but only {pct} of learners complete it"
+)
+REASON_CELEBRATE = "Celebrate: its cluster predicts performance ({effect}) and {pct} of learners complete it"
+REASON_KEEP_PREDICTIVE = "Keep: its cluster predicts performance ({effect}); {pct} of learners complete it"
+REASON_KEEP_NO_EVIDENCE = (
+    "Keep: no evidence yet that its cluster predicts performance; {pct} of learners complete it"
+)
+REASON_KEEP_UNLABELLED = "Keep: active recently; no learning-impact estimate for its cluster"
+
+
+def _require(tables: Mapping[str, pl.DataFrame], name: str) -> pl.DataFrame:
+    frame = tables.get(name)
+    if frame is None:
+        raise ValueError(ERR_MISSING_TABLE.format(table=name))
+    return frame
+
+
+def asset_activity(
+    tables: Mapping[str, pl.DataFrame],
+    as_of: dt.date,
+    config: AssetPortfolioConfig | None = None,
+) -> pl.DataFrame:
+    """Learners, completers, completion rate, mean score and last activity per asset.
+
+    Columns: ``asset_id, cluster, learners, completers, completion_rate,
+    mean_score, last_activity``; one row per catalogue asset, sorted by asset_id.
+
+    Example
+    -------
+    >>> tables, _ = _example()
+    >>> asset_activity(tables, dt.date(2026, 6, 30)).drop("completion_rate").row(0)
+    ('a1', 'A', 3, 1, 0.8, datetime.date(2026, 6, 30))
+    """
+    cfg = config or AssetPortfolioConfig()
+    assets = _require(tables, "assets").lazy()
+    events = (
+        _require(tables, "learning_events")
+        .lazy()
+        .with_columns(pl.col("timestamp").dt.date().alias("date"))
+        .filter(pl.col("date") <= pl.lit(as_of, dtype=pl.Date))
+    )
+    start = pl.lit(as_of - dt.timedelta(days=cfg.window_days), dtype=pl.Date)
+    is_done = pl.col("verb").is_in(COMPLETION_VERBS)
+    in_window = events.filter(pl.col("date") > start).group_by("asset_id").agg(
+        pl.col("employee_id").n_unique().alias("learners"),
+        pl.col("employee_id").filter(is_done).n_unique().alias("completers"),
+        pl.col("score").filter(is_done).mean().alias("mean_score"),
+    )
+    last = events.group_by("asset_id").agg(pl.col("date").max().alias("last_activity"))
+    return (
+        assets.select("asset_id", "cluster")
+        .join(in_window, on="asset_id", how="left")
+        .join(last, on="asset_id", how="left")
+        .with_columns(
+            pl.col("learners").fill_null(0).cast(pl.Int64),
+            pl.col("completers").fill_null(0).cast(pl.Int64),
+        )
+        .with_columns(
+            pl.when(pl.col("learners") > 0)
+            .then(pl.col("completers") / pl.col("learners"))
+            .otherwise(None)
+            .cast(pl.Float64)
+            .alias("completion_rate")
+        )
+        .select(
+            "asset_id",
+            "cluster",
+            "learners",
+            "completers",
+            "completion_rate",
+            pl.col("mean_score").cast(pl.Float64),
+            "last_activity",
+        )
+        .sort("asset_id")
+        .collect()
+    )
+
+
+def _effect_text(effect: float | None, low: float | None, high: float | None, confidence: float) -> str | None:
+    if effect is None or low is None or high is None or any(
+        math.isnan(v) for v in (effect, low, high)
+    ):
+        return None
+    return f"{effect:+.2f} per asset, {confidence:.0%} CI {low:.2f}–{high:.2f}"
+
+
+def cluster_reasons(
+    effects: pl.DataFrame | None, impact_config: LearningImpactConfig | None = None
+) -> pl.DataFrame:
+    """Per cluster: its label, exposed employees and the effect in words.
+
+    Columns ``cluster, cluster_label, n_exposed, effect_text``.
+
+    Example
+    -------
+    >>> _, effects = _example()
+    >>> cluster_reasons(effects).row(0)
+    ('A', 'predictive', 120, '+0.18 per asset, 95% CI 0.09–0.27')
+    """
+    cfg = impact_config or LearningImpactConfig()
+    schema = {
+        "cluster": pl.String,
+        "cluster_label": pl.String,
+        "n_exposed": pl.Int64,
+        "effect_text": pl.String,
+    }
+    if effects is None or effects.height == 0:
+        return pl.DataFrame(schema=schema)
+    rows = [
+        {
+            "cluster": r["cluster"],
+            "cluster_label": r["label"],
+            "n_exposed": r["n_exposed"],
+            "effect_text": _effect_text(r["effect"], r["ci_low"], r["ci_high"], cfg.confidence),
+        }
+        for r in effects.iter_rows(named=True)  # one row per cluster: a handful
+    ]
+    return pl.DataFrame(rows, schema=schema)
+
+
+def recommend(
+    activity: pl.DataFrame,
+    effects: pl.DataFrame | None,
+    as_of: dt.date,
+    config: AssetPortfolioConfig | None = None,
+    impact_config: LearningImpactConfig | None = None,
+) -> pl.DataFrame:
+    """Apply the recommendation rules to ``asset_activity`` output.
+
+    Returns the ``PORTFOLIO_COLUMNS`` frame.
+
+    Example
+    -------
+    >>> act = pl.DataFrame({"asset_id": ["x"], "cluster": ["A"], "learners": [10],
+    ...     "completers": [7], "completion_rate": [0.7], "mean_score": [None],
+    ...     "last_activity": [dt.date(2026, 6, 1)]})
+    >>> _, effects = _example()
+    >>> recommend(act, effects, dt.date(2026, 6, 30))["recommendation"].to_list()
+    ['celebrate']
+    """
+    cfg = config or AssetPortfolioConfig()
+    icfg = impact_config or LearningImpactConfig()
+    clusters = cluster_reasons(effects, icfg)
+    t = pl.lit(as_of, dtype=pl.Date)
+    rate = pl.col("completion_rate")
+    label = pl.col("cluster_label")
+    pct = (
+        pl.when(rate.is_null())
+        .then(pl.lit("no"))
+        .otherwise((rate * 100).round(0).cast(pl.Int64).cast(pl.String) + pl.lit("%"))
+    )
+    effect = pl.col("effect_text").fill_null("effect not estimable")
+    stale = pl.col("last_activity").is_null() | (
+        (t - pl.col("last_activity")).dt.total_days() >= cfg.stale_days
+    )
+    low = rate < cfg.low_completion
+    high = rate >= cfg.high_completion
+    rules = [
+        (
+            stale,
+            RETIRE,
+            pl.when(pl.col("last_activity").is_null())
+            .then(pl.lit(REASON_NEVER))
+            .otherwise(_fmt(REASON_STALE, date=pl.col("last_activity").dt.to_string("%Y-%m-%d"))),
+        ),
+        (label == "harmful", RETIRE, _fmt(REASON_HARMFUL, effect=effect)),
+        ((label == "no_evidence") & low, RETIRE, _fmt(REASON_NO_EVIDENCE_LOW, pct=pct)),
+        (
+            label == "insufficient_data",
+            REVIEW,
+            _fmt(
+                REASON_REVIEW,
+                n=pl.col("n_exposed").cast(pl.String),
+                min=pl.lit(str(icfg.min_exposed)),
+            ),
+        ),
+        ((label == "predictive") & low, IMPROVE, _fmt(REASON_IMPROVE, effect=effect, pct=pct)),
+        ((label == "predictive") & high, CELEBRATE, _fmt(REASON_CELEBRATE, effect=effect, pct=pct)),
+        (label == "predictive", KEEP, _fmt(REASON_KEEP_PREDICTIVE, effect=effect, pct=pct)),
+        (label == "no_evidence", KEEP, _fmt(REASON_KEEP_NO_EVIDENCE, pct=pct)),
+    ]
+    recommendation: pl.Expr = pl.lit(KEEP)
+    reason: pl.Expr = pl.lit(REASON_KEEP_UNLABELLED)
+    for condition, rec, text in reversed(rules):
+        recommendation = pl.when(condition.fill_null(False)).then(pl.lit(rec)).otherwise(recommendation)
+        reason = pl.when(condition.fill_null(False)).then(text).otherwise(reason)
+    return (
+        activity.join(clusters, on="cluster", how="left", maintain_order="left")
+        .with_columns(recommendation.alias("recommendation"), reason.alias("reason"))
+        .select(PORTFOLIO_COLUMNS)
+    )
+
+
+def _fmt(template: str, **parts: pl.Expr) -> pl.Expr:
+    """``template`` with ``{name}`` placeholders filled by string expressions."""
+    pieces: list[pl.Expr] = []
+    rest = template
+    while "{" in rest:
+        before, _, tail = rest.partition("{")
+        name, _, rest = tail.partition("}")
+        pieces += [pl.lit(before), parts[name]]
+    pieces.append(pl.lit(rest))
+    return pl.concat_str(pieces)
+
+
+def asset_portfolio(
+    tables: Mapping[str, pl.DataFrame],
+    effects: pl.DataFrame | None = None,
+    as_of: dt.date | None = None,
+    config: AssetPortfolioConfig | None = None,
+    impact_config: LearningImpactConfig | None = None,
+) -> pl.DataFrame:
+    """The asset portfolio: activity per asset and a recommendation with its reason.
+
+    Parameters
+    ----------
+    tables : mapping of str to pl.DataFrame
+        Canonical tables; needs assets and learning_events.
+    effects : pl.DataFrame, optional
+        ``LearningImpactResult.effects``; without it, ``cluster_label`` is null
+        and only the staleness rule can retire an asset.
+    as_of : datetime.date, optional
+        T; default ``metrics.common.default_as_of``.
+    config : AssetPortfolioConfig, optional
+    impact_config : LearningImpactConfig, optional
+        For the interval level and ``min_exposed`` quoted in the reasons.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``PORTFOLIO_COLUMNS``, one row per asset, sorted by asset_id.
+
+    Example
+    -------
+    >>> tables, _ = _example()
+    >>> asset_portfolio(tables, None, dt.date(2026, 6, 30))["reason"].to_list()[0]
+    'Keep: active recently; no learning-impact estimate for its cluster'
+    """
+    t = as_of or default_as_of(tables)
+    return recommend(asset_activity(tables, t, config), effects, t, config, impact_config)
+
+
+def _example() -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
+    """Two assets, one cluster labelled predictive (for the docstring examples)."""
+    utc = dt.timezone.utc
+    events = pl.DataFrame(
+        {
+            "employee_id": ["e1", "e1", "e2", "e3", "e4"],
+            "asset_id": ["a1", "a1", "a1", "a2", "a1"],
+            "verb": ["launched", "completed", "launched", "completed", "failed"],
+            "timestamp": [
+                dt.datetime(2026, 1, 5, 9, tzinfo=utc),
+                dt.datetime(2026, 1, 5, 10, tzinfo=utc),
+                dt.datetime(2026, 6, 30, 23, tzinfo=utc),
+                dt.datetime(2025, 1, 10, 8, tzinfo=utc),
+                dt.datetime(2026, 3, 1, 8, tzinfo=utc),
+            ],
+            "score": [None, 0.8, None, 0.9, 0.2],
+        }
+    ).with_columns(pl.col("timestamp").dt.cast_time_unit("us"))
+    assets = pl.DataFrame({"asset_id": ["a1", "a2"], "cluster": ["A", "A"]})
+    effects = pl.DataFrame(
+        {
+            "cluster": ["A"],
+            "n_exposed": [120],
+            "effect": [0.18],
+            "ci_low": [0.09],
+            "ci_high": [0.27],
+            "p_value": [0.001],
+            "q_value": [0.002],
+            "label": ["predictive"],
+        }
+    )
+    return {"assets": assets, "learning_events": events}, effects

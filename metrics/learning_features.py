@@ -1,0 +1,407 @@
+"""Observation features for learning impact (``metrics.md`` section 6).
+
+One observation per performance rating: (employee, period end P) with
+``P <= T``. For each observation this module builds
+
+* the outcome ``rating``;
+* the controls: previous rating (latest rating with ``period_end < P``; a
+  missing one is filled with the mean of all observed ratings and flagged by
+  ``prev_missing = 1``), role level and ladder of the role held at P, tenure in
+  years at P, and team;
+* the exposures: per cluster, the number of distinct assets of that cluster the
+  employee completed (verb ``completed`` or ``passed``) in the window
+  ``(P - 365 days, P]``;
+* the secondary factors: spacing (mean across clusters of the median days
+  between consecutive completions in the cluster) and difficulty (mean
+  difficulty of the distinct assets completed in the window).
+
+Window edges: an event counts by its UTC calendar date ``d``; it is in the
+window when ``P - 365 days < d <= P``. So every event on the day P counts
+(whatever its time) and an event exactly 365 days before P does not.
+
+Role at P: the ``to_role_id`` of the latest movement with
+``effective_date <= P``; before the first movement, that movement's
+``from_role_id``; with no movement at all, ``employees.role_id``. Team is the
+employee's current team (the contract has no team history).
+
+Everything is lazy polars (joins and group-bys, no Python loop over rows).
+
+Example
+-------
+>>> import datetime as dt, polars as pl
+>>> tables = _example_tables()
+>>> feats = build_learning_features(tables)
+>>> feats.exposures.select("employee_id", "period_end", "A", "B").rows()
+[('e1', datetime.date(2025, 6, 30), 2, 0), ('e1', datetime.date(2025, 12, 31), 1, 1)]
+>>> feats.observations.select("prev_rating", "prev_missing", "role_level").rows()
+[(3.5, 1, 1), (3.0, 0, 2)]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Mapping
+
+import polars as pl
+
+from metrics.common import default_as_of
+from metrics.config import LearningImpactConfig
+
+ERR_MISSING_TABLE = "Learning impact needs the table '{table}', which is not loaded."
+
+#: Verbs that count as completing an asset.
+COMPLETION_VERBS: tuple[str, ...] = ("completed", "passed")
+
+#: Columns of ``LearningFeatures.observations``, in order.
+OBSERVATION_COLUMNS: tuple[str, ...] = (
+    "employee_id",
+    "period_end",
+    "rating",
+    "prev_rating",
+    "prev_missing",
+    "role_level",
+    "ladder",
+    "tenure_years",
+    "team",
+    "n_completed",
+    "spacing_days",
+    "difficulty",
+)
+
+#: Controls used by the estimator (numeric first, then categorical).
+NUMERIC_CONTROLS: tuple[str, ...] = ("prev_rating", "prev_missing", "role_level", "tenure_years")
+CATEGORICAL_CONTROLS: tuple[str, ...] = ("team", "ladder")
+
+_KEY = ("employee_id", "period_end")
+
+
+@dataclass(frozen=True)
+class LearningFeatures:
+    """Per-observation features, row-aligned.
+
+    Attributes
+    ----------
+    observations : pl.DataFrame
+        ``OBSERVATION_COLUMNS``, one row per (employee_id, period_end), sorted by both.
+    exposures : pl.DataFrame
+        ``employee_id, period_end`` then one Int64 column per cluster (named
+        as the cluster), same rows in the same order as ``observations``.
+    clusters : tuple of str
+        The clusters of the asset catalogue, sorted.
+    as_of : datetime.date
+        The as-of date T used.
+    """
+
+    observations: pl.DataFrame
+    exposures: pl.DataFrame
+    clusters: tuple[str, ...]
+    as_of: dt.date
+
+
+def _require(tables: Mapping[str, pl.DataFrame], name: str) -> pl.DataFrame:
+    frame = tables.get(name)
+    if frame is None:
+        raise ValueError(ERR_MISSING_TABLE.format(table=name))
+    return frame
+
+
+def role_at_period_end(
+    observations: pl.LazyFrame, employees: pl.LazyFrame, movements: pl.LazyFrame
+) -> pl.LazyFrame:
+    """Add ``role_id``, the role held at each observation's ``period_end``.
+
+    The ``to_role_id`` of the latest movement with ``effective_date <= P``
+    (several on one day: the last one listed); before the first movement, the
+    first movement's ``from_role_id``; with no movement, ``employees.role_id``.
+
+    Parameters
+    ----------
+    observations : pl.LazyFrame
+        Has ``employee_id`` and ``period_end``.
+    employees, movements : pl.LazyFrame
+        Canonical tables.
+
+    Returns
+    -------
+    pl.LazyFrame
+        ``observations`` with a ``role_id`` column added.
+
+    Example
+    -------
+    >>> obs = pl.LazyFrame({"employee_id": ["a", "a", "b"],
+    ...     "period_end": [dt.date(2024, 12, 31), dt.date(2025, 12, 31), dt.date(2025, 12, 31)]})
+    >>> emp = pl.LazyFrame({"employee_id": ["a", "b"], "role_id": ["R2", "X"]})
+    >>> mov = pl.LazyFrame({"employee_id": ["a"], "effective_date": [dt.date(2025, 3, 1)],
+    ...     "from_role_id": ["R1"], "to_role_id": ["R2"]})
+    >>> role_at_period_end(obs, emp, mov).sort("employee_id", "period_end").collect()["role_id"].to_list()
+    ['R1', 'R2', 'X']
+    """
+    moves = (
+        movements.select("employee_id", "effective_date", "from_role_id", "to_role_id")
+        .with_row_index("_order")
+        .sort("employee_id", "effective_date", "_order")
+    )
+    last_per_day = moves.group_by("employee_id", "effective_date").agg(
+        pl.col("to_role_id").last()
+    )
+    first_from = moves.group_by("employee_id").agg(
+        pl.col("from_role_id").first().alias("_first_from")
+    )
+    obs_sorted = observations.sort("employee_id", "period_end")
+    joined = obs_sorted.join_asof(
+        last_per_day.sort("employee_id", "effective_date"),
+        left_on="period_end",
+        right_on="effective_date",
+        by="employee_id",
+        strategy="backward",
+        check_sortedness=False,
+    )
+    return (
+        joined.join(first_from, on="employee_id", how="left")
+        .join(
+            employees.select("employee_id", pl.col("role_id").alias("_current")),
+            on="employee_id",
+            how="left",
+        )
+        .with_columns(
+            pl.coalesce("to_role_id", "_first_from", "_current").alias("role_id")
+        )
+        .drop("to_role_id", "effective_date", "_first_from", "_current")
+    )
+
+
+def observation_controls(
+    tables: Mapping[str, pl.DataFrame], as_of: dt.date
+) -> pl.LazyFrame:
+    """Observations (ratings with ``period_end <= T``) with outcome and controls.
+
+    Columns: ``employee_id, period_end, rating, prev_rating, prev_missing,
+    role_level, ladder, tenure_years, team``, sorted by employee and period.
+    ``prev_missing`` is 1 when the employee has no earlier rating; then
+    ``prev_rating`` holds the mean rating of all observations.
+
+    Example
+    -------
+    >>> out = observation_controls(_example_tables(), dt.date(2025, 12, 31)).collect()
+    >>> out.select("tenure_years", "team", "ladder").rows()[0]
+    (1.4948665297741273, 'T1', 'eng')
+    """
+    perf = _require(tables, "performance").lazy()
+    employees = _require(tables, "employees").lazy()
+    roles = _require(tables, "roles").lazy()
+    movements = tables.get("movements")
+    moves = (
+        movements.lazy()
+        if movements is not None
+        else pl.LazyFrame(
+            schema={
+                "employee_id": pl.String,
+                "effective_date": pl.Date,
+                "from_role_id": pl.String,
+                "to_role_id": pl.String,
+            }
+        )
+    )
+    obs = (
+        perf.filter(pl.col("period_end") <= pl.lit(as_of, dtype=pl.Date))
+        .select("employee_id", "period_end", "rating")
+        .sort("employee_id", "period_end")
+        .with_columns(pl.col("rating").shift(1).over("employee_id").alias("prev_rating"))
+        .with_columns(
+            pl.col("prev_rating").is_null().cast(pl.Int64).alias("prev_missing"),
+            pl.col("prev_rating").fill_null(pl.col("rating").mean()),
+        )
+    )
+    with_role = role_at_period_end(obs, employees, moves)
+    return (
+        with_role.join(
+            roles.select("role_id", pl.col("level").alias("role_level"), "ladder"),
+            on="role_id",
+            how="left",
+        )
+        .join(
+            employees.select("employee_id", "team", "hire_date"), on="employee_id", how="left"
+        )
+        .with_columns(
+            ((pl.col("period_end") - pl.col("hire_date")).dt.total_days() / 365.25).alias(
+                "tenure_years"
+            )
+        )
+        .select(
+            "employee_id",
+            "period_end",
+            "rating",
+            "prev_rating",
+            "prev_missing",
+            "role_level",
+            "ladder",
+            "tenure_years",
+            "team",
+        )
+        .sort("employee_id", "period_end")
+    )
+
+
+def completions_in_window(
+    tables: Mapping[str, pl.DataFrame],
+    observations: pl.LazyFrame,
+    window_days: int,
+) -> pl.LazyFrame:
+    """Distinct (observation, asset) completions inside each observation's window.
+
+    One row per ``employee_id, period_end, asset_id`` with the asset's
+    ``cluster``, ``difficulty`` and ``first_date`` (its first completion date
+    in the window). A completion is a ``completed`` or ``passed`` event whose
+    UTC date ``d`` satisfies ``P - window_days < d <= P``.
+
+    Example
+    -------
+    >>> tabs = _example_tables()
+    >>> obs = tabs["performance"].lazy().select("employee_id", "period_end")
+    >>> out = completions_in_window(tabs, obs, 365).sort("period_end", "asset_id").collect()
+    >>> out.select("period_end", "asset_id").rows()[:3]
+    [(datetime.date(2025, 6, 30), 'a1'), (datetime.date(2025, 6, 30), 'a2'), (datetime.date(2025, 12, 31), 'a2')]
+    """
+    events = _require(tables, "learning_events").lazy()
+    assets = _require(tables, "assets").lazy()
+    done = (
+        events.filter(pl.col("verb").is_in(COMPLETION_VERBS))
+        .select("employee_id", "asset_id", pl.col("timestamp").dt.date().alias("date"))
+        .unique()
+    )
+    return (
+        observations.select("employee_id", "period_end")
+        .join(done, on="employee_id", how="inner")
+        .filter(
+            (pl.col("date") <= pl.col("period_end"))
+            & (pl.col("date") > pl.col("period_end") - pl.duration(days=window_days))
+        )
+        .group_by("employee_id", "period_end", "asset_id")
+        .agg(pl.col("date").min().alias("first_date"))
+        .join(assets.select("asset_id", "cluster", "difficulty"), on="asset_id", how="inner")
+    )
+
+
+def build_learning_features(
+    tables: Mapping[str, pl.DataFrame],
+    as_of: dt.date | None = None,
+    config: LearningImpactConfig | None = None,
+) -> LearningFeatures:
+    """All learning-impact features, one row per (employee, period_end <= T).
+
+    Parameters
+    ----------
+    tables : mapping of str to pl.DataFrame
+        Canonical tables; needs employees, roles, assets, learning_events,
+        performance (movements optional).
+    as_of : datetime.date, optional
+        T; default ``default_as_of(tables)``.
+    config : LearningImpactConfig, optional
+        Uses ``exposure_window_days``.
+
+    Returns
+    -------
+    LearningFeatures
+
+    Example
+    -------
+    >>> f = build_learning_features(_example_tables())
+    >>> f.clusters, f.observations["n_completed"].to_list()
+    (('A', 'B'), [2, 2])
+    >>> f.observations["spacing_days"].to_list(), f.observations["difficulty"].to_list()
+    ([100.0, None], [2.0, 2.5])
+    """
+    cfg = config or LearningImpactConfig()
+    for name in ("assets", "learning_events", "performance", "employees", "roles"):
+        _require(tables, name)
+    t = as_of or default_as_of(tables)
+    controls = observation_controls(tables, t)
+    done = completions_in_window(tables, controls, cfg.exposure_window_days)
+    clusters = tuple(
+        sorted(tables["assets"].get_column("cluster").unique().drop_nulls().to_list())
+    )
+    per_cluster = (
+        done.sort("first_date")
+        .group_by("employee_id", "period_end", "cluster")
+        .agg(
+            pl.len().alias("n"),
+            pl.col("first_date").diff().dt.total_days().median().alias("gap"),
+        )
+    )
+    wide = per_cluster.group_by(*_KEY).agg(
+        *[
+            pl.col("n").filter(pl.col("cluster") == c).sum().alias(f"\x00{c}")
+            for c in clusters
+        ],
+        pl.col("gap").mean().alias("spacing_days"),
+    )
+    overall = done.group_by(*_KEY).agg(
+        pl.len().alias("n_completed"),
+        pl.col("difficulty").cast(pl.Float64).mean().alias("difficulty"),
+    )
+    full = (
+        controls.join(wide, on=list(_KEY), how="left")
+        .join(overall, on=list(_KEY), how="left")
+        .with_columns(
+            pl.col("n_completed").fill_null(0).cast(pl.Int64),
+            *[pl.col(f"\x00{c}").fill_null(0).cast(pl.Int64) for c in clusters],
+        )
+        .sort(*_KEY)
+        .collect()
+    )
+    observations = full.select(OBSERVATION_COLUMNS)
+    exposures = full.select(
+        *_KEY, *[pl.col(f"\x00{c}").alias(c) for c in clusters]
+    )
+    return LearningFeatures(observations, exposures, clusters, t)
+
+
+def _example_tables() -> dict[str, pl.DataFrame]:
+    """A tiny hand-made organisation used by the docstring examples."""
+    utc = dt.timezone.utc
+    return {
+        "employees": pl.DataFrame(
+            {
+                "employee_id": ["e1"],
+                "role_id": ["r2"],
+                "team": ["T1"],
+                "hire_date": [dt.date(2024, 1, 1)],
+            }
+        ),
+        "roles": pl.DataFrame(
+            {"role_id": ["r1", "r2"], "ladder": ["eng", "eng"], "level": [1, 2]}
+        ),
+        "movements": pl.DataFrame(
+            {
+                "employee_id": ["e1"],
+                "effective_date": [dt.date(2025, 9, 1)],
+                "from_role_id": ["r1"],
+                "to_role_id": ["r2"],
+            }
+        ),
+        "assets": pl.DataFrame(
+            {"asset_id": ["a1", "a2", "b1"], "cluster": ["A", "A", "B"], "difficulty": [1, 3, 2]}
+        ),
+        "learning_events": pl.DataFrame(
+            {
+                "employee_id": ["e1"] * 5,
+                "asset_id": ["a1", "a2", "a2", "b1", "a1"],
+                "verb": ["completed", "passed", "completed", "completed", "failed"],
+                "timestamp": [
+                    dt.datetime(2024, 12, 31, 9, tzinfo=utc),
+                    dt.datetime(2025, 4, 10, 9, tzinfo=utc),
+                    dt.datetime(2025, 7, 1, 9, tzinfo=utc),
+                    dt.datetime(2025, 12, 31, 23, tzinfo=utc),
+                    dt.datetime(2025, 10, 1, 9, tzinfo=utc),
+                ],
+            }
+        ).with_columns(pl.col("timestamp").dt.cast_time_unit("us")),
+        "performance": pl.DataFrame(
+            {
+                "employee_id": ["e1", "e1"],
+                "period_end": [dt.date(2025, 6, 30), dt.date(2025, 12, 31)],
+                "rating": [3.0, 4.0],
+            }
+        ),
+    }
