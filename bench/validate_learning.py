@@ -11,9 +11,8 @@ Usage::
 
     .venv/bin/python bench/validate_learning.py [--seeds 1 2 3 4 5] [--employees 2000]
 
-The CSV reader below is a deliberately minimal stand-in for the project's
-loader (types parsed per ``data_sources/contract.py``, optional columns filled
-with their defaults); swap in the real loader when it lands.
+The organisation is read through the project's loader (``data_sources.load_source``),
+exactly as the app and the CLI read it.
 """
 
 from __future__ import annotations
@@ -31,51 +30,19 @@ if str(ROOT) not in sys.path:
 
 import polars as pl  # noqa: E402
 
-from data_sources.contract import CONTRACT  # noqa: E402
+from data_sources.loader import load_source  # noqa: E402
 from metrics.learning_impact import learning_impact  # noqa: E402
 
 DATA_DIR = ROOT / "bench" / "data" / "validate_learning"
-TABLES = ("employees", "roles", "assets", "learning_events", "performance", "movements")
 #: "Visibly wrong": naive figure outside the 95% interval and this far from the truth.
 NAIVE_GAP = 0.05
 
 
-def _cast(name: str, col_type: str) -> pl.Expr:
-    c = pl.col(name)
-    if col_type == "date":
-        return c.str.to_date("%Y-%m-%d")
-    if col_type == "timestamp":
-        return c.str.to_datetime(time_unit="us", time_zone="UTC")
-    if col_type == "int":
-        return c.cast(pl.Int64)
-    if col_type == "float":
-        return c.cast(pl.Float64)
-    if col_type == "bool":
-        return c.str.to_lowercase().is_in(["true", "1", "yes"]).or_(pl.lit(False)).and_(
-            c.is_not_null()
-        )
-    return c
-
-
-def read_table(path: Path, name: str) -> pl.DataFrame:
-    """Read one canonical table from CSV (minimal: no rejects, no mapping)."""
-    table = CONTRACT[name]
-    raw = pl.read_csv(path, infer_schema=False)
-    exprs = []
-    for col in table.columns:
-        if col.name in raw.columns:
-            e = _cast(col.name, col.type)
-        else:
-            e = pl.lit(None, dtype=table.schema()[col.name])
-        if col.default is not None:
-            e = e.fill_null(pl.lit(col.default))
-        exprs.append(e.cast(table.schema()[col.name]).alias(col.name))
-    extra = [c for c in raw.columns if c not in table.column_names] if table.extra_columns else []
-    return raw.select(*exprs, *[pl.col(c).fill_null("Not disclosed") for c in extra])
-
-
 def load(directory: Path) -> dict[str, pl.DataFrame]:
-    return {t: read_table(directory / f"{t}.csv", t) for t in TABLES if (directory / f"{t}.csv").exists()}
+    """The organisation through the project's own loader and validation."""
+    bundle = load_source(directory)
+    assert all(t.rejected == 0 for t in bundle.report.tables), bundle.report.summary()
+    return dict(bundle.tables)
 
 
 def generate(seed: int, employees: int) -> Path:

@@ -27,12 +27,14 @@ from typing import Callable, Mapping
 
 import polars as pl
 
+from metrics.assets import asset_portfolio
 from metrics.bench import bench_strength
 from metrics.capability_risk import capability_risk
 from metrics.common import default_as_of
 from metrics.config import DEFAULT_CONFIG, MetricsConfig
 from metrics.equity import equity_result
 from metrics.equity_pipeline import pipeline_equity_all
+from metrics.learning_impact import learning_impact
 from metrics.movements import roles_at
 from metrics.proficiency import proficiency
 from metrics.readiness import readiness
@@ -146,6 +148,17 @@ def _equity(tables, t, config, outputs, extras) -> pl.DataFrame:
     return result.table
 
 
+def _learning_impact(tables, t, config, outputs, extras) -> pl.DataFrame:
+    result = learning_impact(tables, t, config.learning_impact)
+    extras["learning_impact"] = result
+    return result.effects
+
+
+def _assets(tables, t, config, outputs, extras) -> pl.DataFrame:
+    return asset_portfolio(tables, outputs.get("learning_impact"), t, config.assets, config.learning_impact)
+
+
 def _optional_families() -> dict[str, Callable]:
-    """Families beyond sections 1–4: equity, learning impact, assets."""
-    return {"equity": _equity}
+    """Families beyond sections 1–4, in order: equity, learning impact, assets (which use the
+    learning-impact labels when they were computed)."""
+    return {"equity": _equity, "learning_impact": _learning_impact, "assets": _assets}

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import json
-
 import polars as pl
 import pytest
 
-from data_sources.loader import DEFAULT_SAMPLE, load_source
-from metrics.pipeline import run_all
+from data_sources.loader import DEFAULT_SAMPLE
 
 pytestmark = pytest.mark.skipif(not (DEFAULT_SAMPLE / "truth.json").is_file(), reason="sample not generated")
 
 
 @pytest.fixture(scope="module")
-def sample():
-    truth = json.loads((DEFAULT_SAMPLE / "truth.json").read_text())
-    return truth, run_all(load_source(DEFAULT_SAMPLE).tables)
+def sample(sample_run):
+    return sample_run
 
 
 def test_as_of_is_the_sample_end(sample):
