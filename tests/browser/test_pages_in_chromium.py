@@ -82,3 +82,20 @@ def test_a_bad_folder_shows_a_clear_message_not_a_traceback(browser_page):
     assert "no such file or folder" in text
     assert "Traceback" not in page.content()
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+@pytest.mark.browser
+def test_definition_link_opens_the_metric_definition(browser_page):
+    base, page = browser_page
+    page.goto(f"{base}/bench")
+    wait_until_idle(page)
+    link = page.locator("a[href='./definitions#bench-strength']").first
+    link.scroll_into_view_if_needed()
+    with page.context.expect_page() as opened:
+        link.click()
+    definition = opened.value
+    wait_until_idle(definition)
+    assert definition.url == f"{base}/definitions#bench-strength"
+    top = definition.evaluate("document.getElementById('bench-strength').getBoundingClientRect().top")
+    assert 0 <= top < 300  # scrolled to the heading
+    definition.close()
