@@ -92,12 +92,17 @@ def run_stage(stage: str, directory: Path, learner: str) -> dict:
     return out
 
 
+#: Completions per employee per quarter: about 100 learning events per employee (10M at 100k).
+COMPLETIONS_PER_QUARTER = 3.6
+
+
 def generate(n: int, seed: int = 1) -> Path:
-    out = DATA_DIR / f"n_{n}"
+    out = DATA_DIR / f"n_{n}_cpq{COMPLETIONS_PER_QUARTER}"
     if not (out / "truth.json").exists():
         subprocess.run(
             [sys.executable, "-m", "sample_data", "--employees", str(n), "--seed", str(seed),
-             "--out", str(out), "--format", "parquet"],
+             "--out", str(out), "--format", "parquet",
+             "--completions-per-quarter", str(COMPLETIONS_PER_QUARTER)],
             cwd=ROOT, check=True, capture_output=True,
         )
     return out
