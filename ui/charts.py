@@ -239,7 +239,7 @@ def recommendation_counts(frame: pl.DataFrame, title: str = "Assets by recommend
         alt.Chart(_data(frame), title=_title(title))
         .mark_bar()
         .encode(
-            x=alt.X("recommendation:N", title="Recommendation", sort=list(RECOMMENDATION_ORDER)),
+            x=alt.X("recommendation:N", title="Recommendation", sort=list(RECOMMENDATION_ORDER), axis=alt.Axis(labelAngle=0)),
             y=alt.Y("assets:Q", title="Assets"),
             color=alt.Color(
                 "recommendation:N", title="Recommendation", legend=None,
@@ -256,7 +256,7 @@ def risk_counts(frame: pl.DataFrame, title: str = "Capability targets by risk") 
         alt.Chart(_data(frame), title=_title(title))
         .mark_bar()
         .encode(
-            x=alt.X("band:N", title="Risk band", sort=list(RISK_ORDER)),
+            x=alt.X("band:N", title="Risk band", sort=list(RISK_ORDER), axis=alt.Axis(labelAngle=0)),
             y=alt.Y("targets:Q", title="Team × competency targets"),
             color=alt.Color("band:N", legend=None, scale=alt.Scale(domain=list(RISK_ORDER), range=list(RISK_COLOURS))),
             tooltip=[alt.Tooltip("band:N", title="Risk"), alt.Tooltip("targets:Q", title="Targets")],

@@ -70,6 +70,8 @@ st.dataframe(
     table, hide_index=True,
     column_config={
         "completion_rate": st.column_config.NumberColumn("completion rate", format="percent"),
+        "mean_score": st.column_config.NumberColumn(
+            "mean score", format="%.2f", help="Mean score of completers; empty when the asset records no score (e.g. a video)"),
         "reason": st.column_config.TextColumn("reason", width="large"),
     },
 )
