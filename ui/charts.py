@@ -104,19 +104,28 @@ def feeder_pipeline(frame: pl.DataFrame, title: str = "Feeder pipeline by role")
 
 
 def bench_status(frame: pl.DataFrame, title: str = "Successors for critical roles") -> alt.Chart:
-    """Bars of ready-now and ready-soon successors per critical role, coloured by status.
+    """Bars of ready-now and ready-soon successors per critical role, each labelled with its status.
 
     ``frame`` columns: ``role, status, ready_now, ready_soon, incumbents``.
     """
     long = frame.unpivot(
         index=["role", "status", "incumbents"], on=["ready_now", "ready_soon"], variable_name="readiness", value_name="successors"
     ).with_columns(pl.col("readiness").replace_strict(BAND_LABELS, default=pl.col("readiness")))
-    return (
-        alt.Chart(_data(long), title=_title(title, "Candidates ready now and ready in 1–2 years"))
+    status_words = {"covered": "covered", "ready_in_future": "ready only in future", "no_successors": "no successors"}
+    totals = frame.select(
+        "role",
+        (pl.col("ready_now") + pl.col("ready_soon")).alias("successors"),
+        pl.col("status").replace_strict(status_words, default=pl.col("status")).alias("status_text"),
+    )
+    y = alt.Y("role:N", title="Critical role", sort=alt.SortField("role"), axis=alt.Axis(labelLimit=240))
+    room = max(int(totals.get_column("successors").max() or 0), 1) * 1.4  # space for the status labels
+    x_scale = alt.Scale(domain=[0, room], nice=False)
+    bars = (
+        alt.Chart(_data(long))
         .mark_bar()
         .encode(
-            y=alt.Y("role:N", title="Critical role", sort=alt.SortField("status"), axis=alt.Axis(labelLimit=240)),
-            x=alt.X("successors:Q", title="Successors"),
+            y=y,
+            x=alt.X("successors:Q", title="Successors", scale=x_scale),
             color=alt.Color(
                 "readiness:N", title="Readiness",
                 scale=alt.Scale(domain=[BAND_LABELS["ready_now"], BAND_LABELS["ready_soon"]], range=list(BAND_COLOURS[:2])),
@@ -130,6 +139,12 @@ def bench_status(frame: pl.DataFrame, title: str = "Successors for critical role
             ],
         )
     )
+    labels = alt.Chart(_data(totals)).mark_text(align="left", dx=6, color="#000000").encode(
+        y=y, x=alt.X("successors:Q", scale=x_scale), text="status_text:N"
+    )
+    return alt.layer(bars, labels, title=_title(title, "Candidates ready now and ready in 1–2 years")).properties(
+        height=alt.Step(30)
+    )
 
 
 def coverage_heatmap(frame: pl.DataFrame, title: str = "Capability coverage against target") -> alt.Chart:
@@ -138,7 +153,7 @@ def coverage_heatmap(frame: pl.DataFrame, title: str = "Capability coverage agai
     ``frame`` columns: ``team, competency, coverage, supply, target_headcount, band, single_point_of_failure``.
     """
     data = frame.with_columns(pl.col("coverage").clip(upper_bound=1.0).alias("coverage_capped"))
-    base = alt.Chart(_data(data), title=_title(title, "Share of the needed people at the target level; ◆ single point of failure"))
+    base = alt.Chart(_data(data))
     tooltip = [
         alt.Tooltip("team:N", title="Team"),
         alt.Tooltip("competency:N", title="Competency"),
@@ -159,7 +174,7 @@ def coverage_heatmap(frame: pl.DataFrame, title: str = "Capability coverage agai
     marks = base.transform_filter("datum.single_point_of_failure").mark_text(text="◆", color="white", fontSize=12).encode(
         x="competency:N", y="team:N", tooltip=tooltip
     )
-    return alt.layer(cells, marks)
+    return alt.layer(cells, marks, title=_title(title, "Share of the needed people at the target level; ◆ single point of failure"))
 
 
 def rates_with_intervals(frame: pl.DataFrame, title: str = "Promotion rate by group") -> alt.Chart:
@@ -171,7 +186,7 @@ def rates_with_intervals(frame: pl.DataFrame, title: str = "Promotion rate by gr
     data = frame.with_columns(
         pl.when(pl.col("adverse_impact")).then(pl.lit("Below four-fifths")).otherwise(pl.lit("Not adverse")).alias("flag")
     )
-    base = alt.Chart(_data(data), title=_title(title, "Dots: rate; bars: 95% Wilson interval; dashed: four-fifths of the reference rate"))
+    base = alt.Chart(_data(data))
     tooltip = [
         alt.Tooltip("group:N", title="Group"),
         alt.Tooltip("rate:Q", title="Rate", format=".1%"),
@@ -187,7 +202,9 @@ def rates_with_intervals(frame: pl.DataFrame, title: str = "Promotion rate by gr
     )
     dots = base.mark_point(filled=True, size=80).encode(y="group:N", x="rate:Q", color=colour, tooltip=tooltip)
     line = base.mark_rule(strokeDash=[4, 4], color="#000000").encode(x="mean(four_fifths_line):Q")
-    return alt.layer(bars, dots, line).properties(height=alt.Step(32))
+    return alt.layer(
+        bars, dots, line, title=_title(title, "Dots: rate; bars: 95% Wilson interval; dashed: four-fifths of the reference rate")
+    ).properties(height=alt.Step(32))
 
 
 def forest_plot(frame: pl.DataFrame, title: str = "Learning impact by cluster") -> alt.Chart:
@@ -195,7 +212,7 @@ def forest_plot(frame: pl.DataFrame, title: str = "Learning impact by cluster") 
 
     ``frame`` columns: ``cluster, effect, ci_low, ci_high, label, naive``.
     """
-    base = alt.Chart(_data(frame), title=_title(title, "Rating points per completed asset; ✕ the naive difference a spreadsheet gives"))
+    base = alt.Chart(_data(frame))
     tooltip = [
         alt.Tooltip("cluster:N", title="Cluster"),
         alt.Tooltip("effect:Q", title="Controlled effect", format="+.3f"),
@@ -213,12 +230,14 @@ def forest_plot(frame: pl.DataFrame, title: str = "Learning impact by cluster") 
     dot = base.mark_point(filled=True, size=80).encode(y=y, x="effect:Q", color=colour, tooltip=tooltip)
     naive = base.mark_point(shape="cross", size=70, color="#000000", opacity=0.7).encode(y=y, x="naive:Q", tooltip=tooltip)
     zero = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(color="#666666").encode(x="x:Q")
-    return alt.layer(zero, rule, dot, naive).properties(height=alt.Step(28))
+    return alt.layer(
+        zero, rule, dot, naive, title=_title(title, "Rating points per completed asset; ✕ the naive difference a spreadsheet gives")
+    ).properties(height=alt.Step(28))
 
 
 def factor_effects(frame: pl.DataFrame, title: str = "Spacing and difficulty") -> alt.Chart:
     """Effect of each secondary factor with its 95% interval. Columns: ``factor, effect, ci_low, ci_high``."""
-    base = alt.Chart(_data(frame), title=_title(title, "Same controls; association with the rating, not proof of cause"))
+    base = alt.Chart(_data(frame))
     tooltip = [
         alt.Tooltip("factor:N", title="Factor"),
         alt.Tooltip("effect:Q", title="Effect", format="+.3f"),
@@ -230,7 +249,7 @@ def factor_effects(frame: pl.DataFrame, title: str = "Spacing and difficulty") -
     )
     dot = base.mark_point(filled=True, size=80, color="#0072B2").encode(y="factor:N", x="effect:Q", tooltip=tooltip)
     zero = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(color="#666666").encode(x="x:Q")
-    return alt.layer(zero, rule, dot)
+    return alt.layer(zero, rule, dot, title=_title(title, "Same controls; association with the rating, not proof of cause"))
 
 
 def recommendation_counts(frame: pl.DataFrame, title: str = "Assets by recommendation") -> alt.Chart:
@@ -269,7 +288,7 @@ def profile_heatmap(frame: pl.DataFrame, title: str = "Strengths and gaps") -> a
 
     ``frame`` columns: ``competency, target, required_level, level, gap_levels, critical``.
     """
-    base = alt.Chart(_data(frame), title=_title(title, "Demonstrated level against the level each role requires"))
+    base = alt.Chart(_data(frame))
     tooltip = [
         alt.Tooltip("competency:N", title="Competency"),
         alt.Tooltip("target:N", title="Role"),
@@ -289,4 +308,6 @@ def profile_heatmap(frame: pl.DataFrame, title: str = "Strengths and gaps") -> a
     text = base.mark_text(fontSize=12).encode(
         x="target:N", y="competency:N", text=alt.Text("cell_text:N"), tooltip=tooltip
     ).transform_calculate(cell_text="datum.level + ' / ' + datum.required_level")
-    return alt.layer(cells, text).properties(height=alt.Step(26))
+    return alt.layer(cells, text, title=_title(title, "Demonstrated level against the level each role requires")).properties(
+        height=alt.Step(26)
+    )
