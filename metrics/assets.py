@@ -43,7 +43,7 @@ from typing import Mapping
 
 import polars as pl
 
-from metrics.common import default_as_of
+from metrics.common import default_as_of, require_table
 from metrics.config import AssetPortfolioConfig, LearningImpactConfig
 from metrics.learning_features import COMPLETION_VERBS
 
@@ -85,10 +85,7 @@ REASON_KEEP_UNLABELLED = "Keep: active recently; no learning-impact estimate for
 
 
 def _require(tables: Mapping[str, pl.DataFrame], name: str) -> pl.DataFrame:
-    frame = tables.get(name)
-    if frame is None:
-        raise ValueError(ERR_MISSING_TABLE.format(table=name))
-    return frame
+    return require_table(tables, name, ERR_MISSING_TABLE)
 
 
 def asset_activity(

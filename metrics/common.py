@@ -81,3 +81,19 @@ def months_before(date: dt.date, months: int) -> dt.date:
         except ValueError:
             continue
     return dt.date(year, month, min(date.day, 28))
+
+
+def require_table(tables: Mapping[str, pl.DataFrame], name: str, message: str) -> pl.DataFrame:
+    """``tables[name]``, or a ``ValueError`` with ``message`` (which may use ``{table}``).
+
+    Example
+    -------
+    >>> require_table({}, "assets", "Needs the table '{table}'.")
+    Traceback (most recent call last):
+    ...
+    ValueError: Needs the table 'assets'.
+    """
+    frame = tables.get(name)
+    if frame is None:
+        raise ValueError(message.format(table=name))
+    return frame

@@ -45,7 +45,7 @@ from typing import Mapping
 
 import polars as pl
 
-from metrics.common import default_as_of
+from metrics.common import default_as_of, require_table
 from metrics.config import LearningImpactConfig
 
 ERR_MISSING_TABLE = "Learning impact needs the table '{table}', which is not loaded."
@@ -100,10 +100,7 @@ class LearningFeatures:
 
 
 def _require(tables: Mapping[str, pl.DataFrame], name: str) -> pl.DataFrame:
-    frame = tables.get(name)
-    if frame is None:
-        raise ValueError(ERR_MISSING_TABLE.format(table=name))
-    return frame
+    return require_table(tables, name, ERR_MISSING_TABLE)
 
 
 def role_at_period_end(

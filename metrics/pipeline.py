@@ -27,6 +27,7 @@ from typing import Callable, Mapping
 
 import polars as pl
 
+from data_sources.contract import VIEW_REQUIREMENTS
 from metrics.assets import asset_portfolio
 from metrics.bench import bench_strength
 from metrics.capability_risk import capability_risk
@@ -41,16 +42,8 @@ from metrics.readiness import readiness
 
 SKIP_NEEDS = "needs table(s): {tables}"
 
-#: Tables each family needs beyond the four required ones.
-FAMILY_TABLES: dict[str, tuple[str, ...]] = {
-    "proficiency": ("evidence",),
-    "readiness": ("evidence",),
-    "bench": ("evidence",),
-    "capability_risk": ("evidence", "capability_targets"),
-    "equity": ("movements",),
-    "learning_impact": ("assets", "learning_events", "performance"),
-    "assets": ("assets", "learning_events"),
-}
+#: Tables each family needs beyond the four required ones (the views' needs, from the contract).
+FAMILY_TABLES: dict[str, tuple[str, ...]] = {"proficiency": ("evidence",), **VIEW_REQUIREMENTS}
 
 
 @dataclass(frozen=True)
