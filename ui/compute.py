@@ -227,3 +227,49 @@ def people_for_role(version: str, filters: Filters, role_id: str, relation: str)
         .select("employee_id", "team", "role_id", "readiness", "band", "n_gaps", "n_critical_gaps", "explanation")
         .sort("readiness", descending=True, nulls_last=True)
     )
+
+
+def band_counts(version: str, filters: Filters) -> pl.DataFrame:
+    """Employees per relation (current / next) and readiness band, for the band chart."""
+    rows = readiness_view(version, filters)
+    return rows.group_by("relation", "band").agg(pl.len().alias("employees")).drop_nulls("band")
+
+
+def recommendation_counts(frame: pl.DataFrame) -> pl.DataFrame:
+    """Assets per recommendation of a portfolio frame."""
+    return frame.group_by("recommendation").agg(pl.len().alias("assets"))
+
+
+def effects_with_naive(version: str, as_of: dt.date) -> pl.DataFrame:
+    """Learning-impact effects with the naive difference beside each cluster."""
+    result = learning(version, as_of)
+    return result.effects.join(result.naive.select("cluster", "naive_difference"), on="cluster", how="left")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def active_people(version: str, filters: Filters) -> pl.DataFrame:
+    """Active employees within the filters, with their role title, sorted by id (no equity attributes)."""
+    t = bundle_for(version).tables
+    people = employees_in(version, filters).filter(
+        (pl.col("hire_date") <= filters.as_of) & (pl.col("exit_date").is_null() | (pl.col("exit_date") > filters.as_of))
+    )
+    return (
+        people.join(t["roles"].select("role_id", "title"), on="role_id", how="left")
+        .select("employee_id", "role_id", "title", "team")
+        .sort("employee_id")
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def person_evidence(version: str, as_of: dt.date, employee_id: str) -> pl.DataFrame:
+    """One employee's evidence items dated up to ``as_of``, with the weight each carries."""
+    from metrics.proficiency import evidence_weights
+
+    t = bundle_for(version).tables
+    items = evidence_weights(t["evidence"].filter(pl.col("employee_id") == employee_id), as_of)
+    names = t["competencies"].select("competency_id", pl.col("name").alias("competency"))
+    return (
+        items.join(names, on="competency_id", how="left")
+        .select("competency", "evidence_type", "level", "observed_on", "verified", "age_days", pl.col("weight").round(3))
+        .sort("competency", "level", "observed_on", descending=[False, True, True])
+    )

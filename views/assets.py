@@ -7,7 +7,7 @@ import streamlit as st
 
 from ui import charts
 from ui.components import downloads, explain, metric_help, needs_tables
-from ui.compute import portfolio
+from ui.compute import portfolio, recommendation_counts
 from ui.state import page_context
 
 bundle, filters = page_context()
@@ -28,7 +28,7 @@ if bundle.missing_for("learning_impact"):
     )
 
 data = portfolio(bundle.version, filters.as_of)
-counts = data.group_by("recommendation").agg(pl.len().alias("assets"))
+counts = recommendation_counts(data)
 
 c = st.columns(5)
 for col, rec, text in zip(

@@ -7,7 +7,7 @@ import streamlit as st
 
 from ui import charts
 from ui.components import downloads, explain, metric_help, needs_tables
-from ui.compute import learning
+from ui.compute import effects_with_naive, learning
 from ui.state import page_context
 
 LABEL_WORDS = {
@@ -42,7 +42,7 @@ st.warning(
 )
 
 result = learning(bundle.version, filters.as_of)
-effects = result.effects.join(result.naive.select("cluster", "naive_difference"), on="cluster", how="left")
+effects = effects_with_naive(bundle.version, filters.as_of)
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Predictive clusters", f"{effects.filter(pl.col('label') == 'predictive').height}",

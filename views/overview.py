@@ -7,7 +7,7 @@ import streamlit as st
 
 from ui import charts
 from ui.components import explain, metric_help
-from ui.compute import bench_view, equity_view, learning, portfolio, readiness_view, risk_view
+from ui.compute import band_counts, bench_view, equity_view, learning, portfolio, risk_view
 from ui.state import page_context
 
 bundle, filters = page_context()
@@ -40,9 +40,7 @@ with left:
             st.markdown(f"- {row['explanation']}")
         st.page_link("views/bench.py", label="Bench strength", icon=":material/arrow_forward:")
 
-        rows = readiness_view(bundle.version, filters)
-        bands = rows.group_by("relation", "band").agg(pl.len().alias("employees")).drop_nulls("band")
-        st.altair_chart(charts.band_distribution(bands), width="stretch")
+        st.altair_chart(charts.band_distribution(band_counts(bundle.version, filters)), width="stretch")
         explain("Ready now: readiness ≥ 0.90 and every critical requirement met; ready soon: ≥ 0.70.", "Readiness")
         st.page_link("views/readiness.py", label="Readiness by role", icon=":material/arrow_forward:")
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from metrics.proficiency import evidence_weights
 from ui import charts
 from ui.components import downloads, explain, needs_tables
-from ui.compute import core, employees_in, person_gaps, recommended_assets
+from ui.compute import active_people, core, person_evidence, person_gaps, recommended_assets
 from ui.state import page_context
 
 LEVEL_NAMES = {0: "none", 1: "Identify", 2: "Apply", 3: "Adapt", 4: "Optimize", 5: "Innovate"}
@@ -23,14 +22,11 @@ if needs_tables(bundle, "person"):
     st.stop()
 
 t = bundle.tables
-people = employees_in(bundle.version, filters).filter(
-    (pl.col("hire_date") <= filters.as_of) & (pl.col("exit_date").is_null() | (pl.col("exit_date") > filters.as_of))
-)
+people = active_people(bundle.version, filters)
 if people.height == 0:
     st.info("No active employee matches the team and ladder filters.")
     st.stop()
 roles = t["roles"].select("role_id", "title")
-people = people.join(roles, on="role_id", how="left").sort("employee_id")
 labels = dict(zip(people["employee_id"] + " · " + people["title"] + " · " + people["team"], people["employee_id"]))
 employee_id = labels[st.selectbox("Employee", list(labels), key="person_employee")]
 
@@ -78,12 +74,8 @@ else:
     st.success("No gaps against the current or next role.", icon=":material/check:")
 
 st.subheader("Evidence behind each level")
-items = evidence_weights(t["evidence"].filter(pl.col("employee_id") == employee_id), filters.as_of)
+items = person_evidence(bundle.version, filters.as_of, employee_id)
 if items.height:
-    names = t["competencies"].select("competency_id", pl.col("name").alias("competency"))
-    items = items.join(names, on="competency_id", how="left").select(
-        "competency", "evidence_type", "level", "observed_on", "verified", "age_days", pl.col("weight").round(3)
-    ).sort("competency", "level", "observed_on", descending=[False, True, True])
     st.dataframe(items, hide_index=True)
     explain(
         "Weight = type weight × (1 if verified, else 0.5) × ½ per year of age. A level counts when the items at "

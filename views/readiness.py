@@ -7,7 +7,7 @@ import streamlit as st
 
 from ui import charts
 from ui.components import downloads, explain, metric_help, needs_tables, readiness_table
-from ui.compute import people_for_role, readiness_view, role_summary
+from ui.compute import band_counts, people_for_role, readiness_view, role_summary
 from ui.state import page_context
 
 bundle, filters = page_context()
@@ -39,8 +39,7 @@ c3.metric(
     help=metric_help("Readiness ≥ 0.90 and every critical requirement met.", "Readiness"),
 )
 
-bands = rows.group_by("relation", "band").agg(pl.len().alias("employees")).drop_nulls("band")
-st.altair_chart(charts.band_distribution(bands), width="stretch")
+st.altair_chart(charts.band_distribution(band_counts(bundle.version, filters)), width="stretch")
 explain(
     "Ready now: readiness ≥ 0.90 with every critical requirement met; ready in 1–2 years: ≥ 0.70; "
     "otherwise developing.",
