@@ -78,10 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--label", default="sample organisation (2,000 employees)")
     parser.add_argument("--team", default="Data Science", help="team picked for the filter change")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    parser.add_argument("--views", nargs="+", default=VIEWS, choices=VIEWS, help="views to time (default: all)")
     args = parser.parse_args(argv)
 
     rows = []
-    for view in VIEWS:
+    for view in args.views:
         cold = _cold(view, args.source)
         warm = _warm(view, args.source)
         rows.append((view, cold, warm))
@@ -95,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{dt.date.today().isoformat()} · {platform.machine()} · {os.cpu_count()} cores · "
         f"Python {platform.python_version()} · `python bench/bench_pages.py"
         + (f" --source {args.source} --label \"{args.label}\"" if args.source else "")
+        + (f" --views {' '.join(args.views)}" if list(args.views) != VIEWS else "")
         + "`\n",
         "Server-side script time in AppTest (browser drawing excluded). Cold: all caches cleared, "
         "so it includes loading and validating the source; warm: caches filled.\n",
