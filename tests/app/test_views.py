@@ -3,10 +3,13 @@ what is shown, and a source without optional tables says which tables a view nee
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from data_sources.loader import load_source
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ROOT / "tests" / "fixtures" / "tiny"
@@ -139,3 +142,31 @@ def test_overview_on_a_source_without_optional_tables():
     at = open_view("overview", str(TINY))
     assert_clean(at)
     assert any("capability_targets" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("view", ["overview", "readiness", "equity", "person"])
+def test_a_source_that_cannot_load_shows_the_clear_message(view):
+    at = open_view(view, str(ROOT / "tests" / "fixtures" / "no-such-export"))
+    assert_clean(at)
+    errors = [e.value for e in at.error]
+    assert any("no such file or folder" in e for e in errors)
+    assert not any("Traceback" in e for e in errors)
+
+
+def test_person_profile_shows_no_demographic_attribute():
+    at = open_view("person")
+    assert_clean(at)
+    employees = load_source(None).get("employees")
+    attributes = ("gender", "ethnicity", "age_band", "disability")
+    values = set()
+    for a in attributes:
+        values |= set(employees[a].unique().to_list()) - {"No", "Yes", "Not disclosed"}
+    shown = []
+    for frame in at.dataframe:
+        df = frame.value
+        shown += [str(c) for c in df.columns] + [str(v) for v in df.astype(str).values.ravel()]
+    shown += [m.label for m in at.metric] + [m.value for m in at.markdown] + [c.value for c in at.caption]
+    shown += list(at.selectbox(key="person_employee").options[:50])
+    text = "\n".join(shown)
+    assert not [a for a in attributes if a in text]
+    assert not [v for v in values if re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])", text)]
