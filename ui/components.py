@@ -81,3 +81,25 @@ def readiness_table(frame: pl.DataFrame) -> None:
             "explanation": st.column_config.TextColumn("why", width="large"),
         },
     )
+
+
+MSG_LARGE_FIT = (
+    "Learning impact for this organisation means fitting {ratings:,} ratings by cross-fitted machine learning, "
+    "which takes several minutes (about 24 minutes for 100,000 employees on two cores; see bench/RESULTS.md). "
+    "It is computed once per dataset and as-of date and then shared by everyone."
+)
+
+
+def learning_gate(version: str, as_of, key: str) -> bool:
+    """True when learning-impact results can be shown; otherwise offer to start the long fit."""
+    from ui.compute import learning, learning_available
+    from ui.state import bundle_for
+
+    if learning_available(version, as_of):
+        return True
+    ratings = bundle_for(version).get("performance").height
+    st.info(MSG_LARGE_FIT.format(ratings=ratings), icon=":material/hourglass_top:")
+    if st.button("Fit the learning-impact model now", key=f"fit_{key}"):
+        learning(version, as_of)
+        st.rerun()
+    return False

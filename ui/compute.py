@@ -178,21 +178,41 @@ def equity_view(
                       result.window.start, result.window.end, result.overall_rate)
 
 
+#: Above this many ratings the learning-impact fit takes minutes: it runs only when asked.
+AUTO_FIT_MAX_RATINGS = 50_000
+#: (version, as_of) pairs whose learning-impact fit is in the cache (shared by all sessions).
+_FITTED: set[tuple[str, dt.date]] = set()
+
+
 @st.cache_data(show_spinner="Fitting the learning-impact model (cross-fitted, 5 folds)…", max_entries=8)
-def learning(version: str, as_of: dt.date):
-    """Learning impact for the whole organisation (``LearningImpactResult``)."""
+def _learning(version: str, as_of: dt.date):
     from metrics.learning_impact import learning_impact
 
     return learning_impact(bundle_for(version).tables, as_of, DEFAULT_CONFIG.learning_impact)
 
 
+def learning(version: str, as_of: dt.date):
+    """Learning impact for the whole organisation (``LearningImpactResult``), cached."""
+    result = _learning(version, as_of)
+    _FITTED.add((version, as_of))
+    return result
+
+
+def learning_available(version: str, as_of: dt.date) -> bool:
+    """True when the fit is cached or quick enough to run without asking."""
+    performance = bundle_for(version).get("performance")
+    small = performance is None or performance.height <= AUTO_FIT_MAX_RATINGS
+    return small or (version, as_of) in _FITTED
+
+
 @st.cache_data(show_spinner="Scoring the asset portfolio…", max_entries=32)
-def portfolio(version: str, as_of: dt.date) -> pl.DataFrame:
-    """Asset portfolio with recommendations; cluster labels need learning impact when it can run."""
+def portfolio(version: str, as_of: dt.date, with_labels: bool = True) -> pl.DataFrame:
+    """Asset portfolio with recommendations; cluster labels come from learning impact when
+    ``with_labels`` and the source has performance ratings."""
     from metrics.assets import asset_portfolio
 
     t = bundle_for(version).tables
-    effects = learning(version, as_of).effects if "performance" in t else None
+    effects = learning(version, as_of).effects if ("performance" in t and with_labels) else None
     out = asset_portfolio(t, effects, as_of, DEFAULT_CONFIG.assets, DEFAULT_CONFIG.learning_impact)
     return out.join(t["assets"].select("asset_id", "title", "format", "competency_id"), on="asset_id", how="left")
 

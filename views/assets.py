@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from ui import charts
-from ui.components import downloads, explain, metric_help, needs_tables
+from ui.components import downloads, explain, learning_gate, metric_help, needs_tables
 from ui.compute import portfolio, recommendation_counts
 from ui.state import page_context
 
@@ -27,7 +27,10 @@ if bundle.missing_for("learning_impact"):
         "and only the activity rules apply."
     )
 
-data = portfolio(bundle.version, filters.as_of)
+labelled = bundle.missing_for("learning_impact") or learning_gate(bundle.version, filters.as_of, "assets")
+if not labelled:
+    st.caption("Until the model is fitted, clusters carry no label and only the activity rule (no use in 180 days) applies.")
+data = portfolio(bundle.version, filters.as_of, bool(labelled))
 counts = recommendation_counts(data)
 
 c = st.columns(5)

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from ui import charts
-from ui.components import downloads, explain, metric_help, needs_tables
+from ui.components import downloads, explain, learning_gate, metric_help, needs_tables
 from ui.compute import effects_with_naive, learning
 from ui.state import page_context
 
@@ -41,6 +41,8 @@ st.warning(
     icon=":material/psychology_alt:",
 )
 
+if not learning_gate(bundle.version, filters.as_of, "learning"):
+    st.stop()
 result = learning(bundle.version, filters.as_of)
 effects = effects_with_naive(bundle.version, filters.as_of)
 

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from ui import charts
-from ui.components import explain, metric_help
+from ui.components import explain, learning_gate, metric_help
 from ui.compute import band_counts, bench_view, equity_view, learning, portfolio, risk_view
 from ui.state import page_context
 
@@ -80,7 +80,7 @@ with right:
     st.subheader("Learning")
     if bundle.missing_for("learning_impact"):
         st.info("Needs the `assets`, `learning_events` and `performance` tables.")
-    else:
+    elif learning_gate(bundle.version, filters.as_of, "overview"):
         effects = learning(bundle.version, filters.as_of).effects
         predictive = effects.filter(pl.col("label") == "predictive").sort("effect", descending=True)
         data = portfolio(bundle.version, filters.as_of)

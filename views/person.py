@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from ui import charts
-from ui.components import downloads, explain, needs_tables
+from ui.components import downloads, explain, learning_gate, needs_tables
 from ui.compute import active_people, core, person_evidence, person_gaps, recommended_assets
 from ui.state import page_context
 
@@ -89,7 +89,7 @@ else:
 st.subheader("Recommended learning")
 if bundle.missing_for("learning_impact"):
     needs_tables(bundle, "learning_impact")
-else:
+elif learning_gate(bundle.version, filters.as_of, "person"):
     recs = recommended_assets(bundle.version, filters.as_of, employee_id)
     if recs.height:
         st.dataframe(recs, hide_index=True)

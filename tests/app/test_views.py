@@ -170,3 +170,18 @@ def test_person_profile_shows_no_demographic_attribute():
     text = "\n".join(shown)
     assert not [a for a in attributes if a in text]
     assert not [v for v in values if re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])", text)]
+
+
+def test_a_large_learning_fit_waits_for_the_user(monkeypatch):
+    import ui.compute
+
+    monkeypatch.setattr(ui.compute, "AUTO_FIT_MAX_RATINGS", 100)  # the sample's 8,670 ratings count as large
+    monkeypatch.setattr(ui.compute, "_FITTED", set())
+    at = open_view("learning_impact")
+    assert_clean(at)
+    assert any("takes several minutes" in i.value for i in at.info)
+    assert not at.dataframe  # nothing is shown until the fit is asked for
+    at.button(key="fit_learning").click().run()
+    assert_clean(at)
+    assert metric(at, "Predictive clusters") == "3"
+    assert not any("takes several minutes" in i.value for i in at.info)
