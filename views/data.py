@@ -55,6 +55,7 @@ if bundle is not None:
             "rejected": st.column_config.NumberColumn("rejected", format="%d"),
         },
     )
+    downloads(summary, "rows_per_table", key="summary")
     if missing:
         st.caption(
             "Not in this source (optional): "

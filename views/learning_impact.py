@@ -100,7 +100,9 @@ st.subheader("Spacing and difficulty")
 sec = result.secondary
 if sec.height:
     st.altair_chart(charts.factor_effects(sec.drop_nulls("effect")), width="stretch")
-    st.dataframe(sec.with_columns(pl.col("effect", "ci_low", "ci_high").round(4)), hide_index=True)
+    secondary_table = sec.with_columns(pl.col("effect", "ci_low", "ci_high").round(4))
+    st.dataframe(secondary_table, hide_index=True)
+    downloads(secondary_table, "spacing_and_difficulty")
     explain(
         "Spacing: median days between consecutive completions within a cluster; difficulty: mean difficulty "
         "of completed assets. Same controls and intervals as above.",

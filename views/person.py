@@ -93,6 +93,7 @@ elif learning_gate(bundle.version, filters.as_of, "person"):
     recs = recommended_assets(bundle.version, filters.as_of, employee_id)
     if recs.height:
         st.dataframe(recs, hide_index=True)
+        downloads(recs, f"recommended_{employee_id}")
         explain(
             "Assets for the competencies this person falls short on, from clusters whose completion predicts "
             "higher ratings (controlled estimate), not yet completed by them.",

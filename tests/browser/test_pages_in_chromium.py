@@ -99,3 +99,26 @@ def test_definition_link_opens_the_metric_definition(browser_page):
     top = definition.evaluate("document.getElementById('bench-strength').getBoundingClientRect().top")
     assert 0 <= top < 300  # scrolled to the heading
     definition.close()
+
+
+@pytest.mark.browser
+def test_uploading_export_files_loads_them_and_lists_the_rejects(browser_page):
+    base, page = browser_page
+    page.goto(f"{base}/data")
+    wait_until_idle(page)
+    page.get_by_role("tab", name="Upload files").click()
+    files = sorted(str(p) for p in (ROOT / "tests" / "fixtures" / "defects").glob("*.csv"))
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(files)
+    page.wait_for_timeout(1500)
+    page.get_by_role("button", name="Load uploaded files").click()
+    page.wait_for_function(
+        "() => document.body.innerText.includes('Rejected rows') && !document.body.innerText.includes('Every row was accepted')",
+        timeout=60_000,
+    )
+    wait_until_idle(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    sidebar = page.locator("[data-testid='stSidebar']").inner_text()
+    assert "talent-readiness-uploads" in sidebar  # the uploaded folder is now the source
+    metric = page.locator("[data-testid='stMetric']", has_text="Rejected rows").inner_text()
+    assert metric.strip().endswith("10")  # 5 employees + 5 evidence rows, as in the defect fixture
+    page.screenshot(path=str(SHOTS / "data-upload.png"), full_page=True)

@@ -168,3 +168,30 @@ def test_unknown_configuration_key_is_a_clear_error(tmp_path):
     cfg.write_text('[tables.roles]\nfiel = "roles.csv"\n')
     with pytest.raises(SourceError, match=r"unknown key 'fiel' in \[tables.roles\]"):
         SourceConfig.from_toml(cfg)
+
+
+def test_parquet_and_excel_folders_load_the_same_tables(tmp_path):
+    csv = load_source(FIXTURES / "tiny", as_of=AS_OF)
+    (tmp_path / "pq").mkdir()
+    (tmp_path / "xl").mkdir()
+    for name in csv.tables:
+        raw = pl.read_csv(FIXTURES / "tiny" / f"{name}.csv", infer_schema=False)
+        raw.write_parquet(tmp_path / "pq" / f"{name}.parquet")
+        raw.write_excel(tmp_path / "xl" / f"{name}.xlsx")
+    for folder in ("pq", "xl"):
+        other = load_source(tmp_path / folder, as_of=AS_OF)
+        assert set(other.tables) == set(csv.tables)
+        for name, frame in csv.tables.items():
+            assert other.get(name).equals(frame), (folder, name)
+        assert other.report.rejects.height == 0
+    # rows are named as a user finds them: a line in a sheet, a row in a Parquet file
+    bad = pl.read_csv(FIXTURES / "tiny" / "roles.csv", infer_schema=False).with_columns(
+        pl.when(pl.col("role_id") == "AN2").then(pl.lit("two")).otherwise(pl.col("level")).alias("level")
+    )
+    bad.write_excel(tmp_path / "xl" / "roles.xlsx")
+    bad.write_parquet(tmp_path / "pq" / "roles.parquet")
+    # AN2 is rejected for its level, and so AN1, whose next_role_id points at it
+    xl = load_source(tmp_path / "xl", as_of=AS_OF).report.rejects.filter(table="roles")
+    pq = load_source(tmp_path / "pq", as_of=AS_OF).report.rejects.filter(table="roles")
+    assert xl.select("row", "column").rows() == [("line 2", "next_role_id"), ("line 3", "level")]
+    assert pq.select("row", "column").rows() == [("row 1", "next_role_id"), ("row 2", "level")]
