@@ -328,7 +328,6 @@ def _column_problems(
     )
     if col.required:
         checks.append((raw.is_null(), pl.lit(REASON_MISSING)))
-    lo = col.min if col.min is not None else col.min_exclusive
     if col.min is not None or col.max is not None or col.min_exclusive is not None:
         cond = pl.lit(False)
         if col.min is not None:
@@ -341,7 +340,6 @@ def _column_problems(
         checks.append(
             (val.is_not_null() & cond, pl.format(REASON_RANGE.replace("{value}", "{}").replace("{expected}", expected), val))
         )
-    del lo
     if col.allowed:
         checks.append(
             (
