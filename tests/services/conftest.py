@@ -11,6 +11,7 @@ import sqlalchemy as sa
 SERVERS = {
     "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/test",
     "mariadb": "mysql+pymysql://root@127.0.0.1:3306/test",
+    "sqlite": "sqlite://",  # the embedded default store: a file per test
 }
 
 
@@ -26,9 +27,12 @@ def _reachable(url: str) -> str | None:
 
 
 @pytest.fixture(params=sorted(SERVERS))
-def database_url(request):
-    """A SQLAlchemy URL to an empty schema/database of its own on a real server."""
+def database_url(request, tmp_path):
+    """A SQLAlchemy URL to an empty schema/database of its own on a real server (or a SQLite file)."""
     kind = request.param
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'talent.db'}"
+        return
     base = SERVERS[kind]
     problem = _reachable(base)
     if problem:
