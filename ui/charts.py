@@ -25,10 +25,6 @@ OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "
 BAND_ORDER = ("ready_now", "ready_soon", "developing")
 BAND_LABELS = {"ready_now": "Ready now", "ready_soon": "Ready in 1–2 years", "developing": "Developing"}
 BAND_COLOURS = ("#0072B2", "#56B4E9", "#E69F00")
-STATUS_ORDER = ("covered", "ready_in_future", "no_successors")
-STATUS_COLOURS = ("#009E73", "#56B4E9", "#D55E00")
-RISK_ORDER = ("high", "medium", "low")
-RISK_COLOURS = ("#D55E00", "#E69F00", "#56B4E9")
 LABEL_ORDER = ("predictive", "harmful", "no_evidence", "insufficient_data")
 LABEL_COLOURS = ("#009E73", "#D55E00", "#999999", "#CC79A7")
 RECOMMENDATION_ORDER = ("retire", "review", "improve", "keep", "celebrate")
@@ -207,49 +203,53 @@ def rates_with_intervals(frame: pl.DataFrame, title: str = "Promotion rate by gr
     ).properties(height=alt.Step(32))
 
 
+def _effect_layers(base: alt.Chart, y: alt.Y, tooltip: list, colour) -> list[alt.Chart]:
+    """A zero line, each row's 95% interval as a rule, and its estimate as a dot."""
+    rule = base.mark_rule(strokeWidth=2).encode(
+        y=y, x=alt.X("ci_low:Q", title="Change in rating (points)"), x2="ci_high:Q", color=colour, tooltip=tooltip
+    )
+    dot = base.mark_point(filled=True, size=80).encode(y=y, x="effect:Q", color=colour, tooltip=tooltip)
+    zero = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(color="#666666").encode(x="x:Q")
+    return [zero, rule, dot]
+
+
+def _effect_tooltip(name: str, title: str, effect_title: str = "Effect") -> list[alt.Tooltip]:
+    return [
+        alt.Tooltip(f"{name}:N", title=title),
+        alt.Tooltip("effect:Q", title=effect_title, format="+.3f"),
+        alt.Tooltip("ci_low:Q", title="95% CI low", format="+.3f"),
+        alt.Tooltip("ci_high:Q", title="95% CI high", format="+.3f"),
+    ]
+
+
 def forest_plot(frame: pl.DataFrame, title: str = "Learning impact by cluster") -> alt.Chart:
     """Controlled effect with 95% interval per cluster, next to the naive difference.
 
     ``frame`` columns: ``cluster, effect, ci_low, ci_high, label, naive``.
     """
     base = alt.Chart(_data(frame))
-    tooltip = [
-        alt.Tooltip("cluster:N", title="Cluster"),
-        alt.Tooltip("effect:Q", title="Controlled effect", format="+.3f"),
-        alt.Tooltip("ci_low:Q", title="95% CI low", format="+.3f"),
-        alt.Tooltip("ci_high:Q", title="95% CI high", format="+.3f"),
+    tooltip = _effect_tooltip("cluster", "Cluster", "Controlled effect") + [
         alt.Tooltip("naive:Q", title="Naive difference", format="+.3f"),
         alt.Tooltip("label:N", title="Label"),
     ]
     colour = alt.Color("label:N", title="Label", scale=alt.Scale(domain=list(LABEL_ORDER), range=list(LABEL_COLOURS)))
     y = alt.Y("cluster:N", title="Microlearning cluster", sort=alt.SortField("effect", order="descending"),
               axis=alt.Axis(labelLimit=240))
-    rule = base.mark_rule(strokeWidth=2).encode(
-        y=y, x=alt.X("ci_low:Q", title="Change in rating (points)"), x2="ci_high:Q", color=colour, tooltip=tooltip
-    )
-    dot = base.mark_point(filled=True, size=80).encode(y=y, x="effect:Q", color=colour, tooltip=tooltip)
     naive = base.mark_point(shape="cross", size=70, color="#000000", opacity=0.7).encode(y=y, x="naive:Q", tooltip=tooltip)
-    zero = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(color="#666666").encode(x="x:Q")
     return alt.layer(
-        zero, rule, dot, naive, title=_title(title, "Rating points per completed asset; ✕ the naive difference a spreadsheet gives")
+        *_effect_layers(base, y, tooltip, colour), naive,
+        title=_title(title, "Rating points per completed asset; ✕ the naive difference a spreadsheet gives"),
     ).properties(height=alt.Step(28))
 
 
 def factor_effects(frame: pl.DataFrame, title: str = "Spacing and difficulty") -> alt.Chart:
     """Effect of each secondary factor with its 95% interval. Columns: ``factor, effect, ci_low, ci_high``."""
     base = alt.Chart(_data(frame))
-    tooltip = [
-        alt.Tooltip("factor:N", title="Factor"),
-        alt.Tooltip("effect:Q", title="Effect", format="+.3f"),
-        alt.Tooltip("ci_low:Q", title="95% CI low", format="+.3f"),
-        alt.Tooltip("ci_high:Q", title="95% CI high", format="+.3f"),
-    ]
-    rule = base.mark_rule(strokeWidth=2, color="#0072B2").encode(
-        y=alt.Y("factor:N", title="Factor", axis=alt.Axis(labelLimit=320)), x=alt.X("ci_low:Q", title="Change in rating (points)"), x2="ci_high:Q", tooltip=tooltip
+    y = alt.Y("factor:N", title="Factor", axis=alt.Axis(labelLimit=320))
+    return alt.layer(
+        *_effect_layers(base, y, _effect_tooltip("factor", "Factor"), alt.value("#0072B2")),
+        title=_title(title, "Same controls; association with the rating, not proof of cause"),
     )
-    dot = base.mark_point(filled=True, size=80, color="#0072B2").encode(y="factor:N", x="effect:Q", tooltip=tooltip)
-    zero = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(color="#666666").encode(x="x:Q")
-    return alt.layer(zero, rule, dot, title=_title(title, "Same controls; association with the rating, not proof of cause"))
 
 
 def recommendation_counts(frame: pl.DataFrame, title: str = "Assets by recommendation") -> alt.Chart:
@@ -265,20 +265,6 @@ def recommendation_counts(frame: pl.DataFrame, title: str = "Assets by recommend
                 scale=alt.Scale(domain=list(RECOMMENDATION_ORDER), range=list(RECOMMENDATION_COLOURS)),
             ),
             tooltip=[alt.Tooltip("recommendation:N", title="Recommendation"), alt.Tooltip("assets:Q", title="Assets")],
-        )
-    )
-
-
-def risk_counts(frame: pl.DataFrame, title: str = "Capability targets by risk") -> alt.Chart:
-    """Bars of team × competency targets per risk band. Columns: ``band, targets``."""
-    return (
-        alt.Chart(_data(frame), title=_title(title))
-        .mark_bar()
-        .encode(
-            x=alt.X("band:N", title="Risk band", sort=list(RISK_ORDER), axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("targets:Q", title="Team × competency targets"),
-            color=alt.Color("band:N", legend=None, scale=alt.Scale(domain=list(RISK_ORDER), range=list(RISK_COLOURS))),
-            tooltip=[alt.Tooltip("band:N", title="Risk"), alt.Tooltip("targets:Q", title="Targets")],
         )
     )
 

@@ -27,7 +27,6 @@ INPUTS = {
                                  "label": ["predictive"], "naive": [0.3]}),
     "factor_effects": pl.DataFrame({"factor": ["spacing"], "effect": [0.1], "ci_low": [0.0], "ci_high": [0.2]}),
     "recommendation_counts": pl.DataFrame({"recommendation": ["retire"], "assets": [3]}),
-    "risk_counts": pl.DataFrame({"band": ["high"], "targets": [2]}),
     "profile_heatmap": pl.DataFrame({"competency": ["C"], "target": ["Current: A"], "required_level": [3], "level": [2],
                                      "gap_levels": [-1], "critical": [True]}),
 }
