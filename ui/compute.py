@@ -6,6 +6,7 @@ cached and how the sidebar's team and ladder filters narrow the results.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ import streamlit as st
 
 from metrics.bench import bench_strength, critical_coverage, team_bench
 from metrics.capability_risk import capability_risk
+from metrics.common import active_expr
 from metrics.config import DEFAULT_CONFIG
 from metrics.explain import explain_bench, explain_capability_risk, explain_readiness
 from metrics.proficiency import proficiency
@@ -98,10 +100,7 @@ def bench_view(version: str, filters: Filters) -> tuple[pl.DataFrame, pl.DataFra
         bench = bench.filter(pl.col("ladder").is_in(list(filters.ladders)))
     if filters.teams:
         active = employees_in(version, Filters(filters.as_of, filters.teams, ()))
-        active = active.filter(
-            (pl.col("hire_date") <= filters.as_of)
-            & (pl.col("exit_date").is_null() | (pl.col("exit_date") > filters.as_of))
-        )
+        active = active.filter(active_expr(filters.as_of))
         bench = bench.filter(pl.col("role_id").is_in(active.get_column("role_id").unique().implode()))
         teams = teams.filter(pl.col("team").is_in(list(filters.teams)))
     return bench, teams, kpi
@@ -154,15 +153,12 @@ def equity_view(
     version: str, as_of: dt.date, attribute: tuple[str, ...], window_start: dt.date | None, window_end: dt.date | None
 ) -> EquityView:
     """Equity for the whole organisation (filters are not applied: see the page)."""
-    import dataclasses
-
     from metrics.equity import equity_result
     from metrics.equity_pipeline import pipeline_equity
     from metrics.pipeline import readiness_at
 
     t = bundle_for(version).tables
-    cfg = dataclasses.replace(DEFAULT_CONFIG.equity, attributes=attribute if len(attribute) == 1 else attribute,
-                              intersections=len(attribute) > 1)
+    cfg = dataclasses.replace(DEFAULT_CONFIG.equity, attributes=attribute, intersections=len(attribute) > 1)
     result = equity_result(t["employees"], t["movements"], t["roles"], as_of, cfg, window_start, window_end)
     label = " × ".join(attribute)
     table = result.table.filter(pl.col("attribute") == label)
@@ -270,9 +266,7 @@ def effects_with_naive(version: str, as_of: dt.date) -> pl.DataFrame:
 def active_people(version: str, filters: Filters) -> pl.DataFrame:
     """Active employees within the filters, with their role title, sorted by id (no equity attributes)."""
     t = bundle_for(version).tables
-    people = employees_in(version, filters).filter(
-        (pl.col("hire_date") <= filters.as_of) & (pl.col("exit_date").is_null() | (pl.col("exit_date") > filters.as_of))
-    )
+    people = employees_in(version, filters).filter(active_expr(filters.as_of))
     return (
         people.join(t["roles"].select("role_id", "title"), on="role_id", how="left")
         .select("employee_id", "role_id", "title", "team")

@@ -45,9 +45,7 @@ class Filters:
 
 @st.cache_resource(show_spinner=False, max_entries=6)
 def _load_cached(source: str | None, today: dt.date) -> DataBundle:
-    bundle = load_source(source, as_of=today)
-    _BUNDLES[bundle.version] = bundle
-    return bundle
+    return load_source(source, as_of=today)
 
 
 def bundle_for(version: str) -> DataBundle:
@@ -60,13 +58,10 @@ def current_source() -> str | None:
     return st.session_state.get(SOURCE_KEY)
 
 
-def try_load(source: str | None) -> DataBundle | None:
-    """Load ``source``; on success make it the current source, on failure show why.
-
-    Returns the bundle, or None (and the clear message is shown) when it cannot be used.
-    """
+def _load(source: str | None) -> DataBundle | None:
+    """Load (or fetch from the cache) ``source``; on failure record the clear message and return None."""
     try:
-        with st.spinner("Loading and validating the source…"):
+        with st.spinner("Loading and validating the source…", show_time=True):
             bundle = _load_cached(source, dt.date.today())
     except SourceError as exc:
         st.session_state[ERROR_KEY] = MSG_LOAD_FAILED.format(error=exc)
@@ -75,27 +70,25 @@ def try_load(source: str | None) -> DataBundle | None:
         log.exception("loading a source failed")
         st.session_state[ERROR_KEY] = MSG_UNEXPECTED.format(stage="loading the source")
         return None
-    st.session_state[SOURCE_KEY] = source
-    st.session_state.pop(ERROR_KEY, None)
-    _BUNDLES[bundle.version] = bundle
+    _BUNDLES[bundle.version] = bundle  # also on a cache hit, for cached computations keyed by version
+    return bundle
+
+
+def try_load(source: str | None) -> DataBundle | None:
+    """Load ``source``; on success make it the current source, on failure show why.
+
+    Returns the bundle, or None (and the clear message is shown) when it cannot be used.
+    """
+    bundle = _load(source)
+    if bundle is not None:
+        st.session_state[SOURCE_KEY] = source
+        st.session_state.pop(ERROR_KEY, None)
     return bundle
 
 
 def get_bundle() -> DataBundle | None:
     """The current bundle (loading it on first use); None when it cannot be loaded."""
-    source = current_source()
-    try:
-        with st.spinner("Loading and validating the source…", show_time=True):
-            bundle = _load_cached(source, dt.date.today())
-    except SourceError as exc:
-        st.session_state[ERROR_KEY] = MSG_LOAD_FAILED.format(error=exc)
-        return None
-    except Exception:
-        log.exception("loading a source failed")
-        st.session_state[ERROR_KEY] = MSG_UNEXPECTED.format(stage="loading the source")
-        return None
-    _BUNDLES[bundle.version] = bundle
-    return bundle
+    return _load(current_source())
 
 
 def load_error() -> str | None:
