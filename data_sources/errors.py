@@ -34,9 +34,12 @@ ERR_UNKNOWN_SOURCE = (
     "{source}: not a folder, a .toml source configuration or a SQLAlchemy URL "
     "(e.g. sqlite:///talent.db, postgresql+psycopg://user@host/db)"
 )
+ERR_SQL_WITHOUT_URL = "{source}: [tables.{table}] reads SQL but [source] has no url"
 ERR_DB_CONNECT = "{url}: cannot connect to the database: {detail}"
 ERR_DB_QUERY = "{url}: query for table '{table}' failed: {detail}"
 ERR_CONFIG = "{file}: {detail}"
+ERR_DERIVE = "{file}: cannot derive column '{column}' from {expr!r}: {detail}"
+ERR_DERIVE_COLUMNS = "{file}: cannot derive columns: {detail}"
 ERR_CONFIG_UNKNOWN_TABLE = "unknown table [tables.{table}]; expected one of: {expected}"
 ERR_CONFIG_TABLE_SOURCE = (
     "[tables.{table}] must name exactly one of file, sql_table or query"

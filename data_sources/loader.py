@@ -19,7 +19,13 @@ import polars as pl
 from data_sources.bundle import DataBundle, LoadReport, TableReport
 from data_sources.config import SourceConfig, TableSource
 from data_sources.contract import CONTRACT, REQUIRED_TABLES, TABLE_ORDER
-from data_sources.errors import ERR_MISSING_TABLE, ERR_NOT_FOUND, ERR_UNKNOWN_SOURCE, SourceError
+from data_sources.errors import (
+    ERR_MISSING_TABLE,
+    ERR_NOT_FOUND,
+    ERR_SQL_WITHOUT_URL,
+    ERR_UNKNOWN_SOURCE,
+    SourceError,
+)
 from data_sources.files import ROW, find_table_file, read_file
 from data_sources.sql import is_url, make_engine, read_sql, safe_url, table_names
 from data_sources.validate import REJECT_SCHEMA, TableResult, validate_table
@@ -162,7 +168,7 @@ def _read_raw(cfg: SourceConfig, ts: TableSource, table: str, engine, db_tables:
         return read_file(path, ts.sheet), path.name, _file_digest(path), no_rejects
     if ts.sql_table or ts.query:
         if engine is None:
-            raise SourceError(f"{cfg.origin}: [tables.{table}] reads SQL but [source] has no url")
+            raise SourceError(ERR_SQL_WITHOUT_URL.format(source=cfg.origin, table=table))
         label = ts.sql_table or f"query for {table}"
         return read_sql(engine, table, sql_table=ts.sql_table, query=ts.query), label, None, no_rejects
     if engine is not None:

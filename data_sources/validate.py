@@ -29,6 +29,8 @@ import polars as pl
 from data_sources.config import TableSource
 from data_sources.contract import CONTRACT, NOT_DISCLOSED, POLARS_TYPES, Column
 from data_sources.errors import (
+    ERR_DERIVE,
+    ERR_DERIVE_COLUMNS,
     ERR_MISSING_COLUMN,
     REASON_ALLOWED,
     REASON_DUPLICATE,
@@ -192,40 +194,34 @@ def validate_table(
 
 
 def _map_columns(raw: pl.DataFrame, table: str, source: str, mapping: TableSource, notes: list[str]) -> pl.DataFrame:
-    df = raw
+    """Rename mapped source columns, add derived and constant columns (which replace same-named ones)."""
     derived = []
     for name, expr in mapping.derive.items():
         try:
             derived.append(pl.sql_expr(expr).alias(name))
         except Exception as exc:  # a bad expression is a configuration problem
-            raise SourceError(f"{source}: cannot derive column '{name}' from {expr!r}: {exc}") from exc
+            raise SourceError(ERR_DERIVE.format(file=source, column=name, expr=expr, detail=exc)) from exc
     derived += [pl.lit(value).alias(name) for name, value in mapping.constants.items()]
-    if mapping.columns:
-        absent = [s for s in mapping.columns if s not in df.columns]
-        for s in absent:
-            target = mapping.columns[s]
-            if target in CONTRACT[table].required_columns and target not in mapping.derive:
-                raise SourceError(
-                    ERR_MISSING_COLUMN.format(
-                        file=source,
-                        column=s,
-                        table=table,
-                        expected=", ".join(CONTRACT[table].required_columns) + f"; '{s}' is mapped to {target}",
-                    )
+    for s in mapping.columns:
+        target = mapping.columns[s]
+        if s not in raw.columns and target in CONTRACT[table].required_columns and target not in mapping.derive:
+            raise SourceError(
+                ERR_MISSING_COLUMN.format(
+                    file=source,
+                    column=s,
+                    table=table,
+                    expected=", ".join(CONTRACT[table].required_columns) + f"; '{s}' is mapped to {target}",
                 )
-        present = {s: t for s, t in mapping.columns.items() if s in df.columns}
-        sources = [pl.col(s).alias(t) for s, t in present.items()]
-        keep = [c for c in df.columns if c not in present and c not in present.values()]
-        try:
-            df = df.select([pl.col(c) for c in keep] + sources + derived)
-        except Exception as exc:
-            raise SourceError(f"{source}: cannot derive columns: {str(exc).splitlines()[0]}") from exc
-    elif derived:
-        try:
-            df = df.with_columns(derived)
-        except Exception as exc:
-            raise SourceError(f"{source}: cannot derive columns: {str(exc).splitlines()[0]}") from exc
-    return df
+            )
+    if not mapping.columns and not derived:
+        return raw
+    present = {s: t for s, t in mapping.columns.items() if s in raw.columns}
+    replaced = set(present) | set(present.values()) | {*mapping.derive, *mapping.constants}
+    keep = [pl.col(c) for c in raw.columns if c not in replaced]
+    try:
+        return raw.select(keep + [pl.col(s).alias(t) for s, t in present.items()] + derived)
+    except Exception as exc:
+        raise SourceError(ERR_DERIVE_COLUMNS.format(file=source, detail=str(exc).splitlines()[0])) from exc
 
 
 def _trim_text(df: pl.DataFrame, source: str, notes: list[str]) -> pl.DataFrame:
