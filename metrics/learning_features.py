@@ -53,8 +53,8 @@ ERR_MISSING_TABLE = "Learning impact needs the table '{table}', which is not loa
 #: Verbs that count as completing an asset.
 COMPLETION_VERBS: tuple[str, ...] = ("completed", "passed")
 
-#: Columns of ``LearningFeatures.observations``, in order.
-OBSERVATION_COLUMNS: tuple[str, ...] = (
+#: Keys, outcome and controls of each observation (what ``observation_controls`` returns).
+CONTROL_COLUMNS: tuple[str, ...] = (
     "employee_id",
     "period_end",
     "rating",
@@ -64,10 +64,9 @@ OBSERVATION_COLUMNS: tuple[str, ...] = (
     "ladder",
     "tenure_years",
     "team",
-    "n_completed",
-    "spacing_days",
-    "difficulty",
 )
+#: Columns of ``LearningFeatures.observations``, in order.
+OBSERVATION_COLUMNS: tuple[str, ...] = (*CONTROL_COLUMNS, "n_completed", "spacing_days", "difficulty")
 
 #: Controls used by the estimator (numeric first, then categorical).
 NUMERIC_CONTROLS: tuple[str, ...] = ("prev_rating", "prev_missing", "role_level", "tenure_years")
@@ -225,17 +224,7 @@ def observation_controls(
                 "tenure_years"
             )
         )
-        .select(
-            "employee_id",
-            "period_end",
-            "rating",
-            "prev_rating",
-            "prev_missing",
-            "role_level",
-            "ladder",
-            "tenure_years",
-            "team",
-        )
+        .select(CONTROL_COLUMNS)
         .sort("employee_id", "period_end")
     )
 
