@@ -334,7 +334,7 @@ def render(results: list[dict], folder_note: str, size_note: str) -> str:
         SECTION_START,
         "## Core metrics (bench/bench_core.py)",
         "",
-        f"Run {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}.",
+        f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()}.",
         f"Data: {folder_note}; {size_note}; as of {results[0]['as_of']}.",
         "",
         "Each stage runs in its own process; *RSS after inputs* is that process's resident memory",

@@ -70,8 +70,8 @@ def _peak_rss_mb() -> float:
 def run_stage(stage: str, directory: Path, learner: str) -> dict:
     """Body of one subprocess: time the stage, report JSON on stdout."""
     from metrics.config import LearningImpactConfig
-    from metrics.learning_features import build_learning_features
-    from metrics.learning_impact import estimate_learning_impact
+    from metrics.learning._features import build_learning_features
+    from metrics.learning._impact import estimate_learning_impact
 
     cfg = LearningImpactConfig(learner=learner)
     if stage == "features":
@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "## Learning impact (bench/bench_learning.py)",
         "",
-        f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC; {_machine()}; one learner thread "
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {_machine()}; one learner thread "
         "(`learner_threads = 1`); each stage in its own subprocess.",
         "",
         "| employees | events | observations | stage | learner | seconds | peak RSS (MB) |",

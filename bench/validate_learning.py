@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:
 import polars as pl  # noqa: E402
 
 from data_sources.loader import load_source  # noqa: E402
-from metrics.learning_impact import learning_impact  # noqa: E402
+from metrics.learning._impact import learning_impact  # noqa: E402
 
 DATA_DIR = ROOT / "bench" / "data" / "validate_learning"
 #: "Visibly wrong": naive figure outside the 95% interval and this far from the truth.

@@ -13,7 +13,7 @@ Example
 from __future__ import annotations
 
 import datetime as dt
-from typing import Mapping
+from collections.abc import Mapping
 
 import polars as pl
 

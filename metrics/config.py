@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 ERR_UNKNOWN_SECTION = "Unknown metrics configuration section [{section}]; expected one of: {known}."
 ERR_UNKNOWN_KEY = "Unknown key '{key}' in metrics configuration section [{section}]; expected one of: {known}."
@@ -149,7 +150,7 @@ class MetricsConfig:
     assets: AssetPortfolioConfig = field(default_factory=AssetPortfolioConfig)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "MetricsConfig":
+    def from_dict(cls, data: Mapping[str, Any]) -> MetricsConfig:
         """Build from a nested mapping (as read from TOML); unknown keys are errors.
 
         Example
@@ -169,7 +170,7 @@ class MetricsConfig:
         return cls(**sections)
 
     @classmethod
-    def from_toml(cls, path: str | Path) -> "MetricsConfig":
+    def from_toml(cls, path: str | Path) -> MetricsConfig:
         """Read a TOML file of overrides (see the module docstring)."""
         with open(path, "rb") as fh:
             return cls.from_dict(tomllib.load(fh))

@@ -22,20 +22,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 import polars as pl
 
 from data_sources.contract import VIEW_REQUIREMENTS
-from metrics.assets import asset_portfolio
 from metrics.bench import bench_strength
 from metrics.capability_risk import capability_risk
 from metrics.common import default_as_of
 from metrics.config import DEFAULT_CONFIG, MetricsConfig
-from metrics.equity import equity_result
-from metrics.equity_pipeline import pipeline_equity_all
-from metrics.learning_impact import learning_impact
+from metrics.equity import equity_result, pipeline_equity_all
+from metrics.learning import asset_portfolio, learning_impact
 from metrics.movements import roles_at
 from metrics.proficiency import proficiency
 from metrics.readiness import readiness

@@ -26,7 +26,7 @@ Example
 from __future__ import annotations
 
 import datetime as dt
-from typing import Sequence
+from collections.abc import Sequence
 
 import polars as pl
 

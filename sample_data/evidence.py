@@ -214,4 +214,4 @@ def evidence_chunk(
     return out.select([pl.col(c).cast(t) for c, t in CONTRACT["evidence"].schema().items()])
 
 
-__all__ = ["demonstrated_levels", "true_levels", "evidence_chunk", "TYPE_WEIGHTS"]
+__all__ = ["TYPE_WEIGHTS", "demonstrated_levels", "evidence_chunk", "true_levels"]

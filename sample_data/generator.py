@@ -19,15 +19,15 @@ Example
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import polars as pl
 
 from data_sources.contract import CONTRACT, TABLE_ORDER
-from sample_data.timeline import AS_OF, HISTORY_START, RATING_QUARTERS, WINDOW_START, day
 from sample_data.checks import promotions_in_window, readiness_bands
 from sample_data.evidence import demonstrated_levels, evidence_chunk
 from sample_data.learning import LearningCatalog, learning_events_chunk
@@ -51,6 +51,7 @@ from sample_data.structure import (
     build_roles,
     competency_ids,
 )
+from sample_data.timeline import AS_OF, HISTORY_START, RATING_QUARTERS, WINDOW_START, day
 from sample_data.writer import Format, TableWriter, write_table
 
 #: Employees per chunk of learning events and evidence (fixed: part of the seed's output).

@@ -35,8 +35,8 @@ import numpy as np
 import polars as pl
 
 from data_sources.contract import CONTRACT
-from sample_data.timeline import WINDOW_FIRST_QUARTER, active_span
 from sample_data.structure import CLUSTERS, GRADED_FORMATS
+from sample_data.timeline import WINDOW_FIRST_QUARTER, active_span
 
 _DAY_US = 86_400 * 1_000_000
 _S = 1_000_000  # microseconds per second
@@ -60,7 +60,7 @@ class LearningCatalog:
     abandon_weight: np.ndarray
 
     @classmethod
-    def from_assets(cls, assets: pl.DataFrame, rng: np.random.Generator) -> "LearningCatalog":
+    def from_assets(cls, assets: pl.DataFrame, rng: np.random.Generator) -> LearningCatalog:
         """Build from :func:`sample_data.structure.build_assets` output.
 
         Example

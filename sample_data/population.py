@@ -32,6 +32,7 @@ import numpy as np
 import polars as pl
 
 from data_sources.contract import CONTRACT, NOT_DISCLOSED
+from sample_data.structure import CLUSTERS, LADDERS, REMOTE, TEAMS, build_roles
 from sample_data.timeline import (
     AS_OF,
     HISTORY_START,
@@ -42,7 +43,6 @@ from sample_data.timeline import (
     active_span,
     day,
 )
-from sample_data.structure import CLUSTERS, LADDERS, REMOTE, TEAMS, build_roles
 
 #: Stand-in exit day of employees who have not left (far in the future).
 NO_EXIT = 10**7

@@ -67,7 +67,7 @@ RATING_QUARTERS: tuple[int, ...] = tuple(
 )
 PERIOD_ENDS: np.ndarray = QUARTER_BOUNDS[[q + 1 for q in RATING_QUARTERS]]
 #: First quarter inside the equity window (S, T].
-WINDOW_FIRST_QUARTER: int = int(np.flatnonzero(QUARTER_BOUNDS == day(WINDOW_START))[0])
+WINDOW_FIRST_QUARTER: int = int(np.flatnonzero(day(WINDOW_START) == QUARTER_BOUNDS)[0])
 
 
 def active_span(q: int, hire: np.ndarray, exit_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -89,7 +89,7 @@ class TableWriter:
         if self._parquet is not None:
             self._parquet.close()
 
-    def __enter__(self) -> "TableWriter":
+    def __enter__(self) -> TableWriter:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -110,4 +110,4 @@ def write_table(frame: pl.DataFrame, out_dir: str | Path, table: str, fmt: Forma
     return w.path
 
 
-__all__ = ["TableWriter", "write_table", "FORMATS"]
+__all__ = ["FORMATS", "TableWriter", "write_table"]

@@ -153,8 +153,7 @@ def equity_view(
     version: str, as_of: dt.date, attribute: tuple[str, ...], window_start: dt.date | None, window_end: dt.date | None
 ) -> EquityView:
     """Equity for the whole organisation (filters are not applied: see the page)."""
-    from metrics.equity import equity_result
-    from metrics.equity_pipeline import pipeline_equity
+    from metrics.equity import equity_result, pipeline_equity
     from metrics.pipeline import readiness_at
 
     t = bundle_for(version).tables
@@ -182,7 +181,7 @@ _FITTED: set[tuple[str, dt.date]] = set()
 
 @st.cache_data(show_spinner="Fitting the learning-impact model (cross-fitted, 5 folds)…", max_entries=8)
 def _learning(version: str, as_of: dt.date):
-    from metrics.learning_impact import learning_impact
+    from metrics.learning import learning_impact
 
     return learning_impact(bundle_for(version).tables, as_of, DEFAULT_CONFIG.learning_impact)
 
@@ -205,7 +204,7 @@ def learning_available(version: str, as_of: dt.date) -> bool:
 def portfolio(version: str, as_of: dt.date, with_labels: bool = True) -> pl.DataFrame:
     """Asset portfolio with recommendations; cluster labels come from learning impact when
     ``with_labels`` and the source has performance ratings."""
-    from metrics.assets import asset_portfolio
+    from metrics.learning import asset_portfolio
 
     t = bundle_for(version).tables
     effects = learning(version, as_of).effects if ("performance" in t and with_labels) else None
@@ -216,7 +215,7 @@ def portfolio(version: str, as_of: dt.date, with_labels: bool = True) -> pl.Data
 @st.cache_data(show_spinner=False, max_entries=256)
 def recommended_assets(version: str, as_of: dt.date, employee_id: str) -> pl.DataFrame:
     """Assets from predictive clusters that close one person's gaps, not yet completed by them."""
-    from metrics.recommendations import recommend_assets
+    from metrics.learning import recommend_assets
 
     t = bundle_for(version).tables
     gaps = person_gaps(version, as_of, employee_id)

@@ -7,10 +7,10 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from metrics.assets import PORTFOLIO_COLUMNS, asset_activity, asset_portfolio, recommend
 from metrics.config import AssetPortfolioConfig
+from metrics.learning._assets import PORTFOLIO_COLUMNS, asset_activity, asset_portfolio, recommend
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 T = dt.date(2026, 6, 30)  # T - 180 days = 2026-01-01; T - 365 days = 2025-06-30
 
 EFFECTS = pl.DataFrame(

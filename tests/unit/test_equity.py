@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from metrics.config import EquityConfig, MetricsConfig
-from metrics.equity import (
+from metrics.equity._core import (
     OUTPUT_COLUMNS,
     OUTPUT_SCHEMA,
     attribute_equity,
@@ -20,8 +20,8 @@ from metrics.equity import (
     promotion_equity_all,
     reference_group,
 )
-from metrics.equity_population import EquityWindow, eligible_population, equity_window
-from metrics.equity_stats import below_threshold, fisher_p_value, wilson_interval
+from metrics.equity._population import EquityWindow, eligible_population, equity_window
+from metrics.equity._stats import below_threshold, fisher_p_value, wilson_interval
 from tests.unit.test_equity_support import (
     AS_OF,
     MOVEMENT_SCHEMA,

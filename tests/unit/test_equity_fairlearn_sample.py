@@ -10,8 +10,8 @@ import pytest
 
 from data_sources.loader import DEFAULT_SAMPLE, load_source
 from metrics.config import DEFAULT_CONFIG
-from metrics.equity import promotion_equity
-from metrics.equity_population import eligible_population, equity_window
+from metrics.equity._core import promotion_equity
+from metrics.equity._population import eligible_population, equity_window
 
 pytestmark = pytest.mark.skipif(not (DEFAULT_SAMPLE / "employees.csv").is_file(), reason="sample not generated")
 AS_OF = dt.date(2026, 9, 30)

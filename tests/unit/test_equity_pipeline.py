@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from metrics.equity_pipeline import PIPELINE_COLUMNS, PIPELINE_SCHEMA, pipeline_equity
+from metrics.equity._pipeline import PIPELINE_COLUMNS, PIPELINE_SCHEMA, pipeline_equity
 from tests.unit.test_equity_support import AS_OF, MOVEMENT_SCHEMA, ROLES, build_org
 
 READINESS_SCHEMA = {
@@ -97,7 +97,7 @@ def test_pipeline_needs_readiness_columns():
 
 
 def test_pipeline_all_attributes_matches_single_calls():
-    from metrics.equity_pipeline import pipeline_equity_all
+    from metrics.equity._pipeline import pipeline_equity_all
 
     cells = {("W", "A"): (12, 1), ("W", "B"): (15, 3), ("M", "A"): (20, 6), ("M", "B"): (25, 5)}
     employees, movements = build_org(cells, attributes=("gender", "ethnicity"))

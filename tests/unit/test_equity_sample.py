@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 
 from data_sources.loader import load_source
-from metrics.equity import equity_result
+from metrics.equity._core import equity_result
 from tests.unit.test_equity_support import assert_suppression_safe, audit_determined
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "default"

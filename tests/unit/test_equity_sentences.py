@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 
 from metrics.config import EquityConfig
-from metrics.equity import equity_result
-from metrics.equity_sentences import committee_sentences
+from metrics.equity._core import equity_result
+from metrics.equity._sentences import committee_sentences
 from tests.unit.test_equity_support import AS_OF, ROLES, build_org
 
 

@@ -8,14 +8,14 @@ unsafe tables, so it is not a check that cannot fail.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import polars as pl
 import pytest
 
-from metrics.equity import OUTPUT_COLUMNS, OUTPUT_SCHEMA
-from metrics.equity_population import INTERSECTION_SEPARATOR
+from metrics.equity._core import OUTPUT_COLUMNS, OUTPUT_SCHEMA
+from metrics.equity._population import INTERSECTION_SEPARATOR
 
 AS_OF = dt.date(2025, 12, 31)
 START = dt.date(2024, 12, 31)  # default window start: 12 months before AS_OF

@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from metrics.config import EquityConfig
-from metrics.equity import attribute_equity, promotion_equity
-from metrics.equity_population import eligible_population, equity_window
-from metrics.equity_suppression import suppress_groups, suppress_intersection
+from metrics.equity._core import attribute_equity, promotion_equity
+from metrics.equity._population import eligible_population, equity_window
+from metrics.equity._suppression import suppress_groups, suppress_intersection
 from tests.unit.test_equity_support import (
     AS_OF,
     ROLES,

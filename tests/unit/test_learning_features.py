@@ -9,13 +9,13 @@ import pytest
 
 from data_sources.contract import empty_table
 from metrics.config import LearningImpactConfig
-from metrics.learning_features import (
+from metrics.learning._features import (
     OBSERVATION_COLUMNS,
     build_learning_features,
     observation_controls,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 P = dt.date(2025, 12, 31)  # P - 365 days = 2024-12-31
 
 

@@ -10,9 +10,9 @@ import pytest
 import statsmodels.api as sm
 
 from metrics.config import LearningImpactConfig
-from metrics.dml import LearnerSpec, clustered_theta, grouped_folds, partial_out
-from metrics.learning_features import _example_tables, build_learning_features
-from metrics.learning_impact import (
+from metrics.learning._dml import LearnerSpec, clustered_theta, grouped_folds, partial_out
+from metrics.learning._features import _example_tables, build_learning_features
+from metrics.learning._impact import (
     EFFECT_COLUMNS,
     MODEL_CHECK_COLUMNS,
     NAIVE_COLUMNS,
@@ -21,7 +21,7 @@ from metrics.learning_impact import (
     label_effects,
     learning_impact,
 )
-from metrics.learning_simulation import simulate_learning_tables
+from sample_data.learning_simulation import simulate_learning_tables
 
 FAST = LearningImpactConfig(learner_max_iter=40)
 
@@ -113,7 +113,7 @@ def test_clustered_theta_by_hand() -> None:
 def test_clustered_se_matches_statsmodels_cluster_ols() -> None:
     sim = simulate_learning_tables(n_employees=120, seed=11)
     feats = build_learning_features(sim.tables)
-    from metrics.learning_impact import control_matrix
+    from metrics.learning._impact import control_matrix
 
     x, cat = control_matrix(feats.observations)
     groups = feats.observations["employee_id"].to_numpy()

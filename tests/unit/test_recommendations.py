@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from metrics.recommendations import recommend_assets
+from metrics.learning._recommendations import recommend_assets
 
 GAPS = pl.DataFrame(
     {

@@ -40,8 +40,8 @@ Example
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import polars as pl
 
@@ -345,7 +345,7 @@ def build_learning_features(
 
 def _example_tables() -> dict[str, pl.DataFrame]:
     """A tiny hand-made organisation used by the docstring examples."""
-    utc = dt.timezone.utc
+    utc = dt.UTC
     return {
         "employees": pl.DataFrame(
             {

@@ -27,15 +27,15 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping, Sequence
 
 import polars as pl
 
 from data_sources.contract import NOT_DISCLOSED
 from metrics.config import EquityConfig, MetricsConfig
-from metrics.equity_population import (
+from metrics.equity._population import (
     INTERSECTION_SEPARATOR,
     PROMOTED,
     EquityWindow,
@@ -47,14 +47,14 @@ from metrics.equity_population import (
     equity_window,
     group_expr,
 )
-from metrics.equity_sentences import committee_sentences
-from metrics.equity_stats import (
+from metrics.equity._sentences import committee_sentences
+from metrics.equity._stats import (
     below_threshold,
     fisher_p_value,
     threshold_fraction,
     wilson_interval,
 )
-from metrics.equity_suppression import blank_suppressed, suppress_groups, suppress_intersection
+from metrics.equity._suppression import blank_suppressed, suppress_groups, suppress_intersection
 
 #: The spec's output columns, in order.
 OUTPUT_COLUMNS = (

@@ -39,13 +39,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 import polars as pl
 
 from metrics.common import default_as_of, require_table
 from metrics.config import AssetPortfolioConfig, LearningImpactConfig
-from metrics.learning_features import COMPLETION_VERBS
+from metrics.learning._features import COMPLETION_VERBS
 
 ERR_MISSING_TABLE = "The asset portfolio needs the table '{table}', which is not loaded."
 
@@ -315,7 +315,7 @@ def asset_portfolio(
 
 def _example() -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     """Two assets, one cluster labelled predictive (for the docstring examples)."""
-    utc = dt.timezone.utc
+    utc = dt.UTC
     events = pl.DataFrame(
         {
             "employee_id": ["e1", "e1", "e2", "e3", "e4"],

@@ -25,13 +25,13 @@ Example
 from __future__ import annotations
 
 import datetime as dt
-from typing import Sequence
+from collections.abc import Sequence
 
 import polars as pl
 
 from metrics.config import EquityConfig, MetricsConfig
-from metrics.equity import configured_attributes, equity_config, suppressed_counts
-from metrics.equity_population import (
+from metrics.equity._core import configured_attributes, equity_config, suppressed_counts
+from metrics.equity._population import (
     PROMOTED,
     attribute_label,
     check_attribute,
@@ -39,7 +39,7 @@ from metrics.equity_population import (
     equity_window,
     group_expr,
 )
-from metrics.equity_suppression import blank_suppressed
+from metrics.equity._suppression import blank_suppressed
 
 ERR_READINESS_COLUMNS = (
     "Pipeline equity needs the readiness frame with columns {needed}; missing: {missing}."

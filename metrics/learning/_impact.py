@@ -3,7 +3,7 @@
 "Strong performers take more courses" is not "courses make strong
 performers". The effect of a cluster is therefore estimated by cross-fitted
 partialling-out (double machine learning, partially linear model; see
-``metrics.dml``): for each cluster k, the rating and the exposure to k are
+``metrics.learning._dml``): for each cluster k, the rating and the exposure to k are
 each predicted from the controls (previous rating and its missing-indicator,
 role level, tenure, team, ladder) plus the other clusters' exposures, with a
 gradient-boosting learner fitted on the other folds (5 folds grouped by
@@ -23,7 +23,7 @@ secondary view (spacing and difficulty).
 
 Example
 -------
->>> from metrics.learning_simulation import simulate_learning_tables
+>>> from sample_data.learning_simulation import simulate_learning_tables
 >>> sim = simulate_learning_tables(n_employees=300, seed=3)
 >>> cfg = LearningImpactConfig(learner_max_iter=30)
 >>> res = learning_impact(sim.tables, config=cfg)
@@ -36,15 +36,15 @@ Example
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 import polars as pl
 from statsmodels.stats.multitest import multipletests
 
 from metrics.config import LearningImpactConfig
-from metrics.dml import (
+from metrics.learning._dml import (
     LearnerSpec,
     ThetaEstimate,
     cross_fit_predict,
@@ -52,7 +52,7 @@ from metrics.dml import (
     grouped_folds,
     partial_out,
 )
-from metrics.learning_features import (
+from metrics.learning._features import (
     CATEGORICAL_CONTROLS,
     NUMERIC_CONTROLS,
     LearningFeatures,
@@ -220,7 +220,7 @@ def naive_differences(features: LearningFeatures) -> pl.DataFrame:
 
     Example
     -------
-    >>> from metrics.learning_features import _example_tables
+    >>> from metrics.learning._features import _example_tables
     >>> nd = naive_differences(build_learning_features(_example_tables()))
     >>> nd.select("cluster", "naive_difference").rows()
     [('A', None), ('B', 1.0)]
@@ -257,7 +257,7 @@ def exposed_employees(features: LearningFeatures) -> dict[str, int]:
 
     Example
     -------
-    >>> from metrics.learning_features import _example_tables
+    >>> from metrics.learning._features import _example_tables
     >>> exposed_employees(build_learning_features(_example_tables()))
     {'A': 1, 'B': 1}
     """
@@ -368,7 +368,7 @@ def estimate_learning_impact(
 
     Example
     -------
-    >>> from metrics.learning_features import _example_tables
+    >>> from metrics.learning._features import _example_tables
     >>> res = estimate_learning_impact(build_learning_features(_example_tables()))
     >>> res.effects.select("cluster", "n_exposed", "effect", "label").rows()
     [('A', 1, None, 'insufficient_data'), ('B', 1, None, 'insufficient_data')]
@@ -431,7 +431,7 @@ def _model_check(
     x: np.ndarray, d_all: np.ndarray, y: np.ndarray, folds: np.ndarray, learner: LearnerSpec
 ) -> pl.DataFrame:
     """Grouped cross-validated R² with controls only, and with exposures added."""
-    n_folds = int(len(np.unique(folds)))
+    n_folds = len(np.unique(folds))
     rows = []
     for name, w in ((MODEL_CONTROLS, x), (MODEL_WITH_EXPOSURES, np.column_stack([x, d_all]))):
         mean, sd = fold_r2(y, cross_fit_predict(w, y, folds, learner), folds)
@@ -488,15 +488,15 @@ def _secondary(
 
 __all__ = [
     "EFFECT_COLUMNS",
-    "NAIVE_COLUMNS",
     "MODEL_CHECK_COLUMNS",
+    "NAIVE_COLUMNS",
     "SECONDARY_COLUMNS",
     "LearningImpactResult",
-    "learning_impact",
+    "category_codes",
+    "control_matrix",
     "estimate_learning_impact",
-    "naive_differences",
     "exposed_employees",
     "label_effects",
-    "control_matrix",
-    "category_codes",
+    "learning_impact",
+    "naive_differences",
 ]

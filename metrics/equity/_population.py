@@ -17,8 +17,8 @@ EquityWindow(start=datetime.date(2024, 12, 31), end=datetime.date(2025, 12, 31))
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import polars as pl
 

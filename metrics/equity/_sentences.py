@@ -25,7 +25,7 @@ with 2 more promotions the ratio would still be 0.76.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import polars as pl
 

@@ -1,0 +1,55 @@
+"""Learning impact (spec §6) and the asset portfolio (spec §7).
+
+Which microlearning clusters predict on-the-job performance, estimated by
+cross-fitted partialling-out, and what to retire, improve or celebrate. The
+public names below are the family's interface; the modules behind them
+(``_features``, ``_dml``, ``_impact``, ``_assets``, ``_recommendations``) are
+private and may change.
+
+Example
+-------
+>>> from metrics.learning import LABELS
+>>> LABELS
+('predictive', 'harmful', 'no_evidence', 'insufficient_data')
+"""
+
+from metrics.learning._assets import PORTFOLIO_COLUMNS, asset_activity, asset_portfolio
+from metrics.learning._dml import LearnerSpec, clustered_theta, grouped_folds, partial_out
+from metrics.learning._features import COMPLETION_VERBS, LearningFeatures, build_learning_features
+from metrics.learning._impact import (
+    EFFECT_COLUMNS,
+    LABEL_HARMFUL,
+    LABEL_INSUFFICIENT,
+    LABEL_NO_EVIDENCE,
+    LABEL_PREDICTIVE,
+    LearningImpactResult,
+    estimate_learning_impact,
+    learning_impact,
+)
+from metrics.learning._recommendations import recommend_assets
+
+#: Every label a cluster can carry, in the order the pages list them.
+LABELS: tuple[str, ...] = (LABEL_PREDICTIVE, LABEL_HARMFUL, LABEL_NO_EVIDENCE, LABEL_INSUFFICIENT)
+
+__all__ = [
+    "COMPLETION_VERBS",
+    "EFFECT_COLUMNS",
+    "LABELS",
+    "LABEL_HARMFUL",
+    "LABEL_INSUFFICIENT",
+    "LABEL_NO_EVIDENCE",
+    "LABEL_PREDICTIVE",
+    "PORTFOLIO_COLUMNS",
+    "LearnerSpec",
+    "LearningFeatures",
+    "LearningImpactResult",
+    "asset_activity",
+    "asset_portfolio",
+    "build_learning_features",
+    "clustered_theta",
+    "estimate_learning_impact",
+    "grouped_folds",
+    "learning_impact",
+    "partial_out",
+    "recommend_assets",
+]
