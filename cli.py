@@ -147,7 +147,7 @@ def cmd_compute(args: argparse.Namespace) -> int:
     bundle.report.rejects.write_csv(out / "rejects.csv")
     manifest = {
         "app_version": APP_VERSION,
-        "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "source": bundle.source,
         "data_version": bundle.version,
         "input_hashes": dict(bundle.input_hashes),

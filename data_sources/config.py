@@ -31,10 +31,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from data_sources.contract import CONTRACT, DEFAULT_EQUITY_ATTRIBUTES
 from data_sources.errors import (
@@ -115,7 +116,7 @@ class TableSource:
     constants: Mapping[str, Any] = field(default_factory=lambda: _frozen({}))
 
     @classmethod
-    def from_dict(cls, table: str, d: Mapping[str, Any]) -> "TableSource":
+    def from_dict(cls, table: str, d: Mapping[str, Any]) -> TableSource:
         unknown = set(d) - set(_TABLE_KEYS)
         if unknown:
             raise ValueError(
@@ -168,7 +169,7 @@ class SourceConfig:
     base_dir: Path | None = None
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any], base_dir: Path | None = None, origin: str = "<config>") -> "SourceConfig":
+    def from_dict(cls, d: Mapping[str, Any], base_dir: Path | None = None, origin: str = "<config>") -> SourceConfig:
         """Build from a parsed TOML mapping; relative paths resolve against ``base_dir``."""
         src = dict(d.get("source") or {})
         unknown = set(src) - set(_SOURCE_KEYS)
@@ -213,7 +214,7 @@ class SourceConfig:
         )
 
     @classmethod
-    def from_toml(cls, file: str | Path) -> "SourceConfig":
+    def from_toml(cls, file: str | Path) -> SourceConfig:
         """Read a source configuration file; any problem is one ``SourceError``."""
         file = Path(file)
         try:

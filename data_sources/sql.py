@@ -13,7 +13,7 @@ Example
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import polars as pl
 import sqlalchemy as sa

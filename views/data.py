@@ -83,64 +83,61 @@ tab_path, tab_upload, tab_db, tab_sample = st.tabs(
     ["Folder or configuration", "Upload files", "Database", "Bundled sample"]
 )
 
-with tab_path:
-    with st.form("load_path"):
-        path = st.text_input(
-            "Folder of exports, or a .toml source configuration",
-            placeholder="/data/exports  or  /data/exports/sources.toml",
-            help="Files named after the tables: employees.csv, roles.csv, competencies.csv, "
-            "role_requirements.csv, and optionally evidence, assets, learning_events, performance, "
-            "movements, capability_targets (CSV, Parquet or Excel).",
-        )
-        if st.form_submit_button("Load", type="primary") and path.strip():
-            try_load(path.strip())
+with tab_path, st.form("load_path"):
+    path = st.text_input(
+        "Folder of exports, or a .toml source configuration",
+        placeholder="/data/exports  or  /data/exports/sources.toml",
+        help="Files named after the tables: employees.csv, roles.csv, competencies.csv, "
+        "role_requirements.csv, and optionally evidence, assets, learning_events, performance, "
+        "movements, capability_targets (CSV, Parquet or Excel).",
+    )
+    if st.form_submit_button("Load", type="primary") and path.strip():
+        try_load(path.strip())
+        st.rerun()
+
+with tab_upload, st.form("load_upload", clear_on_submit=False):
+    files = st.file_uploader(
+        "Export files named after their tables",
+        type=UPLOAD_TYPES,
+        accept_multiple_files=True,
+        help="At least: " + ", ".join(f"{t}.csv" for t in REQUIRED_TABLES),
+    )
+    if st.form_submit_button("Load uploaded files", type="primary") and files:
+        names = {Path(f.name).stem for f in files if not f.name.endswith(".toml")}
+        bad = [f.name for f in files if not f.name.endswith(".toml") and Path(f.name).stem not in CONTRACT]
+        if bad:
+            st.error(MSG_BAD_UPLOAD_NAME.format(name=bad[0]))
+        else:
+            digest = hashlib.sha256()
+            for f in sorted(files, key=lambda f: f.name):
+                digest.update(f.name.encode())
+                digest.update(f.getvalue())
+            folder = Path(tempfile.gettempdir()) / "talent-readiness-uploads" / digest.hexdigest()[:16]
+            folder.mkdir(parents=True, exist_ok=True)
+            for f in files:
+                (folder / Path(f.name).name).write_bytes(f.getvalue())
+            configs = [f.name for f in files if f.name.endswith(".toml")]
+            target = str(folder / configs[0]) if configs else str(folder)
+            try_load(target)
             st.rerun()
 
-with tab_upload:
-    with st.form("load_upload", clear_on_submit=False):
-        files = st.file_uploader(
-            "Export files named after their tables",
-            type=UPLOAD_TYPES,
-            accept_multiple_files=True,
-            help="At least: " + ", ".join(f"{t}.csv" for t in REQUIRED_TABLES),
-        )
-        if st.form_submit_button("Load uploaded files", type="primary") and files:
-            names = {Path(f.name).stem for f in files if not f.name.endswith(".toml")}
-            bad = [f.name for f in files if not f.name.endswith(".toml") and Path(f.name).stem not in CONTRACT]
-            if bad:
-                st.error(MSG_BAD_UPLOAD_NAME.format(name=bad[0]))
-            else:
-                digest = hashlib.sha256()
-                for f in sorted(files, key=lambda f: f.name):
-                    digest.update(f.name.encode())
-                    digest.update(f.getvalue())
-                folder = Path(tempfile.gettempdir()) / "talent-readiness-uploads" / digest.hexdigest()[:16]
-                folder.mkdir(parents=True, exist_ok=True)
-                for f in files:
-                    (folder / Path(f.name).name).write_bytes(f.getvalue())
-                configs = [f.name for f in files if f.name.endswith(".toml")]
-                target = str(folder / configs[0]) if configs else str(folder)
-                try_load(target)
-                st.rerun()
-
-with tab_db:
-    with st.form("load_db"):
-        url = st.text_input(
-            "SQLAlchemy URL (without the password)",
-            placeholder="postgresql+psycopg://analyst@db.internal:5432/hr",
-            help="SQLite: sqlite:///path/to/talent.db · PostgreSQL: postgresql+psycopg://user@host/db · "
-            "MariaDB/MySQL: mysql+pymysql://user@host/db",
-        )
-        password = st.text_input("Password", type="password", help="Never shown or logged.")
-        if st.form_submit_button("Connect", type="primary") and url.strip():
-            if not is_url(url.strip()):
-                st.error(MSG_BAD_URL)
-            else:
-                full = sa.make_url(url.strip())
-                if password:
-                    full = full.set(password=password)
-                try_load(full.render_as_string(hide_password=False))
-                st.rerun()
+with tab_db, st.form("load_db"):
+    url = st.text_input(
+        "SQLAlchemy URL (without the password)",
+        placeholder="postgresql+psycopg://analyst@db.internal:5432/hr",
+        help="SQLite: sqlite:///path/to/talent.db · PostgreSQL: postgresql+psycopg://user@host/db · "
+        "MariaDB/MySQL: mysql+pymysql://user@host/db",
+    )
+    password = st.text_input("Password", type="password", help="Never shown or logged.")
+    if st.form_submit_button("Connect", type="primary") and url.strip():
+        if not is_url(url.strip()):
+            st.error(MSG_BAD_URL)
+        else:
+            full = sa.make_url(url.strip())
+            if password:
+                full = full.set(password=password)
+            try_load(full.render_as_string(hide_password=False))
+            st.rerun()
 
 with tab_sample:
     st.write("The generated 2,000-employee organisation in `sample_data/default/` (seed 7).")
