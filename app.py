@@ -20,8 +20,12 @@ PAGES = {
         st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
         st.Page("views/readiness.py", title="Readiness by role", icon=":material/trending_up:", url_path="readiness"),
         st.Page("views/bench.py", title="Bench strength", icon=":material/event_seat:", url_path="bench"),
-        st.Page("views/capability_risk.py", title="Capability risk", icon=":material/warning:", url_path="capability_risk"),
-        st.Page("views/learning_impact.py", title="Learning impact", icon=":material/school:", url_path="learning_impact"),
+        st.Page(
+            "views/capability_risk.py", title="Capability risk", icon=":material/warning:", url_path="capability_risk"
+        ),
+        st.Page(
+            "views/learning_impact.py", title="Learning impact", icon=":material/school:", url_path="learning_impact"
+        ),
         st.Page("views/assets.py", title="Asset portfolio", icon=":material/inventory_2:", url_path="assets"),
         st.Page("views/person.py", title="Person profile", icon=":material/person:", url_path="person"),
         st.Page("views/equity.py", title="Progression equity", icon=":material/balance:", url_path="equity"),

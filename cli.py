@@ -99,9 +99,7 @@ def _print_report(bundle) -> None:
     width = max(len(t) for t in summary["table"])
     print(f"{'table':<{width}}  {'read':>9}  {'accepted':>9}  {'rejected':>9}  source")
     for row in summary.iter_rows(named=True):
-        print(
-            f"{row['table']:<{width}}  {row['read']:>9}  {row['accepted']:>9}  {row['rejected']:>9}  {row['source']}"
-        )
+        print(f"{row['table']:<{width}}  {row['read']:>9}  {row['accepted']:>9}  {row['rejected']:>9}  {row['source']}")
     for note in bundle.report.notes:
         print(f"note: {note}")
     rejects = bundle.report.rejects

@@ -55,8 +55,7 @@ def load_parquet(directory: Path):
         frame = pl.read_parquet(path)
         schema = CONTRACT[name].schema()
         cols = [
-            (pl.col(c).cast(t) if c in frame.columns else pl.lit(None, dtype=t)).alias(c)
-            for c, t in schema.items()
+            (pl.col(c).cast(t) if c in frame.columns else pl.lit(None, dtype=t)).alias(c) for c, t in schema.items()
         ]
         tables[name] = frame.select(cols)
     return tables
@@ -79,15 +78,13 @@ def run_stage(stage: str, directory: Path, learner: str) -> dict:
         tables = load_parquet(directory)
         feats = build_learning_features(tables, config=cfg)
         seconds = time.perf_counter() - t0
-        out = {"rows": feats.observations.height,
-               "events": tables["learning_events"].height}
+        out = {"rows": feats.observations.height, "events": tables["learning_events"].height}
     else:
         feats = build_learning_features(load_parquet(directory), config=cfg)
         t0 = time.perf_counter()
         res = estimate_learning_impact(feats, cfg)
         seconds = time.perf_counter() - t0
-        out = {"rows": res.n_observations,
-               "labels": dict(res.effects.group_by("label").len().iter_rows())}
+        out = {"rows": res.n_observations, "labels": dict(res.effects.group_by("label").len().iter_rows())}
     out.update(seconds=round(seconds, 2), peak_rss_mb=round(_peak_rss_mb(), 1))
     return out
 
@@ -100,10 +97,24 @@ def generate(n: int, seed: int = 1) -> Path:
     out = DATA_DIR / f"n_{n}_cpq{COMPLETIONS_PER_QUARTER}"
     if not (out / "truth.json").exists():
         subprocess.run(
-            [sys.executable, "-m", "sample_data", "--employees", str(n), "--seed", str(seed),
-             "--out", str(out), "--format", "parquet",
-             "--completions-per-quarter", str(COMPLETIONS_PER_QUARTER)],
-            cwd=ROOT, check=True, capture_output=True,
+            [
+                sys.executable,
+                "-m",
+                "sample_data",
+                "--employees",
+                str(n),
+                "--seed",
+                str(seed),
+                "--out",
+                str(out),
+                "--format",
+                "parquet",
+                "--completions-per-quarter",
+                str(COMPLETIONS_PER_QUARTER),
+            ],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
         )
     return out
 
@@ -111,7 +122,10 @@ def generate(n: int, seed: int = 1) -> Path:
 def _stage_subprocess(stage: str, directory: Path, learner: str) -> dict:
     proc = subprocess.run(
         [sys.executable, __file__, "--stage", stage, "--dir", str(directory), "--learners", learner],
-        cwd=ROOT, check=True, capture_output=True, text=True,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -146,14 +160,18 @@ def main(argv: list[str] | None = None) -> int:
     for n in args.sizes:
         directory = generate(n)
         feats = _stage_subprocess("features", directory, args.learners[0])
-        row = (f"| {n:,} | {feats['events']:,} | {feats['rows']:,} | features | - "
-               f"| {feats['seconds']} | {feats['peak_rss_mb']} |")
+        row = (
+            f"| {n:,} | {feats['events']:,} | {feats['rows']:,} | features | - "
+            f"| {feats['seconds']} | {feats['peak_rss_mb']} |"
+        )
         print(row, flush=True)
         lines.append(row)
         for learner in args.learners:
             fit = _stage_subprocess("fit", directory, learner)
-            row = (f"| {n:,} | {feats['events']:,} | {fit['rows']:,} | fit | {learner} "
-                   f"| {fit['seconds']} | {fit['peak_rss_mb']} |")
+            row = (
+                f"| {n:,} | {feats['events']:,} | {fit['rows']:,} | fit | {learner} "
+                f"| {fit['seconds']} | {fit['peak_rss_mb']} |"
+            )
             print(row, flush=True)
             lines.append(row)
     if not args.no_write:

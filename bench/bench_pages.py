@@ -33,7 +33,15 @@ import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 VIEWS = [
-    "overview", "readiness", "bench", "capability_risk", "equity", "learning_impact", "assets", "person", "data",
+    "overview",
+    "readiness",
+    "bench",
+    "capability_risk",
+    "equity",
+    "learning_impact",
+    "assets",
+    "person",
+    "data",
 ]
 TIMEOUT_S = 3600
 
@@ -95,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         f"\n## Views: time to first render, {args.label}\n",
         f"{dt.date.today().isoformat()} · {platform.machine()} · {os.cpu_count()} cores · "
         f"Python {platform.python_version()} · `python bench/bench_pages.py"
-        + (f" --source {args.source} --label \"{args.label}\"" if args.source else "")
+        + (f' --source {args.source} --label "{args.label}"' if args.source else "")
         + (f" --views {' '.join(args.views)}" if list(args.views) != VIEWS else "")
         + "`\n",
         "Server-side script time in AppTest (browser drawing excluded). Cold: all caches cleared, "

@@ -49,9 +49,20 @@ def generate(seed: int, employees: int) -> Path:
     out = DATA_DIR / f"seed_{seed}"
     if not (out / "truth.json").exists():
         subprocess.run(
-            [sys.executable, "-m", "sample_data", "--employees", str(employees),
-             "--seed", str(seed), "--out", str(out)],
-            cwd=ROOT, check=True, capture_output=True,
+            [
+                sys.executable,
+                "-m",
+                "sample_data",
+                "--employees",
+                str(employees),
+                "--seed",
+                str(seed),
+                "--out",
+                str(out),
+            ],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
         )
     return out
 
@@ -76,9 +87,15 @@ def validate_seed(seed: int, employees: int) -> dict:
         )
         rows.append(
             {
-                "cluster": cluster, "truth": t["truth"], "theta": t["theta"],
-                "effect": e["effect"], "ci_low": e["ci_low"], "ci_high": e["ci_high"],
-                "label": e["label"], "covered": covered, "naive": naive[cluster],
+                "cluster": cluster,
+                "truth": t["truth"],
+                "theta": t["theta"],
+                "effect": e["effect"],
+                "ci_low": e["ci_low"],
+                "ci_high": e["ci_high"],
+                "label": e["label"],
+                "covered": covered,
+                "naive": naive[cluster],
                 "naive_wrong": naive_wrong,
             }
         )
@@ -95,7 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     pl.Config.set_tbl_width_chars(200)
     pl.Config.set_tbl_cols(20)
     frames = []
-    print("| seed | effective→predictive | harmful→harmful | nulls mislabelled | coverage | naive visibly wrong | seconds |")
+    print(
+        "| seed | effective→predictive | harmful→harmful | nulls mislabelled | coverage | naive visibly wrong | seconds |"
+    )
     print("|---|---|---|---|---|---|---|")
     for seed in args.seeds:
         r = validate_seed(seed, args.employees)
@@ -115,14 +134,19 @@ def main(argv: list[str] | None = None) -> int:
     allf = pl.concat(frames)
     planted = allf.filter(pl.col("truth") != "null")
     print()
-    print(f"overall coverage: {allf['covered'].sum()}/{allf.height} = {allf['covered'].mean():.1%}"
-          f" (planted non-null: {planted['covered'].sum()}/{planted.height})")
-    print(f"naive figure visibly wrong for >= 1 cluster in every seed: "
-          f"{all(f['naive_wrong'].sum() >= 1 for f in frames)}")
+    print(
+        f"overall coverage: {allf['covered'].sum()}/{allf.height} = {allf['covered'].mean():.1%}"
+        f" (planted non-null: {planted['covered'].sum()}/{planted.height})"
+    )
+    print(
+        f"naive figure visibly wrong for >= 1 cluster in every seed: {all(f['naive_wrong'].sum() >= 1 for f in frames)}"
+    )
     print()
-    print(allf.select("seed", "cluster", "truth", "theta", "effect", "ci_low", "ci_high",
-                      "label", "covered", "naive").with_columns(
-        pl.col("effect", "ci_low", "ci_high", "naive").round(3)))
+    print(
+        allf.select(
+            "seed", "cluster", "truth", "theta", "effect", "ci_low", "ci_high", "label", "covered", "naive"
+        ).with_columns(pl.col("effect", "ci_low", "ci_high", "naive").round(3))
+    )
     return 0
 
 

@@ -175,12 +175,16 @@ class SourceConfig:
         unknown = set(src) - set(_SOURCE_KEYS)
         if unknown:
             raise ValueError(
-                ERR_CONFIG_UNKNOWN_KEY.format(key=sorted(unknown)[0], section="source", expected=", ".join(_SOURCE_KEYS))
+                ERR_CONFIG_UNKNOWN_KEY.format(
+                    key=sorted(unknown)[0], section="source", expected=", ".join(_SOURCE_KEYS)
+                )
             )
         unknown_sections = set(d) - {"source", "tables"}
         if unknown_sections:
             raise ValueError(
-                ERR_CONFIG_UNKNOWN_KEY.format(key=sorted(unknown_sections)[0], section="top level", expected="source, tables")
+                ERR_CONFIG_UNKNOWN_KEY.format(
+                    key=sorted(unknown_sections)[0], section="top level", expected="source, tables"
+                )
             )
         tables = {}
         for name, spec in (d.get("tables") or {}).items():

@@ -171,9 +171,7 @@ CONTRACT: dict[str, Table] = {
             "role_requirements",
             (
                 Column("role_id", "str", required=True, references="roles.role_id"),
-                Column(
-                    "competency_id", "str", required=True, references="competencies.competency_id"
-                ),
+                Column("competency_id", "str", required=True, references="competencies.competency_id"),
                 Column("required_level", "int", required=True, **_LEVEL),
                 Column("weight", "float", min_exclusive=0, default=1.0),
                 Column("critical", "bool", default=False),
@@ -186,9 +184,7 @@ CONTRACT: dict[str, Table] = {
             (
                 Column("evidence_id", "str", required=True),
                 Column("employee_id", "str", required=True, references="employees.employee_id"),
-                Column(
-                    "competency_id", "str", required=True, references="competencies.competency_id"
-                ),
+                Column("competency_id", "str", required=True, references="competencies.competency_id"),
                 Column("evidence_type", "str", required=True, allowed=EVIDENCE_TYPES),
                 Column("level", "int", required=True, **_LEVEL),
                 Column("observed_on", "date", required=True, not_future=True),
@@ -251,9 +247,7 @@ CONTRACT: dict[str, Table] = {
             "capability_targets",
             (
                 Column("team", "str", required=True),
-                Column(
-                    "competency_id", "str", required=True, references="competencies.competency_id"
-                ),
+                Column("competency_id", "str", required=True, references="competencies.competency_id"),
                 Column("target_level", "int", required=True, **_LEVEL),
                 Column("target_headcount", "int", required=True, min=1),
                 Column("priority", "int", min=1, max=3, default=2),

@@ -21,13 +21,8 @@ class SourceError(Exception):
 
 
 # Source-level errors (one clear line each)
-ERR_MISSING_COLUMN = (
-    "{file}: required column '{column}' of table '{table}' is missing "
-    "(required columns: {expected})"
-)
-ERR_MISSING_TABLE = (
-    "{source}: required table '{table}' was not found (expected {expected})"
-)
+ERR_MISSING_COLUMN = "{file}: required column '{column}' of table '{table}' is missing (required columns: {expected})"
+ERR_MISSING_TABLE = "{source}: required table '{table}' was not found (expected {expected})"
 ERR_UNREADABLE = "{file}: cannot be read as {kind}: {detail}"
 ERR_NOT_FOUND = "{path}: no such file or folder"
 ERR_UNKNOWN_SOURCE = (
@@ -41,11 +36,11 @@ ERR_CONFIG = "{file}: {detail}"
 ERR_DERIVE = "{file}: cannot derive column '{column}' from {expr!r}: {detail}"
 ERR_DERIVE_COLUMNS = "{file}: cannot derive columns: {detail}"
 ERR_CONFIG_UNKNOWN_TABLE = "unknown table [tables.{table}]; expected one of: {expected}"
-ERR_CONFIG_TABLE_SOURCE = (
-    "[tables.{table}] must name exactly one of file, sql_table or query"
-)
+ERR_CONFIG_TABLE_SOURCE = "[tables.{table}] must name exactly one of file, sql_table or query"
 ERR_CONFIG_UNKNOWN_KEY = "unknown key '{key}' in [{section}]; expected one of: {expected}"
-ERR_XAPI_JSON = "{file}: not valid xAPI JSON ({detail}); expected a JSON array of statements or one statement per line (NDJSON)"
+ERR_XAPI_JSON = (
+    "{file}: not valid xAPI JSON ({detail}); expected a JSON array of statements or one statement per line (NDJSON)"
+)
 ERR_XAPI_NDJSON_LINE = "{file}, line {line}: not valid JSON ({detail})"
 
 # Row-level reject reasons

@@ -61,9 +61,7 @@ def resolve_config(source: str | Path | SourceConfig | None) -> SourceConfig:
     raise SourceError(ERR_UNKNOWN_SOURCE.format(source=path))
 
 
-def load_source(
-    source: str | Path | SourceConfig | None = None, *, as_of: dt.date | None = None
-) -> DataBundle:
+def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.date | None = None) -> DataBundle:
     """Read, map and validate every table of ``source``.
 
     Parameters
@@ -136,9 +134,7 @@ def load_source(
             + [repr(sorted(cfg.tables.items())), cfg.equity_attributes.__repr__(), limit.isoformat()]
         ).encode()
     ).hexdigest()[:16]
-    present_attrs = tuple(
-        a for a in cfg.equity_attributes if a in accepted["employees"].columns
-    )
+    present_attrs = tuple(a for a in cfg.equity_attributes if a in accepted["employees"].columns)
     return DataBundle(
         tables=MappingProxyType(accepted),
         report=LoadReport(

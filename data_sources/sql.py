@@ -91,9 +91,7 @@ def read_sql(engine: sa.Engine, table: str, *, sql_table: str | None = None, que
         with engine.connect() as conn:
             frame = pl.read_database(sa.text(query), connection=conn, infer_schema_length=None)
     except Exception as exc:
-        raise SourceError(
-            ERR_DB_QUERY.format(url=safe_url(engine.url), table=table, detail=_one_line(exc))
-        ) from exc
+        raise SourceError(ERR_DB_QUERY.format(url=safe_url(engine.url), table=table, detail=_one_line(exc))) from exc
     frame = frame.rename({c: c.strip() for c in frame.columns})
     labels = pl.lit("row ") + pl.int_range(1, pl.len() + 1).cast(pl.String)
     keys = [k for k in spec.key if k in frame.columns]

@@ -59,8 +59,16 @@ NOTE_ABSENT_OPTIONAL = "{source}: optional column '{column}' not found; filled w
 NOTE_UNMAPPED_VALUE = "{source}: {n} value(s) of '{column}' had no entry in the value map and were kept as they are"
 
 _BOOL_VALUES = {
-    "true": True, "t": True, "yes": True, "y": True, "1": True,
-    "false": False, "f": False, "no": False, "n": False, "0": False,
+    "true": True,
+    "t": True,
+    "yes": True,
+    "y": True,
+    "1": True,
+    "false": False,
+    "f": False,
+    "no": False,
+    "n": False,
+    "0": False,
 }
 _TYPE_WORDS = {
     "str": "text",
@@ -142,7 +150,6 @@ def validate_table(
     if ignored and not mapping.columns:
         notes.append(NOTE_IGNORED.format(source=source, columns=", ".join(ignored)))
     df = df.select([ROW] + [c for c in spec.column_names if c in df.columns] + keep_extra)
-
 
     missing = [c for c in spec.required_columns if c not in df.columns]
     if missing:
@@ -286,9 +293,7 @@ def _parse(df: pl.DataFrame, col: Column, mapping: TableSource) -> pl.Expr:
         return pl.coalesce([_to_date(text, f) for f in formats])
     if col.type == "timestamp":
         formats = mapping.date_formats.get(col.name, TIMESTAMP_FORMATS)
-        return pl.coalesce(
-            [text.str.to_datetime(f, time_zone="UTC", time_unit="us", strict=False) for f in formats]
-        )
+        return pl.coalesce([text.str.to_datetime(f, time_zone="UTC", time_unit="us", strict=False) for f in formats])
     raise AssertionError(col.type)
 
 
@@ -303,7 +308,9 @@ def _to_date(text: pl.Expr, fmt: str) -> pl.Expr:
 def _type_words(col: Column, mapping: TableSource) -> str:
     if col.type == "date":
         formats = mapping.date_formats.get(col.name, DEFAULT_DATE_FORMATS)
-        shown = " or ".join(f.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD").replace("%y", "YY") for f in formats)
+        shown = " or ".join(
+            f.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD").replace("%y", "YY") for f in formats
+        )
         return _TYPE_WORDS["date"].format(formats=shown)
     return _TYPE_WORDS[col.type]
 
@@ -319,7 +326,9 @@ def _column_problems(
     checks.append(
         (
             raw.is_not_null() & val.is_null(),
-            pl.format(REASON_TYPE.replace("{value!r}", "'{}'").replace("{expected}", _type_words(col, mapping)), raw_text),
+            pl.format(
+                REASON_TYPE.replace("{value!r}", "'{}'").replace("{expected}", _type_words(col, mapping)), raw_text
+            ),
         )
     )
     if col.required:
@@ -334,7 +343,10 @@ def _column_problems(
             cond = cond | (val > col.max)
         expected = _range_words(col)
         checks.append(
-            (val.is_not_null() & cond, pl.format(REASON_RANGE.replace("{value}", "{}").replace("{expected}", expected), val))
+            (
+                val.is_not_null() & cond,
+                pl.format(REASON_RANGE.replace("{value}", "{}").replace("{expected}", expected), val),
+            )
         )
     if col.allowed:
         checks.append(
@@ -398,9 +410,7 @@ def _duplicates(df: pl.DataFrame, key: tuple[str, ...], table: str, source: str)
         return df, pl.DataFrame(schema=REJECT_SCHEMA)
     first_row = pl.col(ROW).first().over(list(key))
     marked = df.with_columns(pl.struct(key).is_first_distinct().alias("__first"), first_row.alias("__first_row"))
-    key_text = pl.concat_str(
-        [pl.lit(f"{k}=") + pl.col(_RAW + k).cast(pl.String) for k in key], separator=", "
-    )
+    key_text = pl.concat_str([pl.lit(f"{k}=") + pl.col(_RAW + k).cast(pl.String) for k in key], separator=", ")
     dups = marked.filter(~pl.col("__first")).select(
         pl.lit(table).alias("table"),
         pl.lit(source).alias("source"),
@@ -465,7 +475,5 @@ def _finish(df: pl.DataFrame, columns: tuple[Column, ...], extra: list[str]) -> 
         else:
             e = pl.lit(col.default, dtype=dtype)
         exprs.append(e.alias(col.name))
-    exprs += [
-        pl.col(a).cast(pl.String).fill_null(NOT_DISCLOSED).alias(a) for a in extra
-    ]
+    exprs += [pl.col(a).cast(pl.String).fill_null(NOT_DISCLOSED).alias(a) for a in extra]
     return df.select(exprs)

@@ -153,8 +153,10 @@ def read_xapi(path: Path, identity: Mapping[str, Any] | None = None) -> tuple[pl
         if not parsed_any:
             detail = f"line {whole_error.lineno}, column {whole_error.colno}: {whole_error.msg}"
             raise SourceError(ERR_XAPI_JSON.format(file=path, detail=detail)) from whole_error
-    frame = pl.DataFrame(rows, schema={c: pl.String for c in COLUMNS}).with_columns(
-        pl.Series(ROW, labels, dtype=pl.String)
-    ).select([ROW, *COLUMNS])
+    frame = (
+        pl.DataFrame(rows, schema={c: pl.String for c in COLUMNS})
+        .with_columns(pl.Series(ROW, labels, dtype=pl.String))
+        .select([ROW, *COLUMNS])
+    )
     not_json = pl.DataFrame(bad, schema={ROW: pl.String, "reason": pl.String}, orient="row")
     return frame, not_json

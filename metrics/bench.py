@@ -114,17 +114,11 @@ def bench_strength(
     rl = rl.select(
         "role_id",
         "next_role_id",
-        (pl.col("critical") if "critical" in names else pl.lit(None, pl.Boolean))
-        .fill_null(False)
-        .alias("critical"),
+        (pl.col("critical") if "critical" in names else pl.lit(None, pl.Boolean)).fill_null(False).alias("critical"),
     )
     active = active_at(employees.lazy(), as_of).select("employee_id", "role_id")
     incumbents = active.group_by("role_id").agg(incumbents=pl.len().cast(pl.Int64))
-    bands = (
-        readiness.lazy()
-        .filter(pl.col("relation") == NEXT)
-        .select("employee_id", "target_role_id", "band")
-    )
+    bands = readiness.lazy().filter(pl.col("relation") == NEXT).select("employee_id", "target_role_id", "band")
     candidates = (
         active.join(rl.select("role_id", "next_role_id"), on="role_id", how="inner")
         .filter(pl.col("next_role_id").is_not_null())
@@ -144,9 +138,7 @@ def bench_strength(
         .join(candidates, left_on="role_id", right_on="target_role_id", how="left")
         .with_columns(pl.col(counts).fill_null(0))
         .with_columns(
-            bench_strength=pl.when(pl.col("incumbents") > 0).then(
-                pl.col("ready_now") / pl.col("incumbents")
-            ),
+            bench_strength=pl.when(pl.col("incumbents") > 0).then(pl.col("ready_now") / pl.col("incumbents")),
             status=status_expr(),
         )
         .select(BENCH_COLUMNS)
@@ -219,9 +211,7 @@ def team_bench(employees: Frame, bench: Frame, as_of: dt.date) -> pl.DataFrame:
         teams.join(held, on="team", how="left")
         .with_columns(pl.col("critical_roles", "covered").fill_null(0))
         .with_columns(
-            share_covered=pl.when(pl.col("critical_roles") > 0).then(
-                pl.col("covered") / pl.col("critical_roles")
-            )
+            share_covered=pl.when(pl.col("critical_roles") > 0).then(pl.col("covered") / pl.col("critical_roles"))
         )
         .select(TEAM_BENCH_COLUMNS)
         .sort("team")

@@ -167,9 +167,7 @@ def capability_risk(
             single_point_of_failure=pl.col("supply") == 1,
         )
         .with_columns(
-            risk=pl.col("priority").replace_strict(weights, return_dtype=pl.Float64)
-            * pl.col("gap")
-            / headcount
+            risk=pl.col("priority").replace_strict(weights, return_dtype=pl.Float64) * pl.col("gap") / headcount
         )
         .with_columns(risk_band_expr(config))
         .select(RISK_COLUMNS)

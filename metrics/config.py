@@ -78,9 +78,7 @@ class ReadinessConfig:
 class CapabilityRiskConfig:
     """Section 4: capability risk."""
 
-    priority_weights: Mapping[int, float] = field(
-        default_factory=lambda: _frozen_map({1: 1.0, 2: 0.6, 3: 0.3})
-    )
+    priority_weights: Mapping[int, float] = field(default_factory=lambda: _frozen_map({1: 1.0, 2: 0.6, 3: 0.3}))
     high_min: float = 0.5
     medium_min: float = 0.2
     #: Absolute slack when comparing risk with the band boundaries.
@@ -162,9 +160,7 @@ class MetricsConfig:
         sections: dict[str, Any] = {}
         for section, values in data.items():
             if section not in known:
-                raise ValueError(
-                    ERR_UNKNOWN_SECTION.format(section=section, known=", ".join(known))
-                )
+                raise ValueError(ERR_UNKNOWN_SECTION.format(section=section, known=", ".join(known)))
             default = getattr(cls(), section)
             sections[section] = _override(section, default, values)
         return cls(**sections)
@@ -186,9 +182,7 @@ class MetricsConfig:
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):
             sec = getattr(self, f.name)
-            out[f.name] = {
-                k.name: _plain(getattr(sec, k.name)) for k in dataclasses.fields(sec)
-            }
+            out[f.name] = {k.name: _plain(getattr(sec, k.name)) for k in dataclasses.fields(sec)}
         return out
 
 
@@ -205,9 +199,7 @@ def _override(section: str, default: Any, values: Mapping[str, Any]) -> Any:
     changes: dict[str, Any] = {}
     for key, value in values.items():
         if key not in fields:
-            raise ValueError(
-                ERR_UNKNOWN_KEY.format(key=key, section=section, known=", ".join(fields))
-            )
+            raise ValueError(ERR_UNKNOWN_KEY.format(key=key, section=section, known=", ".join(fields)))
         current = getattr(default, key)
         if isinstance(current, Mapping):
             merged = dict(current)

@@ -73,16 +73,12 @@ def _plural(n: pl.Expr, word: str) -> pl.Expr:
 
 def _titles(roles: pl.DataFrame) -> pl.DataFrame:
     title = pl.col("title") if "title" in roles.columns else pl.lit(None, pl.String)
-    return roles.select(
-        "role_id", title.fill_null(pl.col("role_id")).alias("_title")
-    )
+    return roles.select("role_id", title.fill_null(pl.col("role_id")).alias("_title"))
 
 
 def _comp_names(competencies: pl.DataFrame) -> pl.DataFrame:
     name = pl.col("name") if "name" in competencies.columns else pl.lit(None, pl.String)
-    return competencies.select(
-        "competency_id", name.fill_null(pl.col("competency_id")).alias("_comp")
-    )
+    return competencies.select("competency_id", name.fill_null(pl.col("competency_id")).alias("_comp"))
 
 
 def _and_list(items: pl.Expr, max_items: int) -> pl.Expr:
@@ -94,11 +90,7 @@ def _and_list(items: pl.Expr, max_items: int) -> pl.Expr:
         .when(n == 1)
         .then(items.list.first())
         .when(n <= max_items)
-        .then(
-            pl.concat_str(
-                items.list.head(n - 1).list.join(", "), pl.lit(" and "), items.list.last()
-            )
-        )
+        .then(pl.concat_str(items.list.head(n - 1).list.join(", "), pl.lit(" and "), items.list.last()))
         .otherwise(
             pl.concat_str(
                 items.list.head(max_items).list.join(", "),
@@ -179,9 +171,7 @@ def explain_readiness(
     r = pl.col("readiness")
     band = pl.col("band").replace_strict(dict(BAND_PHRASES), default=pl.col("band"))
     shortfall = _and_list(pl.col("_items"), max_items)
-    blocked = (
-        (r >= config.ready_now_min - config.tolerance) & (pl.col("band") != READY_NOW)
-    ).fill_null(False)
+    blocked = ((r >= config.ready_now_min - config.tolerance) & (pl.col("band") != READY_NOW)).fill_null(False)
     text = (
         pl.when(r.is_null())
         .then(pl.format("No readiness for {}: the role has no requirements", pl.col("_title")))
@@ -191,16 +181,17 @@ def explain_readiness(
                 pl.when(shortfall.is_null())
                 .then(pl.lit("no gaps"))
                 .otherwise(pl.concat_str(pl.lit("short on "), shortfall)),
-                pl.when(blocked)
-                .then(pl.lit("; a critical gap keeps it from ready now"))
-                .otherwise(pl.lit("")),
+                pl.when(blocked).then(pl.lit("; a critical gap keeps it from ready now")).otherwise(pl.lit("")),
             )
         )
     )
     return (
         readiness.join(items, on=_KEYS, how="left", maintain_order="left")
         .join(
-            _titles(roles), left_on="target_role_id", right_on="role_id", how="left",
+            _titles(roles),
+            left_on="target_role_id",
+            right_on="role_id",
+            how="left",
             maintain_order="left",
         )
         .with_columns(pl.col("_title").fill_null(pl.col("target_role_id")))
@@ -232,8 +223,7 @@ def explain_readiness_row(
     """
     one = pl.DataFrame(
         [dict(row)],
-        schema_overrides={"readiness": pl.Float64, "band": pl.String,
-                          "n_gaps": pl.Int64, "n_critical_gaps": pl.Int64},
+        schema_overrides={"readiness": pl.Float64, "band": pl.String, "n_gaps": pl.Int64, "n_critical_gaps": pl.Int64},
     )
     mine = gaps.filter(
         (pl.col("employee_id") == row["employee_id"])
@@ -255,8 +245,7 @@ def explain_bench(bench: pl.DataFrame, roles: pl.DataFrame) -> pl.DataFrame:
     >>> explain_bench(b, pl.DataFrame({"role_id": ["H"], "title": ["Head of Data"]}))["explanation"][0]
     'Head of Data (critical) has no successors: 3 candidates, none ready now or within 1–2 years; bench strength 0.00 (0 ready now for 1 incumbent)'
     """
-    _require(bench, "bench", ["role_id", "critical", "incumbents", "candidates",
-                              "ready_now", "ready_soon", "status"])
+    _require(bench, "bench", ["role_id", "critical", "incumbents", "candidates", "ready_now", "ready_soon", "status"])
     now, soon, cand = pl.col("ready_now"), pl.col("ready_soon"), pl.col("candidates")
     inc = pl.col("incumbents")
     who = pl.concat_str(
@@ -268,16 +257,16 @@ def explain_bench(bench: pl.DataFrame, roles: pl.DataFrame) -> pl.DataFrame:
         .then(
             pl.concat_str(
                 pl.format("{} is covered: {} of {} ready now", who, now, _plural(cand, "candidate")),
-                pl.when(soon > 0)
-                .then(pl.format(", {} more within 1–2 years", soon))
-                .otherwise(pl.lit("")),
+                pl.when(soon > 0).then(pl.format(", {} more within 1–2 years", soon)).otherwise(pl.lit("")),
             )
         )
         .when(pl.col("status") == READY_IN_FUTURE)
         .then(
             pl.format(
                 "{} has successors only in 1–2 years: {} of {} ready within 1–2 years, none ready now",
-                who, soon, _plural(cand, "candidate"),
+                who,
+                soon,
+                _plural(cand, "candidate"),
             )
         )
         .when(cand == 0)
@@ -285,7 +274,8 @@ def explain_bench(bench: pl.DataFrame, roles: pl.DataFrame) -> pl.DataFrame:
         .otherwise(
             pl.format(
                 "{} has no successors: {}, none ready now or within 1–2 years",
-                who, _plural(cand, "candidate"),
+                who,
+                _plural(cand, "candidate"),
             )
         )
     )
@@ -295,7 +285,9 @@ def explain_bench(bench: pl.DataFrame, roles: pl.DataFrame) -> pl.DataFrame:
         .otherwise(
             pl.format(
                 "; bench strength {} ({} ready now for {})",
-                _fixed2(now / inc), now, _plural(inc, "incumbent"),
+                _fixed2(now / inc),
+                now,
+                _plural(inc, "incumbent"),
             )
         )
     )
@@ -319,9 +311,15 @@ def explain_bench_row(row: Mapping[str, Any], roles: pl.DataFrame) -> str:
     """
     one = pl.DataFrame(
         [dict(row)],
-        schema_overrides={"critical": pl.Boolean, "incumbents": pl.Int64, "candidates": pl.Int64,
-                          "ready_now": pl.Int64, "ready_soon": pl.Int64,
-                          "bench_strength": pl.Float64, "status": pl.String},
+        schema_overrides={
+            "critical": pl.Boolean,
+            "incumbents": pl.Int64,
+            "candidates": pl.Int64,
+            "ready_now": pl.Int64,
+            "ready_soon": pl.Int64,
+            "bench_strength": pl.Float64,
+            "status": pl.String,
+        },
     )
     return explain_bench(one, roles)["explanation"][0]
 
@@ -338,20 +336,23 @@ def explain_capability_risk(risk: pl.DataFrame, competencies: pl.DataFrame) -> p
     >>> explain_capability_risk(r, pl.DataFrame({"competency_id": ["x"], "name": ["SQL"]}))["explanation"][0]
     'Ops / SQL is low risk: 3 of 2 needed people at Apply or above'
     """
-    _require(risk, "capability risk", ["team", "competency_id", "target_level",
-                                       "target_headcount", "supply", "band",
-                                       "single_point_of_failure"])
+    _require(
+        risk,
+        "capability risk",
+        ["team", "competency_id", "target_level", "target_headcount", "supply", "band", "single_point_of_failure"],
+    )
     text = pl.concat_str(
         pl.format(
             "{} / {} is {} risk: {} of {} needed {} at {} or above",
-            pl.col("team"), pl.col("_comp"), pl.col("band"), pl.col("supply"),
+            pl.col("team"),
+            pl.col("_comp"),
+            pl.col("band"),
+            pl.col("supply"),
             pl.col("target_headcount"),
             pl.when(pl.col("target_headcount") == 1).then(pl.lit("person")).otherwise(pl.lit("people")),
             _level_name(pl.col("target_level")),
         ),
-        pl.when(pl.col("single_point_of_failure"))
-        .then(pl.lit("; single point of failure"))
-        .otherwise(pl.lit("")),
+        pl.when(pl.col("single_point_of_failure")).then(pl.lit("; single point of failure")).otherwise(pl.lit("")),
     )
     return (
         risk.join(_comp_names(competencies), on="competency_id", how="left", maintain_order="left")
@@ -374,9 +375,15 @@ def explain_capability_risk_row(row: Mapping[str, Any], competencies: pl.DataFra
     """
     one = pl.DataFrame(
         [dict(row)],
-        schema_overrides={"target_level": pl.Int64, "target_headcount": pl.Int64,
-                          "supply": pl.Int64, "coverage": pl.Float64, "gap": pl.Int64,
-                          "risk": pl.Float64, "single_point_of_failure": pl.Boolean,
-                          "band": pl.String},
+        schema_overrides={
+            "target_level": pl.Int64,
+            "target_headcount": pl.Int64,
+            "supply": pl.Int64,
+            "coverage": pl.Float64,
+            "gap": pl.Int64,
+            "risk": pl.Float64,
+            "single_point_of_failure": pl.Boolean,
+            "band": pl.String,
+        },
     )
     return explain_capability_risk(one, competencies)["explanation"][0]

@@ -88,17 +88,13 @@ def infer_movement_types(movements: Frame, roles: pl.DataFrame | pl.LazyFrame) -
     out = (
         lazy.join(from_level, on="from_role_id", how="left", maintain_order="left")
         .join(to_level, on="to_role_id", how="left", maintain_order="left")
-        .with_columns(
-            pl.coalesce(pl.col("movement_type").cast(pl.String), inferred).alias("movement_type")
-        )
+        .with_columns(pl.coalesce(pl.col("movement_type").cast(pl.String), inferred).alias("movement_type"))
         .select(names)
     )
     return out.collect() if isinstance(movements, pl.DataFrame) else out
 
 
-def roles_at(
-    employees: Frame, movements: pl.DataFrame | pl.LazyFrame, date: dt.date
-) -> Frame:
+def roles_at(employees: Frame, movements: pl.DataFrame | pl.LazyFrame, date: dt.date) -> Frame:
     """Employees with ``role_id`` rewound to the role they held on ``date``.
 
     ``employees.role_id`` is the role at the data's as-of date. For someone who

@@ -109,7 +109,9 @@ def run_all(
     return PipelineResult(as_of=t, outputs=outputs, seconds=seconds, skipped=skipped, extras=extras)
 
 
-def readiness_at(tables: Mapping[str, pl.DataFrame], date: dt.date, config: MetricsConfig = DEFAULT_CONFIG) -> pl.DataFrame:
+def readiness_at(
+    tables: Mapping[str, pl.DataFrame], date: dt.date, config: MetricsConfig = DEFAULT_CONFIG
+) -> pl.DataFrame:
     """Readiness as it stood on ``date``: evidence up to then, and each employee's role then.
 
     Example

@@ -102,9 +102,7 @@ def weight_expr(as_of: dt.date, config: ProficiencyConfig = DEFAULT_CONFIG.profi
     """
     t = pl.lit(as_of, dtype=pl.Date)
     age = (t - pl.col("observed_on")).dt.total_days().cast(pl.Float64)
-    type_w = pl.col("evidence_type").replace_strict(
-        dict(config.type_weights), default=0.0, return_dtype=pl.Float64
-    )
+    type_w = pl.col("evidence_type").replace_strict(dict(config.type_weights), default=0.0, return_dtype=pl.Float64)
     verified_w = (
         pl.when(pl.col("verified").fill_null(False))
         .then(pl.lit(config.verified_factor, dtype=pl.Float64))
@@ -188,9 +186,7 @@ def proficiency_lazy(
     levels = range(MIN_LEVEL, MAX_LEVEL + 1)
     # One pass over the evidence: for each pair, the summed weight at level >= L
     # for every L (a handful of expressions, not a loop over rows).
-    at_least = [
-        pl.col("weight").filter(pl.col("level") >= lvl).sum().alias(f"w_ge_{lvl}") for lvl in levels
-    ]
+    at_least = [pl.col("weight").filter(pl.col("level") >= lvl).sum().alias(f"w_ge_{lvl}") for lvl in levels]
     agg = (
         lf.filter(pl.col("observed_on") <= t)
         .select("employee_id", "competency_id", "level", "observed_on", weight_expr(as_of, config))

@@ -95,9 +95,7 @@ def _targets(employees: Frame, roles: Frame, as_of: dt.date, employee_ids: Seque
     if employee_ids is not None:
         active = active.filter(pl.col("employee_id").is_in(list(employee_ids)))
     ladder = roles.lazy().select("role_id", "next_role_id")
-    current = active.select(
-        "employee_id", pl.col("role_id").alias("target_role_id"), pl.lit(CURRENT).alias("relation")
-    )
+    current = active.select("employee_id", pl.col("role_id").alias("target_role_id"), pl.lit(CURRENT).alias("relation"))
     nxt = (
         active.join(ladder, on="role_id", how="inner")
         .filter(pl.col("next_role_id").is_not_null())
@@ -158,20 +156,14 @@ def requirement_rows(
         (pl.col("weight").cast(pl.Float64) if "weight" in names else pl.lit(None, pl.Float64))
         .fill_null(1.0)
         .alias("weight"),
-        (pl.col("critical") if "critical" in names else pl.lit(None, pl.Boolean))
-        .fill_null(False)
-        .alias("critical"),
+        (pl.col("critical") if "critical" in names else pl.lit(None, pl.Boolean)).fill_null(False).alias("critical"),
     )
     prof = proficiency.lazy().select("employee_id", "competency_id", pl.col("level").cast(pl.Int64))
     return (
         _targets(employees, roles, as_of, employee_ids)
         .join(req, on="target_role_id", how="left", maintain_order="left_right")
         .join(prof, on=["employee_id", "competency_id"], how="left", maintain_order="left")
-        .with_columns(
-            pl.when(pl.col("competency_id").is_not_null())
-            .then(pl.col("level").fill_null(0))
-            .alias("level")
-        )
+        .with_columns(pl.when(pl.col("competency_id").is_not_null()).then(pl.col("level").fill_null(0)).alias("level"))
     )
 
 
@@ -220,9 +212,7 @@ def readiness_lazy(
     """
     rows = requirement_rows(employees, roles, role_requirements, proficiency, as_of, employee_ids)
     short = pl.col("level") < pl.col("required_level")
-    attain = pl.min_horizontal(
-        pl.lit(1.0), pl.col("level").cast(pl.Float64) / pl.col("required_level")
-    )
+    attain = pl.min_horizontal(pl.lit(1.0), pl.col("level").cast(pl.Float64) / pl.col("required_level"))
     return (
         rows.group_by("employee_id", "target_role_id", "relation")
         .agg(

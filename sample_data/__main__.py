@@ -31,15 +31,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         prog="python -m sample_data",
         description="Generate the seeded sample organisation (every contract table + truth.json).",
     )
-    parser.add_argument("--employees", type=int, default=DEFAULT_EMPLOYEES,
-                        help=f"employee rows, active and exited (default {DEFAULT_EMPLOYEES})")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                        help=f"random seed (default {DEFAULT_SEED})")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="output folder (default sample_data/default)")
+    parser.add_argument(
+        "--employees",
+        type=int,
+        default=DEFAULT_EMPLOYEES,
+        help=f"employee rows, active and exited (default {DEFAULT_EMPLOYEES})",
+    )
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default sample_data/default)")
     parser.add_argument("--format", choices=FORMATS, default="csv", help="file format")
     parser.add_argument(
-        "--completions-per-quarter", type=float, default=PopulationParams().completions_per_quarter,
+        "--completions-per-quarter",
+        type=float,
+        default=PopulationParams().completions_per_quarter,
         help="mean asset completions per employee per quarter, which sets the learning-event volume "
         f"(default {PopulationParams().completions_per_quarter}: about 60 events per employee; "
         "3.6 gives about 100, as the 100,000-employee benchmark uses)",

@@ -22,9 +22,7 @@ READY_NOW_MIN = 0.90
 READY_SOON_MIN = 0.70
 
 
-def readiness_bands(
-    levels: pl.DataFrame, targets: pl.DataFrame, requirements: pl.DataFrame
-) -> pl.DataFrame:
+def readiness_bands(levels: pl.DataFrame, targets: pl.DataFrame, requirements: pl.DataFrame) -> pl.DataFrame:
     """Readiness and band (metrics.md section 2) of each employee for a target role.
 
     Parameters
@@ -63,7 +61,8 @@ def readiness_bands(
     band = (
         pl.when((pl.col("readiness") >= READY_NOW_MIN) & pl.col("crit_ok"))
         .then(pl.lit("ready_now"))
-        .when(pl.col("readiness") >= READY_SOON_MIN).then(pl.lit("ready_soon"))
+        .when(pl.col("readiness") >= READY_SOON_MIN)
+        .then(pl.lit("ready_soon"))
         .otherwise(pl.lit("developing"))
     )
     return out.select("employee_id", "target_role_id", "readiness", band.alias("band")).sort(
@@ -94,11 +93,14 @@ def promotions_in_window(
     [True, False]
     """
     level = dict(zip(roles["role_id"].to_list(), roles["level"].to_list()))
-    inferred = pl.when(
-        pl.col("to_role_id").replace_strict(level) > pl.col("from_role_id").replace_strict(level)
-    ).then(pl.lit("promotion")).otherwise(pl.lit("other"))
+    inferred = (
+        pl.when(pl.col("to_role_id").replace_strict(level) > pl.col("from_role_id").replace_strict(level))
+        .then(pl.lit("promotion"))
+        .otherwise(pl.lit("other"))
+    )
     promoted = movements.filter(
-        (pl.col("effective_date") > start) & (pl.col("effective_date") <= end)
+        (pl.col("effective_date") > start)
+        & (pl.col("effective_date") <= end)
         & (pl.col("movement_type").fill_null(inferred) == "promotion")
     )["employee_id"].unique()
     s = pl.lit(start, dtype=pl.Date)

@@ -32,8 +32,13 @@ from data_sources.contract import CONTRACT, EVIDENCE_TYPES
 
 #: Type weights, verification factor and half-life of metrics.md section 1.
 TYPE_WEIGHTS = {
-    "performance_task": 1.0, "rubric_review": 1.0, "customer_outcome": 0.9, "credential": 0.8,
-    "manager_endorsement": 0.7, "peer_feedback": 0.5, "self_assessment": 0.2,
+    "performance_task": 1.0,
+    "rubric_review": 1.0,
+    "customer_outcome": 0.9,
+    "credential": 0.8,
+    "manager_endorsement": 0.7,
+    "peer_feedback": 0.5,
+    "self_assessment": 0.2,
 }
 UNVERIFIED_FACTOR = 0.5
 HALF_LIFE_DAYS = 365.0
@@ -41,8 +46,7 @@ EVIDENCE_THRESHOLD = 1.0
 
 _TYPE_P = np.array([0.26, 0.17, 0.10, 0.08, 0.19, 0.13, 0.07])
 _VERIFIED_P = np.array([0.85, 0.9, 0.8, 0.97, 0.7, 0.3, 0.0])
-_SOURCES = np.array(["work_review", "rubric", "crm", "registry", "manager", "360", "self"],
-                    dtype=object)
+_SOURCES = np.array(["work_review", "rubric", "crm", "registry", "manager", "360", "self"], dtype=object)
 #: Tuning of the item stream: base items, extra items (Poisson mean, cap), recency.
 ITEMS_BASE, ITEMS_EXTRA_MEAN, ITEMS_EXTRA_CAP, AGE_POWER = 2, 1.5, 3, 3.0
 _HISTORY_DAYS = 1095
@@ -70,12 +74,9 @@ def demonstrated_levels(evidence: pl.DataFrame | pl.LazyFrame, as_of: dt.date) -
         * pl.when(pl.col("verified")).then(1.0).otherwise(UNVERIFIED_FACTOR)
         * pl.lit(0.5).pow((t - pl.col("observed_on")).dt.total_days() / HALF_LIFE_DAYS)
     )
-    sums = [
-        (pl.col("w") * (pl.col("level") >= lv)).sum().alias(f"s{lv}") for lv in range(1, 6)
-    ]
+    sums = [(pl.col("w") * (pl.col("level") >= lv)).sum().alias(f"s{lv}") for lv in range(1, 6)]
     level = pl.max_horizontal(
-        [pl.when(pl.col(f"s{lv}") >= EVIDENCE_THRESHOLD - 1e-9).then(lv).otherwise(0)
-         for lv in range(1, 6)]
+        [pl.when(pl.col(f"s{lv}") >= EVIDENCE_THRESHOLD - 1e-9).then(lv).otherwise(0) for lv in range(1, 6)]
     )
     return (
         evidence.lazy()
@@ -89,9 +90,7 @@ def demonstrated_levels(evidence: pl.DataFrame | pl.LazyFrame, as_of: dt.date) -
     )
 
 
-def true_levels(
-    people: pl.DataFrame, requirements: pl.DataFrame, rng: np.random.Generator
-) -> pl.DataFrame:
+def true_levels(people: pl.DataFrame, requirements: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     """True level per (employee, competency) on the current and next role's competencies.
 
     ``people`` has ``employee_id, role_id, next_role_id, offset, stretch, planted``.
@@ -113,8 +112,12 @@ def true_levels(
     )
     pairs = (
         cur.select("employee_id", "competency_id", "r_cur")
-        .join(nxt.select("employee_id", "competency_id", "r_next"),
-              on=["employee_id", "competency_id"], how="full", coalesce=True)
+        .join(
+            nxt.select("employee_id", "competency_id", "r_next"),
+            on=["employee_id", "competency_id"],
+            how="full",
+            coalesce=True,
+        )
         .join(people.select("employee_id", "offset", "stretch", "planted"), on="employee_id")
         .sort("employee_id", "competency_id")
     )
@@ -132,9 +135,11 @@ def true_levels(
     lvl = np.where(stretch & has_nxt, np.fmax(lvl, ahead), lvl)
     lvl = np.where(planted & has_nxt, np.fmin(lvl, np.where(has_cur, r_nxt - 1, 1)), lvl)
     lvl = np.clip(np.nan_to_num(lvl), 0, 5).astype(np.int64)
-    return pairs.select("employee_id", "competency_id").with_columns(
-        true_level=pl.Series(lvl)
-    ).filter(pl.col("true_level") > 0)
+    return (
+        pairs.select("employee_id", "competency_id")
+        .with_columns(true_level=pl.Series(lvl))
+        .filter(pl.col("true_level") > 0)
+    )
 
 
 def evidence_chunk(
@@ -178,16 +183,11 @@ def evidence_chunk(
     """
     if people["end"].max() is not None and people["end"].max() > as_of:
         raise ValueError(ERR_AFTER_AS_OF.format(as_of=as_of))
-    levels = true_levels(people, requirements, rng).join(
-        people.select("employee_id", "start", "end"), on="employee_id"
-    )
+    levels = true_levels(people, requirements, rng).join(people.select("employee_id", "start", "end"), on="employee_id")
     span = (levels["end"] - levels["start"]).dt.total_days().to_numpy()
-    n_items = ITEMS_BASE + np.minimum(rng.poisson(ITEMS_EXTRA_MEAN, levels.height),
-                                      ITEMS_EXTRA_CAP)
+    n_items = ITEMS_BASE + np.minimum(rng.poisson(ITEMS_EXTRA_MEAN, levels.height), ITEMS_EXTRA_CAP)
     n_items = np.where(span < 180, np.maximum(1, n_items // 2), n_items)
-    items = levels.with_columns(k=pl.Series(n_items)).with_columns(
-        k=pl.int_ranges(0, pl.col("k"))
-    ).explode("k")
+    items = levels.with_columns(k=pl.Series(n_items)).with_columns(k=pl.int_ranges(0, pl.col("k"))).explode("k")
     m = items.height
     true_lv = items["true_level"].to_numpy()
     u = rng.random(m)
@@ -200,17 +200,21 @@ def evidence_chunk(
     span_i = (items["end"] - items["start"]).dt.total_days().to_numpy()
     age = np.floor(np.minimum(span_i, _HISTORY_DAYS) * rng.random(m) ** AGE_POWER).astype(np.int64)
     observed = items["end"].cast(pl.Int32).to_numpy().astype(np.int64) - age
-    out = pl.DataFrame({
-        "evidence_id": pl.int_range(first_id, first_id + m, eager=True)
-        .cast(pl.String).str.zfill(7).str.replace(r"^", "V"),
-        "employee_id": items["employee_id"],
-        "competency_id": items["competency_id"],
-        "evidence_type": np.asarray(EVIDENCE_TYPES, dtype=object)[types].astype(str),
-        "level": lvl.astype(np.int64),
-        "observed_on": pl.Series(observed.astype(np.int32)).cast(pl.Date),
-        "verified": verified,
-        "source": _SOURCES[types].astype(str),
-    })
+    out = pl.DataFrame(
+        {
+            "evidence_id": pl.int_range(first_id, first_id + m, eager=True)
+            .cast(pl.String)
+            .str.zfill(7)
+            .str.replace(r"^", "V"),
+            "employee_id": items["employee_id"],
+            "competency_id": items["competency_id"],
+            "evidence_type": np.asarray(EVIDENCE_TYPES, dtype=object)[types].astype(str),
+            "level": lvl.astype(np.int64),
+            "observed_on": pl.Series(observed.astype(np.int32)).cast(pl.Date),
+            "verified": verified,
+            "source": _SOURCES[types].astype(str),
+        }
+    )
     return out.select([pl.col(c).cast(t) for c, t in CONTRACT["evidence"].schema().items()])
 
 

@@ -119,9 +119,13 @@ def generate(
 
     rows: dict[str, int] = {}
     small = {
-        "roles": roles, "competencies": competencies, "employees": pop.employees,
-        "role_requirements": requirements, "assets": asset_table(assets_full),
-        "performance": pop.performance, "movements": pop.movements,
+        "roles": roles,
+        "competencies": competencies,
+        "employees": pop.employees,
+        "role_requirements": requirements,
+        "assets": asset_table(assets_full),
+        "performance": pop.performance,
+        "movements": pop.movements,
     }
     for name, frame in small.items():
         write_table(frame, out, name, fmt)
@@ -130,10 +134,16 @@ def generate(
     emp_ids = pop.employees["employee_id"].to_numpy().astype(object)
     with TableWriter(out, "learning_events", fmt) as w:
         for c, (a, b) in enumerate(_chunks(n_employees)):
-            w.write(learning_events_chunk(
-                pop.counts[a:b], pop.hire[a:b], pop.exit[a:b], emp_ids[a:b], catalog,
-                np.random.default_rng([seed, _STREAM_LEARNING, c]),
-            ))
+            w.write(
+                learning_events_chunk(
+                    pop.counts[a:b],
+                    pop.hire[a:b],
+                    pop.exit[a:b],
+                    emp_ids[a:b],
+                    catalog,
+                    np.random.default_rng([seed, _STREAM_LEARNING, c]),
+                )
+            )
         rows["learning_events"] = w.rows
 
     people = _evidence_people(pop, roles)
@@ -150,17 +160,12 @@ def generate(
             band_parts.append(bd)
         rows["evidence"] = w.rows
 
-    supply = pl.concat(supply_parts).group_by("team", "competency_id", "level").agg(
-        pl.col("n").sum()
-    )
-    targets, risk_truth = _capability_targets(
-        supply, np.random.default_rng([seed, _STREAM_TARGETS])
-    )
+    supply = pl.concat(supply_parts).group_by("team", "competency_id", "level").agg(pl.col("n").sum())
+    targets, risk_truth = _capability_targets(supply, np.random.default_rng([seed, _STREAM_TARGETS]))
     write_table(targets, out, "capability_targets", fmt)
     rows["capability_targets"] = targets.height
 
-    truth = _truth(n_employees, seed, pop, roles, params, pl.concat(bench_parts),
-                   pl.concat(band_parts), risk_truth)
+    truth = _truth(n_employees, seed, pop, roles, params, pl.concat(bench_parts), pl.concat(band_parts), risk_truth)
     (out / "truth.json").write_text(json.dumps(truth, indent=2, sort_keys=False) + "\n")
     return GenerationResult(out_dir=out, rows={t: rows[t] for t in TABLE_ORDER}, truth=truth)
 
@@ -183,10 +188,7 @@ def _evidence_people(pop, roles: pl.DataFrame) -> pl.DataFrame:
             end=pl.Series(end.astype(np.int32)).cast(pl.Date),
             active=pl.Series(pop.exit == NO_EXIT),
         )
-        .with_columns(
-            planted=(pl.col("active") & pl.col("next_role_id").is_in(list(BENCH_GAP_ROLES)))
-            .fill_null(False)
-        )
+        .with_columns(planted=(pl.col("active") & pl.col("next_role_id").is_in(list(BENCH_GAP_ROLES))).fill_null(False))
     )
 
 
@@ -207,10 +209,12 @@ def _chunk_stats(ev: pl.DataFrame, people: pl.DataFrame, requirements: pl.DataFr
     supply = (
         levels.filter(pl.col("level") > 0)
         .join(active.select("employee_id", "team"), on="employee_id")
-        .group_by("team", "competency_id", "level").agg(n=pl.len())
+        .group_by("team", "competency_id", "level")
+        .agg(n=pl.len())
     )
     nxt = readiness_bands(
-        levels, active.select("employee_id", target_role_id="next_role_id").drop_nulls(),
+        levels,
+        active.select("employee_id", target_role_id="next_role_id").drop_nulls(),
         requirements,
     )
     bench = nxt.group_by("target_role_id").agg(
@@ -218,20 +222,20 @@ def _chunk_stats(ev: pl.DataFrame, people: pl.DataFrame, requirements: pl.DataFr
         ready_now=(pl.col("band") == "ready_now").sum(),
         ready_soon=(pl.col("band") == "ready_soon").sum(),
     )
-    cur = readiness_bands(
-        levels, active.select("employee_id", target_role_id="role_id"), requirements
+    cur = readiness_bands(levels, active.select("employee_id", target_role_id="role_id"), requirements)
+    bands = pl.concat(
+        [
+            cur.group_by("band").agg(n=pl.len()).with_columns(relation=pl.lit("current")),
+            nxt.group_by("band").agg(n=pl.len()).with_columns(relation=pl.lit("next")),
+        ]
     )
-    bands = pl.concat([
-        cur.group_by("band").agg(n=pl.len()).with_columns(relation=pl.lit("current")),
-        nxt.group_by("band").agg(n=pl.len()).with_columns(relation=pl.lit("next")),
-    ])
     return supply, bench, bands
 
 
 def _supply_at(supply: pl.DataFrame, team: str, comp: str, level: int) -> int:
-    s = supply.filter(
-        (pl.col("team") == team) & (pl.col("competency_id") == comp) & (pl.col("level") >= level)
-    )["n"].sum()
+    s = supply.filter((pl.col("team") == team) & (pl.col("competency_id") == comp) & (pl.col("level") >= level))[
+        "n"
+    ].sum()
     return int(s or 0)
 
 
@@ -245,8 +249,7 @@ def _capability_targets(supply: pl.DataFrame, rng: np.random.Generator):
     for team, code, _loc in TEAMS:
         lad, li = ladder_of[code], codes.index(code)
         # the ladder's technical competencies and the leadership ones its senior roles need
-        options = [ids[c] for c in lad.technical] + [ids[LEADERSHIP[li % 3]],
-                                                      ids[LEADERSHIP[3 + li % 3]]]
+        options = [ids[c] for c in lad.technical] + [ids[LEADERSHIP[li % 3]], ids[LEADERSHIP[3 + li % 3]]]
         used: set[str] = set()
         if team in RISK_TEAMS:
             chosen = None
@@ -264,8 +267,16 @@ def _capability_targets(supply: pl.DataFrame, rng: np.random.Generator):
             headcount = int(min(12, max(2 * s, s + 4, 3)))
             rows.append((team, comp, level, headcount, 1))
             used.add(comp)
-            risk_truth.append({"team": team, "competency_id": comp, "target_level": level,
-                               "target_headcount": headcount, "priority": 1, "supply": s})
+            risk_truth.append(
+                {
+                    "team": team,
+                    "competency_id": comp,
+                    "target_level": level,
+                    "target_headcount": headcount,
+                    "priority": 1,
+                    "supply": s,
+                }
+            )
         n_more = int(rng.integers(3, 5))
         free = [c for c in options if c not in used]
         for comp in rng.choice(free, size=min(n_more, len(free)), replace=False):
@@ -277,9 +288,9 @@ def _capability_targets(supply: pl.DataFrame, rng: np.random.Generator):
             level = min(by_level, key=lambda lv: (abs(by_level[lv] - aim), -lv))
             priority = int(rng.choice([1, 2, 3], p=[0.3, 0.45, 0.25]))
             rows.append((team, str(comp), level, headcount, priority))
-    frame = pl.DataFrame(
-        rows, schema=CONTRACT["capability_targets"].schema(), orient="row"
-    ).sort("team", "competency_id")
+    frame = pl.DataFrame(rows, schema=CONTRACT["capability_targets"].schema(), orient="row").sort(
+        "team", "competency_id"
+    )
     return frame, risk_truth
 
 
@@ -288,7 +299,7 @@ def _truth(n, seed, pop, roles, params, bench, bands, risk_truth) -> dict[str, A
     counts = pop.counts
     exposed_any = np.zeros((counts.shape[0], counts.shape[2]), dtype=bool)
     for q in RATING_QUARTERS:
-        exposed_any |= counts[:, max(0, q - 3): q + 1, :].sum(axis=1) > 0
+        exposed_any |= counts[:, max(0, q - 3) : q + 1, :].sum(axis=1) > 0
     bench = bench.group_by("target_role_id").agg(pl.all().sum()).sort("target_role_id")
     critical = roles.filter("critical")["role_id"].to_list()
     bench_rows = {
@@ -299,16 +310,24 @@ def _truth(n, seed, pop, roles, params, bench, bands, risk_truth) -> dict[str, A
     for rel in ("current", "next"):
         b = bands.filter(pl.col("relation") == rel).group_by("band").agg(pl.col("n").sum())
         total = b["n"].sum() or 1
-        band_share[rel] = {r["band"]: round(r["n"] / total, 3)
-                           for r in b.sort("band").iter_rows(named=True)}
+        band_share[rel] = {r["band"]: round(r["n"] / total, 3) for r in b.sort("band").iter_rows(named=True)}
     elig = promotions_in_window(pop.employees, pop.movements, roles, WINDOW_START, AS_OF)
     rates = {}
     for attr in ("gender", "age_band"):
-        g = (elig.with_columns(pl.col(attr).fill_null("Not disclosed"))
-             .group_by(attr).agg(eligible=pl.len(), promoted=pl.col("promoted").sum()).sort(attr))
-        rates[attr] = {r[attr]: {"eligible": int(r["eligible"]), "promoted": int(r["promoted"]),
-                                 "rate": round(r["promoted"] / r["eligible"], 4)}
-                       for r in g.iter_rows(named=True)}
+        g = (
+            elig.with_columns(pl.col(attr).fill_null("Not disclosed"))
+            .group_by(attr)
+            .agg(eligible=pl.len(), promoted=pl.col("promoted").sum())
+            .sort(attr)
+        )
+        rates[attr] = {
+            r[attr]: {
+                "eligible": int(r["eligible"]),
+                "promoted": int(r["promoted"]),
+                "rate": round(r["promoted"] / r["eligible"], 4),
+            }
+            for r in g.iter_rows(named=True)
+        }
     g = rates["gender"]
     return {
         "seed": seed,
@@ -317,23 +336,27 @@ def _truth(n, seed, pop, roles, params, bench, bands, risk_truth) -> dict[str, A
         "history_start": HISTORY_START.isoformat(),
         "learning_impact": {
             "effect_unit": "rating points per distinct asset completed (verb completed or passed) "
-                           "in (period_end - 365 days, period_end]",
+            "in (period_end - 365 days, period_end]",
             "clusters": {
-                name: {"theta": theta,
-                       "truth": "predictive" if theta > 0 else "harmful" if theta < 0 else "null",
-                       "employees_exposed": int(exposed_any[:, k].sum())}
+                name: {
+                    "theta": theta,
+                    "truth": "predictive" if theta > 0 else "harmful" if theta < 0 else "null",
+                    "employees_exposed": int(exposed_any[:, k].sum()),
+                }
                 for k, (name, theta, _c) in enumerate(CLUSTERS)
             },
             "rating_model": {
-                "mu": params.rating_mu, "rho": params.rating_rho,
-                "noise_sd": params.rating_noise_sd, "level_effect": params.level_effect,
+                "mu": params.rating_mu,
+                "rho": params.rating_rho,
+                "noise_sd": params.rating_noise_sd,
+                "level_effect": params.level_effect,
                 "ladder_effects": dict(zip([lad.name for lad in LADDERS], params.ladder_effects)),
             },
             "confounding": {
                 "completions_per_quarter": params.completions_per_quarter,
                 "learning_beta": params.learning_beta,
                 "note": "completion rate in every cluster x exp(beta * clip(previous observed "
-                        "rating - mu, -1, 1)); baseline when there is no previous rating",
+                "rating - mu, -1, 1)); baseline when there is no previous rating",
             },
         },
         "promotion_disparity": {
@@ -348,8 +371,9 @@ def _truth(n, seed, pop, roles, params, bench, bands, risk_truth) -> dict[str, A
         },
         "bench": {
             "no_ready_successor_roles": list(BENCH_GAP_ROLES),
-            "critical_roles": {r: bench_rows.get(r, {"candidates": 0, "ready_now": 0,
-                                                     "ready_soon": 0}) for r in critical},
+            "critical_roles": {
+                r: bench_rows.get(r, {"candidates": 0, "ready_now": 0, "ready_soon": 0}) for r in critical
+            },
         },
         "capability_risk": {"high_risk_targets": risk_truth},
         "readiness_band_shares": band_share,

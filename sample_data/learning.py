@@ -87,7 +87,8 @@ class LearningCatalog:
             pool=pool,
             pool_sizes=sizes,
             abandon_weight=np.where(
-                legacy, 4.0,
+                legacy,
+                4.0,
                 rng.lognormal(0.0, 0.5, assets.height)
                 * np.where(rng.random(assets.height) < HARD_SHARE, HARD_FACTOR, 1.0),
             ),
@@ -180,24 +181,29 @@ def learning_events_chunk(
     sel = fail_first
     parts.append(_events(i_r[sel], asset[sel], "launched", t0[sel], nan[sel], nan[sel]))
     parts.append(_events(i_r[sel], asset[sel], "attempted", t0[sel] + 20 * _S, nan[sel], nan[sel]))
-    parts.append(_events(i_r[sel], asset[sel], "failed", tf_end[sel],
-                         np.round(rng.uniform(0.2, 0.69, n_c), 2)[sel], dur_f[sel]))
-    t1 = np.where(fail_first,
-                  tf_end + (600 + 6600 * rng.random(n_c)).astype(np.int64) * _S, t0)
+    parts.append(
+        _events(i_r[sel], asset[sel], "failed", tf_end[sel], np.round(rng.uniform(0.2, 0.69, n_c), 2)[sel], dur_f[sel])
+    )
+    t1 = np.where(fail_first, tf_end + (600 + 6600 * rng.random(n_c)).astype(np.int64) * _S, t0)
     t_done = t1 + (dur * _S).astype(np.int64)
     parts.append(_events(i_r, asset, "launched", t1, nan, nan))
-    parts.append(_events(i_r[graded], asset[graded], "attempted", t1[graded] + 20 * _S,
-                         nan[graded], nan[graded]))
+    parts.append(_events(i_r[graded], asset[graded], "attempted", t1[graded] + 20 * _S, nan[graded], nan[graded]))
     score = np.where(graded, np.round(rng.uniform(0.7, 1.0, n_c), 2), np.nan)
     verb_done = np.where(graded, "passed", "completed")
     parts.append(_events(i_r, asset, verb_done, t_done, score, dur))
     again = rng.random(n_c) < repeat_share
     t_again = t_done + (1800 + 3600 * rng.random(n_c)).astype(np.int64) * _S
-    parts.append(_events(i_r[again], asset[again], "launched", t_again[again], nan[again],
-                         nan[again]))
-    parts.append(_events(i_r[again], asset[again], verb_done[again],
-                         t_again[again] + (dur[again] * _S).astype(np.int64),
-                         score[again], dur[again]))
+    parts.append(_events(i_r[again], asset[again], "launched", t_again[again], nan[again], nan[again]))
+    parts.append(
+        _events(
+            i_r[again],
+            asset[again],
+            verb_done[again],
+            t_again[again] + (dur[again] * _S).astype(np.int64),
+            score[again],
+            dur[again],
+        )
+    )
 
     # ---- abandoned launches and failed attempts (never exposure) ------------------------
     if abandon_rate > 0:
@@ -221,22 +227,29 @@ def learning_events_chunk(
         parts.append(_events(i_a, asset_a, "launched", ta, nan_a, nan_a))
         tried = catalog.graded[asset_a] & (rng.random(n_a) < 0.5)
         dur_a = np.round(catalog.duration_s[asset_a] * rng.uniform(0.2, 1.0, n_a))
-        parts.append(_events(i_a[tried], asset_a[tried], "attempted", ta[tried] + 20 * _S,
-                             nan_a[tried], nan_a[tried]))
-        parts.append(_events(i_a[tried], asset_a[tried], "failed",
-                             ta[tried] + (dur_a[tried] * _S).astype(np.int64),
-                             np.round(rng.uniform(0.1, 0.69, n_a), 2)[tried], dur_a[tried]))
+        parts.append(_events(i_a[tried], asset_a[tried], "attempted", ta[tried] + 20 * _S, nan_a[tried], nan_a[tried]))
+        parts.append(
+            _events(
+                i_a[tried],
+                asset_a[tried],
+                "failed",
+                ta[tried] + (dur_a[tried] * _S).astype(np.int64),
+                np.round(rng.uniform(0.1, 0.69, n_a), 2)[tried],
+                dur_a[tried],
+            )
+        )
 
-    cols = {k: np.concatenate([np.broadcast_to(p[k], len(p["emp"])) for p in parts])
-            for k in parts[0]}
-    frame = pl.DataFrame({
-        "employee_id": employee_ids[cols["emp"]].astype(str),
-        "asset_id": catalog.asset_id[cols["asset"]].astype(str),
-        "verb": cols["verb"].astype(str),
-        "timestamp": pl.Series(cols["t"].astype(np.int64)).cast(pl.Datetime("us", "UTC")),
-        "score": pl.Series(cols["score"], nan_to_null=True),
-        "duration_s": pl.Series(cols["dur"], nan_to_null=True),
-    })
+    cols = {k: np.concatenate([np.broadcast_to(p[k], len(p["emp"])) for p in parts]) for k in parts[0]}
+    frame = pl.DataFrame(
+        {
+            "employee_id": employee_ids[cols["emp"]].astype(str),
+            "asset_id": catalog.asset_id[cols["asset"]].astype(str),
+            "verb": cols["verb"].astype(str),
+            "timestamp": pl.Series(cols["t"].astype(np.int64)).cast(pl.Datetime("us", "UTC")),
+            "score": pl.Series(cols["score"], nan_to_null=True),
+            "duration_s": pl.Series(cols["dur"], nan_to_null=True),
+        }
+    )
     return frame.sort("employee_id", "timestamp", maintain_order=True).select(
         [pl.col(c).cast(t) for c, t in CONTRACT["learning_events"].schema().items()]
     )

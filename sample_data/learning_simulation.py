@@ -208,9 +208,7 @@ def _events(
         .dt.replace_time_zone("UTC")
         .alias("timestamp")
     )
-    launched = done.with_columns(
-        pl.lit("launched").alias("verb"), pl.lit(None, dtype=pl.Float64).alias("score")
-    )
+    launched = done.with_columns(pl.lit("launched").alias("verb"), pl.lit(None, dtype=pl.Float64).alias("score"))
     completed = done.with_columns(pl.lit("completed").alias("verb"))
     return (
         pl.concat([launched, completed])

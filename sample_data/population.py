@@ -86,9 +86,7 @@ class PopulationParams:
     completions_per_quarter: float = 1.9
     learning_beta: float = 1.0
     learning_clip: float = 0.7
-    cluster_popularity: tuple[float, ...] = (
-        1.0, 1.1, 0.9, 1.0, 1.6, 1.2, 1.0, 0.8, 0.7, 0.9, 0.6, 0.8
-    )
+    cluster_popularity: tuple[float, ...] = (1.0, 1.1, 0.9, 1.0, 1.6, 1.2, 1.0, 0.8, 0.7, 0.9, 0.6, 0.8)
     thetas: tuple[float, ...] = field(default_factory=lambda: tuple(c[1] for c in CLUSTERS))
 
 
@@ -123,8 +121,7 @@ def _role_arrays(roles: pl.DataFrame):
     level = roles["level"].to_numpy()
     ladder_names = [lad.name for lad in LADDERS]
     ladder = np.array([ladder_names.index(x) for x in roles["ladder"].to_list()])
-    nxt = np.array([index.get(x, -1) if x is not None else -1
-                    for x in roles["next_role_id"].to_list()])
+    nxt = np.array([index.get(x, -1) if x is not None else -1 for x in roles["next_role_id"].to_list()])
     prev = np.full(len(ids), -1)
     prev[nxt[nxt >= 0]] = np.flatnonzero(nxt >= 0)
     offset = np.array([int(np.flatnonzero(ladder == li)[0]) for li in range(len(LADDERS))])
@@ -199,8 +196,7 @@ def simulate_population(
     hire = np.where(initial, h_day - tenure, rng.integers(h_day + 1, t_day - 10, n))
     shares = np.array([lad.share for lad in LADDERS])
     ladder = rng.choice(len(LADDERS), size=n, p=shares / shares.sum())
-    level = np.where(initial, _draw_levels(rng, ladder, n_levels, False),
-                     _draw_levels(rng, ladder, n_levels, True))
+    level = np.where(initial, _draw_levels(rng, ladder, n_levels, False), _draw_levels(rng, ladder, n_levels, True))
     role = offset[ladder] + level - 1
     rate = -np.log(1 - p.annual_attrition) / 365
     start = np.maximum(hire, h_day)
@@ -230,9 +226,7 @@ def simulate_population(
     centre = float(theta @ (4 * base))
     ladder_eff = np.asarray(p.ladder_effects)
     q_promo = 1 - (1 - p.promotion_rate_man) ** 0.25
-    g_factor = np.select(
-        [gender == "Man", gender == "Woman"], [1.0, p.woman_factor], p.other_gender_factor
-    )
+    g_factor = np.select([gender == "Man", gender == "Woman"], [1.0, p.woman_factor], p.other_gender_factor)
     counts = np.zeros((n, N_QUARTERS, n_clusters), dtype=np.int16)
     cum = np.zeros((n, n_clusters), dtype=np.int16)
     last_rating = np.full(n, np.nan)
@@ -248,8 +242,7 @@ def simulate_population(
         # learning: new distinct completions per cluster, rising with the previous rating
         lo, hi = active_span(q, hire, exit_)
         active_frac = np.clip((hi - lo + 1) / (q_end - q_start), 0, 1)
-        drive = np.exp(p.learning_beta * np.clip(r_obs - p.rating_mu, -p.learning_clip,
-                                                 p.learning_clip))
+        drive = np.exp(p.learning_beta * np.clip(r_obs - p.rating_mu, -p.learning_clip, p.learning_clip))
         lam = base[None, :] * (active_frac * drive)[:, None]
         c = rng.poisson(lam).astype(np.int16)
         c = np.minimum(c, pool_sizes[None, :] - cum)
@@ -258,8 +251,7 @@ def simulate_population(
 
         # equity window: fix who is promoted in (S, T] once, at S
         if q == WINDOW_FIRST_QUARTER:
-            plan_date = _plan_window(rng, p, q_start, t_day, hire, exit_, role, role_next,
-                                     gender, age_band, r_obs)
+            plan_date = _plan_window(rng, p, q_start, t_day, hire, exit_, role, role_next, gender, age_band, r_obs)
 
         # movements
         lo_m = np.maximum(q_start + 1, hire + 30)
@@ -269,8 +261,7 @@ def simulate_population(
         eff = lo_m + np.floor(rng.random(n) * np.maximum(hi_m - lo_m + 1, 1)).astype(np.int64)
         promotable = role_next[role] >= 0
         if q < WINDOW_FIRST_QUARTER:
-            p_prom = np.where(promotable, q_promo * g_factor
-                              * np.exp(p.promotion_gamma * (r_obs - p.rating_mu)), 0.0)
+            p_prom = np.where(promotable, q_promo * g_factor * np.exp(p.promotion_gamma * (r_obs - p.rating_mu)), 0.0)
             prom = can & (u < p_prom)
             free = can & ~prom
         else:
@@ -279,9 +270,12 @@ def simulate_population(
             p_prom = np.zeros(n)
             free = can & (plan_date < 0)
         lat = free & (u >= p_prom) & (u < p_prom + p.lateral_per_quarter)
-        dem = (free & (u >= p_prom + p.lateral_per_quarter)
-               & (u < p_prom + p.lateral_per_quarter + p.demotion_per_quarter)
-               & (role_prev[role] >= 0))
+        dem = (
+            free
+            & (u >= p_prom + p.lateral_per_quarter)
+            & (u < p_prom + p.lateral_per_quarter + p.demotion_per_quarter)
+            & (role_prev[role] >= 0)
+        )
         new_role = role.copy()
         new_role[prom] = role_next[role[prom]]
         new_role[dem] = role_prev[role[dem]]
@@ -297,35 +291,53 @@ def simulate_population(
             new_role[movers] = target
         moved = prom | lat | dem
         kind = np.where(prom, "promotion", np.where(lat, "lateral", "demotion"))
-        mv_parts.append((np.flatnonzero(moved), eff[moved], role[moved], new_role[moved],
-                         kind[moved]))
+        mv_parts.append((np.flatnonzero(moved), eff[moved], role[moved], new_role[moved], kind[moved]))
         role = new_role
 
         # semi-annual rating at the period end
         if q in RATING_QUARTERS:
             rated = (hire <= q_end - 90) & (exit_ > q_end)
-            exposure = counts[:, max(0, q - 3): q + 1, :].sum(axis=1)
-            prev = np.where(np.isnan(last_rating),
-                            p.rating_mu + rng.normal(0, sd_stat, n), last_rating)
-            r = (p.rating_mu + p.rating_rho * (prev - p.rating_mu)
-                 + p.level_effect * (role_level[role] - 1) + ladder_eff[role_ladder[role]]
-                 + exposure @ theta - centre + rng.normal(0, p.rating_noise_sd, n))
+            exposure = counts[:, max(0, q - 3) : q + 1, :].sum(axis=1)
+            prev = np.where(np.isnan(last_rating), p.rating_mu + rng.normal(0, sd_stat, n), last_rating)
+            r = (
+                p.rating_mu
+                + p.rating_rho * (prev - p.rating_mu)
+                + p.level_effect * (role_level[role] - 1)
+                + ladder_eff[role_ladder[role]]
+                + exposure @ theta
+                - centre
+                + rng.normal(0, p.rating_noise_sd, n)
+            )
             r = np.clip(np.round(r, 1), 1.0, 5.0)
             last_rating = np.where(rated, r, last_rating)
             idx = np.flatnonzero(rated)
             perf_parts.append((idx, np.full(len(idx), q_end), r[rated]))
 
     movements = _movements_frame(rng, p, mv_parts, emp_ids, role_ids)
-    performance = pl.DataFrame({
-        "employee_id": emp_ids[np.concatenate([x[0] for x in perf_parts])].astype(str),
-        "period_end": np.concatenate([x[1] for x in perf_parts]).astype(np.int32),
-        "rating": np.concatenate([x[2] for x in perf_parts]),
-    }).with_columns(pl.col("period_end").cast(pl.Date)).sort("employee_id", "period_end")
-    employees = _employees_frame(rng, emp_ids, role, role_ids, role_level, role_ladder, hire,
-                                 exit_, gender, ethnicity, age_band, disability)
+    performance = (
+        pl.DataFrame(
+            {
+                "employee_id": emp_ids[np.concatenate([x[0] for x in perf_parts])].astype(str),
+                "period_end": np.concatenate([x[1] for x in perf_parts]).astype(np.int32),
+                "rating": np.concatenate([x[2] for x in perf_parts]),
+            }
+        )
+        .with_columns(pl.col("period_end").cast(pl.Date))
+        .sort("employee_id", "period_end")
+    )
+    employees = _employees_frame(
+        rng, emp_ids, role, role_ids, role_level, role_ladder, hire, exit_, gender, ethnicity, age_band, disability
+    )
     return Population(
-        employees=employees, movements=movements, performance=performance, hire=hire,
-        exit=exit_, role=role, gender=gender, age_band=age_band, counts=counts,
+        employees=employees,
+        movements=movements,
+        performance=performance,
+        hire=hire,
+        exit=exit_,
+        role=role,
+        gender=gender,
+        age_band=age_band,
+        counts=counts,
         window_promoted=plan_date >= 0,
     )
 
@@ -364,13 +376,15 @@ def _movements_frame(rng, p, parts, emp_ids, role_ids) -> pl.DataFrame:
     kind = np.concatenate([x[4] for x in parts]).astype(object)
     kind[rng.random(len(kind)) < p.null_type_share] = None
     rid = np.asarray(role_ids, dtype=object)
-    frame = pl.DataFrame({
-        "employee_id": emp_ids[idx].astype(str),
-        "effective_date": np.concatenate([x[1] for x in parts]).astype(np.int32),
-        "from_role_id": rid[np.concatenate([x[2] for x in parts])].astype(str),
-        "to_role_id": rid[np.concatenate([x[3] for x in parts])].astype(str),
-        "movement_type": pl.Series(kind.tolist(), dtype=pl.String),
-    }).with_columns(pl.col("effective_date").cast(pl.Date))
+    frame = pl.DataFrame(
+        {
+            "employee_id": emp_ids[idx].astype(str),
+            "effective_date": np.concatenate([x[1] for x in parts]).astype(np.int32),
+            "from_role_id": rid[np.concatenate([x[2] for x in parts])].astype(str),
+            "to_role_id": rid[np.concatenate([x[3] for x in parts])].astype(str),
+            "movement_type": pl.Series(kind.tolist(), dtype=pl.String),
+        }
+    ).with_columns(pl.col("effective_date").cast(pl.Date))
     return frame.sort("employee_id", "effective_date").select(
         [pl.col(c).cast(t) for c, t in CONTRACT["movements"].schema().items()]
     )
@@ -382,8 +396,9 @@ def _blank(rng, values: np.ndarray) -> list[str | None]:
     return out.tolist()
 
 
-def _employees_frame(rng, emp_ids, role, role_ids, role_level, role_ladder, hire, exit_,
-                     gender, ethnicity, age_band, disability) -> pl.DataFrame:
+def _employees_frame(
+    rng, emp_ids, role, role_ids, role_level, role_ladder, hire, exit_, gender, ethnicity, age_band, disability
+) -> pl.DataFrame:
     n = len(emp_ids)
     team_names = np.array([t[0] for t in TEAMS], dtype=object)
     team_ladder = np.array([[lad.code for lad in LADDERS].index(t[1]) for t in TEAMS])
@@ -402,10 +417,13 @@ def _employees_frame(rng, emp_ids, role, role_ids, role_level, role_ladder, hire
     # the most senior of them heads the organisation and has no manager.
     level = role_level[role]
     active = exit_ == NO_EXIT
-    key = pl.DataFrame({"i": np.arange(n), "team": team, "level": level, "hire": hire,
-                        "active": active})
-    heads = (key.filter("active").sort(["level", "hire", "i"], descending=[True, False, False])
-             .group_by("team", maintain_order=True).first())
+    key = pl.DataFrame({"i": np.arange(n), "team": team, "level": level, "hire": hire, "active": active})
+    heads = (
+        key.filter("active")
+        .sort(["level", "hire", "i"], descending=[True, False, False])
+        .group_by("team", maintain_order=True)
+        .first()
+    )
     head_of_team = dict(zip(heads["team"].to_list(), heads["i"].to_list()))
     ceo = int(heads["i"][0])
     mgr_idx = np.array([head_of_team.get(t, ceo) for t in team])
@@ -415,17 +433,19 @@ def _employees_frame(rng, emp_ids, role, role_ids, role_level, role_ladder, hire
     manager = emp_ids[mgr_idx].astype(object)
     manager[ceo] = None
     rid = np.asarray(role_ids, dtype=object)
-    frame = pl.DataFrame({
-        "employee_id": emp_ids.astype(str),
-        "role_id": rid[role].astype(str),
-        "team": team_names[team].astype(str),
-        "manager_id": pl.Series(manager.tolist(), dtype=pl.String),
-        "hire_date": hire.astype(np.int32),
-        "exit_date": pl.Series(np.where(exit_ == NO_EXIT, None, exit_).tolist(), dtype=pl.Int32),
-        "location": pl.Series(location.tolist(), dtype=pl.String),
-        "gender": pl.Series(_blank(rng, gender), dtype=pl.String),
-        "ethnicity": pl.Series(_blank(rng, ethnicity), dtype=pl.String),
-        "age_band": pl.Series(age_band.tolist(), dtype=pl.String),
-        "disability": pl.Series(_blank(rng, disability), dtype=pl.String),
-    }).with_columns(pl.col("hire_date", "exit_date").cast(pl.Date))
+    frame = pl.DataFrame(
+        {
+            "employee_id": emp_ids.astype(str),
+            "role_id": rid[role].astype(str),
+            "team": team_names[team].astype(str),
+            "manager_id": pl.Series(manager.tolist(), dtype=pl.String),
+            "hire_date": hire.astype(np.int32),
+            "exit_date": pl.Series(np.where(exit_ == NO_EXIT, None, exit_).tolist(), dtype=pl.Int32),
+            "location": pl.Series(location.tolist(), dtype=pl.String),
+            "gender": pl.Series(_blank(rng, gender), dtype=pl.String),
+            "ethnicity": pl.Series(_blank(rng, ethnicity), dtype=pl.String),
+            "age_band": pl.Series(age_band.tolist(), dtype=pl.String),
+            "disability": pl.Series(_blank(rng, disability), dtype=pl.String),
+        }
+    ).with_columns(pl.col("hire_date", "exit_date").cast(pl.Date))
     return frame

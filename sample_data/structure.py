@@ -46,68 +46,91 @@ LADDERS: tuple[Ladder, ...] = (
             "Principal Engineer",
             "Distinguished Engineer",
         ),
-        ("Software Design", "Code Quality", "Testing and QA", "Cloud Infrastructure",
-         "Security Practices", "System Architecture"),
+        (
+            "Software Design",
+            "Code Quality",
+            "Testing and QA",
+            "Cloud Infrastructure",
+            "Security Practices",
+            "System Architecture",
+        ),
         0.27,
     ),
     Ladder(
         "DAT",
         "Data",
-        ("Data Analyst", "Data Scientist", "Senior Data Scientist", "Lead Data Scientist",
-         "Head of Data Science"),
-        ("Statistics", "Machine Learning", "Data Engineering", "Data Visualisation",
-         "Experimentation"),
+        ("Data Analyst", "Data Scientist", "Senior Data Scientist", "Lead Data Scientist", "Head of Data Science"),
+        ("Statistics", "Machine Learning", "Data Engineering", "Data Visualisation", "Experimentation"),
         0.10,
     ),
     Ladder(
         "SAL",
         "Sales",
-        ("Sales Development Representative", "Account Executive", "Senior Account Executive",
-         "Sales Manager", "Regional Sales Director"),
+        (
+            "Sales Development Representative",
+            "Account Executive",
+            "Senior Account Executive",
+            "Sales Manager",
+            "Regional Sales Director",
+        ),
         ("Prospecting", "Negotiation", "Pipeline Management", "Solution Selling"),
         0.18,
     ),
     Ladder(
         "CSM",
         "Customer Success",
-        ("Customer Success Associate", "Customer Success Manager",
-         "Senior Customer Success Manager", "Head of Customer Success"),
-        ("Customer Onboarding", "Account Health Management", "Renewals and Expansion",
-         "Product Knowledge"),
+        (
+            "Customer Success Associate",
+            "Customer Success Manager",
+            "Senior Customer Success Manager",
+            "Head of Customer Success",
+        ),
+        ("Customer Onboarding", "Account Health Management", "Renewals and Expansion", "Product Knowledge"),
         0.15,
     ),
     Ladder(
         "FIN",
         "Finance",
-        ("Financial Analyst", "Senior Financial Analyst", "Finance Manager",
-         "Financial Controller", "Finance Director"),
-        ("Financial Modelling", "Accounting and Reporting", "Budgeting and Forecasting",
-         "Risk and Compliance"),
+        (
+            "Financial Analyst",
+            "Senior Financial Analyst",
+            "Finance Manager",
+            "Financial Controller",
+            "Finance Director",
+        ),
+        ("Financial Modelling", "Accounting and Reporting", "Budgeting and Forecasting", "Risk and Compliance"),
         0.09,
     ),
     Ladder(
         "PPL",
         "People",
-        ("People Coordinator", "HR Business Partner", "Senior HR Business Partner",
-         "Head of People"),
-        ("Talent Acquisition", "Employee Relations", "Learning Design",
-         "Compensation and Benefits"),
+        ("People Coordinator", "HR Business Partner", "Senior HR Business Partner", "Head of People"),
+        ("Talent Acquisition", "Employee Relations", "Learning Design", "Compensation and Benefits"),
         0.06,
     ),
     Ladder(
         "OPS",
         "Operations",
-        ("Operations Associate", "Operations Specialist", "Operations Manager",
-         "Senior Operations Manager", "VP Operations"),
+        (
+            "Operations Associate",
+            "Operations Specialist",
+            "Operations Manager",
+            "Senior Operations Manager",
+            "VP Operations",
+        ),
         ("Process Improvement", "Supply Chain", "Vendor Management", "Project Management"),
         0.15,
     ),
 )
 
-LEADERSHIP = ("Coaching", "Strategic Thinking", "Decision Making", "Change Leadership",
-              "Delegation", "Team Building")
-INTERPERSONAL = ("Communication", "Collaboration", "Stakeholder Management",
-                 "Conflict Resolution", "Presentation Skills")
+LEADERSHIP = ("Coaching", "Strategic Thinking", "Decision Making", "Change Leadership", "Delegation", "Team Building")
+INTERPERSONAL = (
+    "Communication",
+    "Collaboration",
+    "Stakeholder Management",
+    "Conflict Resolution",
+    "Presentation Skills",
+)
 BUSINESS = ("Data Literacy", "Commercial Awareness", "Customer Focus")
 
 #: Critical roles. The first two are planted with no ready successor (truth (c)).
@@ -151,11 +174,21 @@ FORMATS = ("video", "scenario", "quiz", "job_aid", "podcast")
 #: formats whose completion is a graded attempt (verbs attempted/passed/failed).
 GRADED_FORMATS = ("scenario", "quiz")
 _FORMAT_P = (0.34, 0.2, 0.2, 0.14, 0.12)
-_DURATION = {"video": (4, 15), "scenario": (10, 25), "quiz": (5, 12), "job_aid": (2, 6),
-             "podcast": (12, 35)}
-_TOPICS = ("Foundations", "In Practice", "Common Pitfalls", "Advanced Techniques",
-           "Case Study", "Quick Reference", "Deep Dive", "Checklist", "Role Play",
-           "Expert Interview", "Self-Check", "Toolkit")
+_DURATION = {"video": (4, 15), "scenario": (10, 25), "quiz": (5, 12), "job_aid": (2, 6), "podcast": (12, 35)}
+_TOPICS = (
+    "Foundations",
+    "In Practice",
+    "Common Pitfalls",
+    "Advanced Techniques",
+    "Case Study",
+    "Quick Reference",
+    "Deep Dive",
+    "Checklist",
+    "Role Play",
+    "Expert Interview",
+    "Self-Check",
+    "Toolkit",
+)
 
 
 def competency_rows() -> list[tuple[str, str, str]]:
@@ -196,8 +229,7 @@ def build_competencies() -> pl.DataFrame:
     """
     rows = competency_rows()
     return pl.DataFrame(
-        {"competency_id": [r[0] for r in rows], "name": [r[1] for r in rows],
-         "category": [r[2] for r in rows]},
+        {"competency_id": [r[0] for r in rows], "name": [r[1] for r in rows], "category": [r[2] for r in rows]},
         schema=CONTRACT["competencies"].schema(),
     )
 
@@ -215,14 +247,16 @@ def build_roles() -> pl.DataFrame:
         n = len(ladder.titles)
         for i, title in enumerate(ladder.titles):
             rid = f"{ladder.code}-{i + 1}"
-            rows.append({
-                "role_id": rid,
-                "title": title,
-                "ladder": ladder.name,
-                "level": i + 1,
-                "next_role_id": f"{ladder.code}-{i + 2}" if i + 1 < n else None,
-                "critical": rid in CRITICAL_ROLES,
-            })
+            rows.append(
+                {
+                    "role_id": rid,
+                    "title": title,
+                    "ladder": ladder.name,
+                    "level": i + 1,
+                    "next_role_id": f"{ladder.code}-{i + 2}" if i + 1 < n else None,
+                    "critical": rid in CRITICAL_ROLES,
+                }
+            )
     return pl.DataFrame(rows, schema=CONTRACT["roles"].schema())
 
 
@@ -251,11 +285,11 @@ def build_role_requirements() -> pl.DataFrame:
             rid = f"{ladder.code}-{level}"
             reqs: list[tuple[str, float, float, bool]] = []
             n_tech = 3 if level == 1 or frac >= 0.75 else 4
-            tech = [ladder.technical[(j + (i // 2)) % len(ladder.technical)]
-                    for j in range(n_tech)]
+            tech = [ladder.technical[(j + (i // 2)) % len(ladder.technical)] for j in range(n_tech)]
             for j, name in enumerate(tech):
-                reqs.append((name, base + (0.4 if j == 0 else -0.2 * (j % 2)),
-                             3.0 if j == 0 else 2.0, j == 0 and level >= 2))
+                reqs.append(
+                    (name, base + (0.4 if j == 0 else -0.2 * (j % 2)), 3.0 if j == 0 else 2.0, j == 0 and level >= 2)
+                )
             reqs.append(("Communication", base - 0.3, 1.0, False))
             reqs.append((INTERPERSONAL[1 + (li % 4)], base - 0.6, 1.0, False))
             if frac < 0.5:
@@ -265,13 +299,15 @@ def build_role_requirements() -> pl.DataFrame:
             if frac >= 0.7:
                 reqs.append((LEADERSHIP[3 + (li % 3)], base - 1.0, 1.0, False))
             for name, lvl, weight, critical in reqs:
-                rows.append({
-                    "role_id": rid,
-                    "competency_id": ids[name],
-                    "required_level": int(min(5, max(1, round(lvl)))),
-                    "weight": weight,
-                    "critical": critical,
-                })
+                rows.append(
+                    {
+                        "role_id": rid,
+                        "competency_id": ids[name],
+                        "required_level": int(min(5, max(1, round(lvl)))),
+                        "weight": weight,
+                        "critical": critical,
+                    }
+                )
     return pl.DataFrame(rows, schema=CONTRACT["role_requirements"].schema())
 
 
@@ -298,19 +334,20 @@ def build_assets(rng: np.random.Generator) -> pl.DataFrame:
             fmt = str(rng.choice(FORMATS, p=_FORMAT_P))
             lo, hi = _DURATION[fmt]
             k += 1
-            rows.append({
-                "asset_id": f"A{k:03d}",
-                "title": f"{cluster}: {_TOPICS[j % len(_TOPICS)]} ({fmt.replace('_', ' ')})",
-                "cluster": cluster,
-                "competency_id": ids[comp],
-                "target_level": int(rng.integers(1, 5)),
-                "format": fmt,
-                "duration_min": float(rng.integers(lo, hi + 1)),
-                "difficulty": int(rng.integers(1, 6)),
-                "published_on": dt.date(2020, 1, 1)
-                + dt.timedelta(days=int(rng.integers(0, 1340))),
-                "legacy": ci % 3 == 0 and j == n_assets - 1,
-            })
+            rows.append(
+                {
+                    "asset_id": f"A{k:03d}",
+                    "title": f"{cluster}: {_TOPICS[j % len(_TOPICS)]} ({fmt.replace('_', ' ')})",
+                    "cluster": cluster,
+                    "competency_id": ids[comp],
+                    "target_level": int(rng.integers(1, 5)),
+                    "format": fmt,
+                    "duration_min": float(rng.integers(lo, hi + 1)),
+                    "difficulty": int(rng.integers(1, 6)),
+                    "published_on": dt.date(2020, 1, 1) + dt.timedelta(days=int(rng.integers(0, 1340))),
+                    "legacy": ci % 3 == 0 and j == n_assets - 1,
+                }
+            )
     return pl.DataFrame(rows)
 
 

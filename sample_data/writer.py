@@ -63,15 +63,15 @@ class TableWriter:
         if self._columns is None:
             self._columns = frame.columns
         elif frame.columns != self._columns:
-            raise ValueError(
-                ERR_COLUMNS.format(table=self.table, got=frame.columns, expected=self._columns)
-            )
+            raise ValueError(ERR_COLUMNS.format(table=self.table, got=frame.columns, expected=self._columns))
         if self.fmt == "csv":
             first = self._csv is None
             if first:
                 self._csv = open(self.path, "wb")
             frame.write_csv(
-                self._csv, include_header=first, datetime_format=DATETIME_FORMAT,
+                self._csv,
+                include_header=first,
+                datetime_format=DATETIME_FORMAT,
                 date_format=DATE_FORMAT,
             )
         else:

@@ -48,7 +48,9 @@ def band_distribution(frame: pl.DataFrame, title: str = "Readiness bands") -> al
     """
     data = frame.with_columns(
         pl.col("band").replace_strict(BAND_LABELS, default=pl.col("band")).alias("band_label"),
-        pl.col("relation").replace_strict({"current": "Own role", "next": "Next role"}, default=pl.col("relation")).alias("relation_label"),
+        pl.col("relation")
+        .replace_strict({"current": "Own role", "next": "Next role"}, default=pl.col("relation"))
+        .alias("relation_label"),
     )
     return (
         alt.Chart(_data(data), title=_title(title, "Active employees by readiness band"))
@@ -105,7 +107,10 @@ def bench_status(frame: pl.DataFrame, title: str = "Successors for critical role
     ``frame`` columns: ``role, status, ready_now, ready_soon, incumbents``.
     """
     long = frame.unpivot(
-        index=["role", "status", "incumbents"], on=["ready_now", "ready_soon"], variable_name="readiness", value_name="successors"
+        index=["role", "status", "incumbents"],
+        on=["ready_now", "ready_soon"],
+        variable_name="readiness",
+        value_name="successors",
     ).with_columns(pl.col("readiness").replace_strict(BAND_LABELS, default=pl.col("readiness")))
     status_words = {"covered": "covered", "ready_in_future": "ready only in future", "no_successors": "no successors"}
     totals = frame.select(
@@ -123,8 +128,11 @@ def bench_status(frame: pl.DataFrame, title: str = "Successors for critical role
             y=y,
             x=alt.X("successors:Q", title="Successors", scale=x_scale),
             color=alt.Color(
-                "readiness:N", title="Readiness",
-                scale=alt.Scale(domain=[BAND_LABELS["ready_now"], BAND_LABELS["ready_soon"]], range=list(BAND_COLOURS[:2])),
+                "readiness:N",
+                title="Readiness",
+                scale=alt.Scale(
+                    domain=[BAND_LABELS["ready_now"], BAND_LABELS["ready_soon"]], range=list(BAND_COLOURS[:2])
+                ),
             ),
             tooltip=[
                 alt.Tooltip("role:N", title="Role"),
@@ -135,8 +143,10 @@ def bench_status(frame: pl.DataFrame, title: str = "Successors for critical role
             ],
         )
     )
-    labels = alt.Chart(_data(totals)).mark_text(align="left", dx=6, color="#000000").encode(
-        y=y, x=alt.X("successors:Q", scale=x_scale), text="status_text:N"
+    labels = (
+        alt.Chart(_data(totals))
+        .mark_text(align="left", dx=6, color="#000000")
+        .encode(y=y, x=alt.X("successors:Q", scale=x_scale), text="status_text:N")
     )
     return alt.layer(bars, labels, title=_title(title, "Candidates ready now and ready in 1–2 years")).properties(
         height=alt.Step(30)
@@ -162,15 +172,21 @@ def coverage_heatmap(frame: pl.DataFrame, title: str = "Capability coverage agai
         x=alt.X("competency:N", title="Competency", axis=alt.Axis(labelAngle=-45, labelLimit=220, labelOverlap=False)),
         y=alt.Y("team:N", title="Team", axis=alt.Axis(labelLimit=260)),
         color=alt.Color(
-            "coverage_capped:Q", title="Coverage", scale=alt.Scale(scheme="viridis", domain=[0, 1]),
+            "coverage_capped:Q",
+            title="Coverage",
+            scale=alt.Scale(scheme="viridis", domain=[0, 1]),
             legend=alt.Legend(format="%"),
         ),
         tooltip=tooltip,
     )
-    marks = base.transform_filter("datum.single_point_of_failure").mark_text(text="◆", color="white", fontSize=12).encode(
-        x="competency:N", y="team:N", tooltip=tooltip
+    marks = (
+        base.transform_filter("datum.single_point_of_failure")
+        .mark_text(text="◆", color="white", fontSize=12)
+        .encode(x="competency:N", y="team:N", tooltip=tooltip)
     )
-    return alt.layer(cells, marks, title=_title(title, "Share of the needed people at the target level; ◆ single point of failure"))
+    return alt.layer(
+        cells, marks, title=_title(title, "Share of the needed people at the target level; ◆ single point of failure")
+    )
 
 
 def rates_with_intervals(frame: pl.DataFrame, title: str = "Promotion rate by group") -> alt.Chart:
@@ -180,7 +196,10 @@ def rates_with_intervals(frame: pl.DataFrame, title: str = "Promotion rate by gr
     (suppressed groups already removed).
     """
     data = frame.with_columns(
-        pl.when(pl.col("adverse_impact")).then(pl.lit("Below four-fifths")).otherwise(pl.lit("Not adverse")).alias("flag")
+        pl.when(pl.col("adverse_impact"))
+        .then(pl.lit("Below four-fifths"))
+        .otherwise(pl.lit("Not adverse"))
+        .alias("flag")
     )
     base = alt.Chart(_data(data))
     tooltip = [
@@ -190,16 +209,25 @@ def rates_with_intervals(frame: pl.DataFrame, title: str = "Promotion rate by gr
         alt.Tooltip("rate_high:Q", title="95% CI high", format=".1%"),
         alt.Tooltip("flag:N", title="Four-fifths rule"),
     ]
-    colour = alt.Color("flag:N", title="Four-fifths rule",
-                       scale=alt.Scale(domain=["Below four-fifths", "Not adverse"], range=["#D55E00", "#0072B2"]))
+    colour = alt.Color(
+        "flag:N",
+        title="Four-fifths rule",
+        scale=alt.Scale(domain=["Below four-fifths", "Not adverse"], range=["#D55E00", "#0072B2"]),
+    )
     bars = base.mark_rule(strokeWidth=2).encode(
-        y=alt.Y("group:N", title="Group"), x=alt.X("rate_low:Q", title="Promotion rate", axis=alt.Axis(format="%")),
-        x2="rate_high:Q", color=colour, tooltip=tooltip,
+        y=alt.Y("group:N", title="Group"),
+        x=alt.X("rate_low:Q", title="Promotion rate", axis=alt.Axis(format="%")),
+        x2="rate_high:Q",
+        color=colour,
+        tooltip=tooltip,
     )
     dots = base.mark_point(filled=True, size=80).encode(y="group:N", x="rate:Q", color=colour, tooltip=tooltip)
     line = base.mark_rule(strokeDash=[4, 4], color="#000000").encode(x="mean(four_fifths_line):Q")
     return alt.layer(
-        bars, dots, line, title=_title(title, "Dots: rate; bars: 95% Wilson interval; dashed: four-fifths of the reference rate")
+        bars,
+        dots,
+        line,
+        title=_title(title, "Dots: rate; bars: 95% Wilson interval; dashed: four-fifths of the reference rate"),
     ).properties(height=alt.Step(32))
 
 
@@ -233,11 +261,18 @@ def forest_plot(frame: pl.DataFrame, title: str = "Learning impact by cluster") 
         alt.Tooltip("label:N", title="Label"),
     ]
     colour = alt.Color("label:N", title="Label", scale=alt.Scale(domain=list(LABEL_ORDER), range=list(LABEL_COLOURS)))
-    y = alt.Y("cluster:N", title="Microlearning cluster", sort=alt.SortField("effect", order="descending"),
-              axis=alt.Axis(labelLimit=240))
-    naive = base.mark_point(shape="cross", size=70, color="#000000", opacity=0.7).encode(y=y, x="naive:Q", tooltip=tooltip)
+    y = alt.Y(
+        "cluster:N",
+        title="Microlearning cluster",
+        sort=alt.SortField("effect", order="descending"),
+        axis=alt.Axis(labelLimit=240),
+    )
+    naive = base.mark_point(shape="cross", size=70, color="#000000", opacity=0.7).encode(
+        y=y, x="naive:Q", tooltip=tooltip
+    )
     return alt.layer(
-        *_effect_layers(base, y, tooltip, colour), naive,
+        *_effect_layers(base, y, tooltip, colour),
+        naive,
         title=_title(title, "Rating points per completed asset; ✕ the naive difference a spreadsheet gives"),
     ).properties(height=alt.Step(28))
 
@@ -258,10 +293,14 @@ def recommendation_counts(frame: pl.DataFrame, title: str = "Assets by recommend
         alt.Chart(_data(frame), title=_title(title))
         .mark_bar()
         .encode(
-            x=alt.X("recommendation:N", title="Recommendation", sort=list(RECOMMENDATION_ORDER), axis=alt.Axis(labelAngle=0)),
+            x=alt.X(
+                "recommendation:N", title="Recommendation", sort=list(RECOMMENDATION_ORDER), axis=alt.Axis(labelAngle=0)
+            ),
             y=alt.Y("assets:Q", title="Assets"),
             color=alt.Color(
-                "recommendation:N", title="Recommendation", legend=None,
+                "recommendation:N",
+                title="Recommendation",
+                legend=None,
                 scale=alt.Scale(domain=list(RECOMMENDATION_ORDER), range=list(RECOMMENDATION_COLOURS)),
             ),
             tooltip=[alt.Tooltip("recommendation:N", title="Recommendation"), alt.Tooltip("assets:Q", title="Assets")],
@@ -286,14 +325,17 @@ def profile_heatmap(frame: pl.DataFrame, title: str = "Strengths and gaps") -> a
         x=alt.X("target:N", title="Role", axis=alt.Axis(labelAngle=0, labelLimit=320, orient="top")),
         y=alt.Y("competency:N", title="Competency", axis=alt.Axis(labelLimit=240)),
         color=alt.Color(
-            "gap_levels:Q", title=["Levels above (+)", "or below (−) required"],
+            "gap_levels:Q",
+            title=["Levels above (+)", "or below (−) required"],
             scale=alt.Scale(scheme="blueorange", domain=[-4, 4], reverse=True),
         ),
         tooltip=tooltip,
     )
-    text = base.mark_text(fontSize=12).encode(
-        x="target:N", y="competency:N", text=alt.Text("cell_text:N"), tooltip=tooltip
-    ).transform_calculate(cell_text="datum.level + ' / ' + datum.required_level")
-    return alt.layer(cells, text, title=_title(title, "Demonstrated level against the level each role requires")).properties(
-        height=alt.Step(26)
+    text = (
+        base.mark_text(fontSize=12)
+        .encode(x="target:N", y="competency:N", text=alt.Text("cell_text:N"), tooltip=tooltip)
+        .transform_calculate(cell_text="datum.level + ' / ' + datum.required_level")
     )
+    return alt.layer(
+        cells, text, title=_title(title, "Demonstrated level against the level each role requires")
+    ).properties(height=alt.Step(26))

@@ -61,13 +61,23 @@ def downloads(frame: pl.DataFrame, name: str, key: str | None = None) -> None:
     c1, c2, _ = st.columns([1, 1, 4])
     with c1:
         st.download_button(
-            "Download CSV", csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv",
-            key=f"csv_{key}", icon=":material/download:", on_click="ignore",
+            "Download CSV",
+            csv_bytes(frame),
+            file_name=f"{name}.csv",
+            mime="text/csv",
+            key=f"csv_{key}",
+            icon=":material/download:",
+            on_click="ignore",
         )
     with c2:
         st.download_button(
-            "Download Excel", excel_bytes(frame, sheet=name), file_name=f"{name}.xlsx", mime=EXCEL_MIME,
-            key=f"xlsx_{key}", icon=":material/download:", on_click="ignore",
+            "Download Excel",
+            excel_bytes(frame, sheet=name),
+            file_name=f"{name}.xlsx",
+            mime=EXCEL_MIME,
+            key=f"xlsx_{key}",
+            icon=":material/download:",
+            on_click="ignore",
         )
 
 

@@ -63,8 +63,13 @@ def readiness_view(version: str, filters: Filters) -> pl.DataFrame:
     ids = employees_in(version, filters).get_column("employee_id")
     rows = c.readiness.filter(pl.col("employee_id").is_in(ids.implode()))
     gaps = readiness_gaps(
-        t["employees"], t["roles"], t["role_requirements"], c.proficiency, filters.as_of,
-        employee_ids=ids.to_list(), only_gaps=True,
+        t["employees"],
+        t["roles"],
+        t["role_requirements"],
+        c.proficiency,
+        filters.as_of,
+        employee_ids=ids.to_list(),
+        only_gaps=True,
     )
     return explain_readiness(rows, gaps, t["roles"], t["competencies"], DEFAULT_CONFIG.readiness)
 
@@ -166,11 +171,25 @@ def equity_view(
     if "evidence" in t:
         start = result.window.start
         pipeline = pipeline_equity(
-            t["employees"], readiness_at(t, start), t["movements"], t["roles"], as_of,
-            attribute[0] if len(attribute) == 1 else attribute, cfg, window_start, window_end,
+            t["employees"],
+            readiness_at(t, start),
+            t["movements"],
+            t["roles"],
+            as_of,
+            attribute[0] if len(attribute) == 1 else attribute,
+            cfg,
+            window_start,
+            window_end,
         )
-    return EquityView(table, result.reference_groups.get(label), sentences, pipeline,
-                      result.window.start, result.window.end, result.overall_rate)
+    return EquityView(
+        table,
+        result.reference_groups.get(label),
+        sentences,
+        pipeline,
+        result.window.start,
+        result.window.end,
+        result.overall_rate,
+    )
 
 
 #: Above this many ratings the learning-impact fit takes minutes: it runs only when asked.
@@ -219,14 +238,23 @@ def recommended_assets(version: str, as_of: dt.date, employee_id: str) -> pl.Dat
 
     t = bundle_for(version).tables
     gaps = person_gaps(version, as_of, employee_id)
-    done = t["learning_events"].filter(
-        (pl.col("employee_id") == employee_id) & pl.col("verb").is_in(["completed", "passed"])
-    ).get_column("asset_id").unique().to_list()
+    done = (
+        t["learning_events"]
+        .filter((pl.col("employee_id") == employee_id) & pl.col("verb").is_in(["completed", "passed"]))
+        .get_column("asset_id")
+        .unique()
+        .to_list()
+    )
     recs = recommend_assets(gaps, t["assets"], learning(version, as_of).effects, done)
     names = t["competencies"].select("competency_id", pl.col("name").alias("competency"))
     return recs.join(names, on="competency_id", how="left").select(
-        "asset_id", "title", "cluster", "competency", "target_level",
-        pl.col("cluster_effect").round(3).alias("cluster effect (rating points per asset)"), "critical_gap",
+        "asset_id",
+        "title",
+        "cluster",
+        "competency",
+        "target_level",
+        pl.col("cluster_effect").round(3).alias("cluster effect (rating points per asset)"),
+        "critical_gap",
     )
 
 
@@ -283,6 +311,8 @@ def person_evidence(version: str, as_of: dt.date, employee_id: str) -> pl.DataFr
     names = t["competencies"].select("competency_id", pl.col("name").alias("competency"))
     return (
         items.join(names, on="competency_id", how="left")
-        .select("competency", "evidence_type", "level", "observed_on", "verified", "age_days", pl.col("weight").round(3))
+        .select(
+            "competency", "evidence_type", "level", "observed_on", "verified", "age_days", pl.col("weight").round(3)
+        )
         .sort("competency", "level", "observed_on", descending=[False, True, True])
     )

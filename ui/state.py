@@ -25,9 +25,7 @@ log = logging.getLogger("talent_readiness")
 SOURCE_KEY = "tr_source"
 ERROR_KEY = "tr_source_error"
 MSG_LOAD_FAILED = "The source could not be loaded: {error}"
-MSG_UNEXPECTED = (
-    "Something went wrong while {stage}. Nothing was changed; the details are in the server log."
-)
+MSG_UNEXPECTED = "Something went wrong while {stage}. Nothing was changed; the details are in the server log."
 
 #: Registry of loaded bundles by version, so cached computations keyed by the
 #: version (a small string) can find their inputs.
@@ -121,9 +119,7 @@ def sidebar(bundle: DataBundle) -> Filters:
             "Default: the latest date in evidence, learning events, performance and movements.",
         )
         chosen_teams = st.multiselect("Teams", teams, key=f"teams_{bundle.version}", placeholder="All teams")
-        chosen_ladders = st.multiselect(
-            "Ladders", ladders, key=f"ladders_{bundle.version}", placeholder="All ladders"
-        )
+        chosen_ladders = st.multiselect("Ladders", ladders, key=f"ladders_{bundle.version}", placeholder="All ladders")
     return Filters(as_of=as_of, teams=tuple(chosen_teams), ladders=tuple(chosen_ladders))
 
 

@@ -19,8 +19,10 @@ st.caption(
 if needs_tables(bundle, "assets"):
     st.stop()
 if filters.teams or filters.ladders:
-    st.info("Assets serve the whole organisation: the team and ladder filters are not applied on this page.",
-            icon=":material/info:")
+    st.info(
+        "Assets serve the whole organisation: the team and ladder filters are not applied on this page.",
+        icon=":material/info:",
+    )
 if bundle.missing_for("learning_impact"):
     st.caption(
         "Without performance ratings the clusters cannot be scored, so every cluster reads “insufficient data” "
@@ -29,7 +31,9 @@ if bundle.missing_for("learning_impact"):
 
 labelled = bundle.missing_for("learning_impact") or learning_gate(bundle.version, filters.as_of, "assets")
 if not labelled:
-    st.caption("Until the model is fitted, clusters carry no label and only the activity rule (no use in 180 days) applies.")
+    st.caption(
+        "Until the model is fitted, clusters carry no label and only the activity rule (no use in 180 days) applies."
+    )
 data = portfolio(bundle.version, filters.as_of, bool(labelled))
 counts = recommendation_counts(data)
 
@@ -52,12 +56,18 @@ st.altair_chart(charts.recommendation_counts(counts), width="stretch")
 
 st.subheader("Assets")
 f1, f2, f3 = st.columns(3)
-recs = f1.multiselect("Recommendation", ["retire", "review", "improve", "keep", "celebrate"], key="assets_rec",
-                      placeholder="All recommendations")
-clusters = f2.multiselect("Cluster", sorted(data["cluster"].unique().to_list()), key="assets_cluster",
-                          placeholder="All clusters")
-formats = f3.multiselect("Format", sorted(data["format"].drop_nulls().unique().to_list()), key="assets_format",
-                         placeholder="All formats")
+recs = f1.multiselect(
+    "Recommendation",
+    ["retire", "review", "improve", "keep", "celebrate"],
+    key="assets_rec",
+    placeholder="All recommendations",
+)
+clusters = f2.multiselect(
+    "Cluster", sorted(data["cluster"].unique().to_list()), key="assets_cluster", placeholder="All clusters"
+)
+formats = f3.multiselect(
+    "Format", sorted(data["format"].drop_nulls().unique().to_list()), key="assets_format", placeholder="All formats"
+)
 shown = data
 if recs:
     shown = shown.filter(pl.col("recommendation").is_in(recs))
@@ -66,15 +76,29 @@ if clusters:
 if formats:
     shown = shown.filter(pl.col("format").is_in(formats))
 table = shown.select(
-    "asset_id", "title", "cluster", "format", "learners", "completers", "completion_rate",
-    pl.col("mean_score").round(3), "last_activity", "cluster_label", "recommendation", "reason",
+    "asset_id",
+    "title",
+    "cluster",
+    "format",
+    "learners",
+    "completers",
+    "completion_rate",
+    pl.col("mean_score").round(3),
+    "last_activity",
+    "cluster_label",
+    "recommendation",
+    "reason",
 ).sort("recommendation", "asset_id")
 st.dataframe(
-    table, hide_index=True,
+    table,
+    hide_index=True,
     column_config={
         "completion_rate": st.column_config.NumberColumn("completion rate", format="percent"),
         "mean_score": st.column_config.NumberColumn(
-            "mean score", format="%.2f", help="Mean score of completers; empty when the asset records no score (e.g. a video)"),
+            "mean score",
+            format="%.2f",
+            help="Mean score of completers; empty when the asset records no score (e.g. a video)",
+        ),
         "reason": st.column_config.TextColumn("reason", width="large"),
     },
 )
@@ -86,11 +110,16 @@ explain(
 downloads(table, "asset_portfolio")
 
 st.subheader("Retire list")
-retire = data.filter(pl.col("recommendation") == "retire").select(
-    "asset_id", "title", "cluster", "format", "learners", "completion_rate", "last_activity", "reason"
-).sort("asset_id")
+retire = (
+    data.filter(pl.col("recommendation") == "retire")
+    .select("asset_id", "title", "cluster", "format", "learners", "completion_rate", "last_activity", "reason")
+    .sort("asset_id")
+)
 st.write(f"{retire.height} asset(s) recommended for retirement.")
 if retire.height:
-    st.dataframe(retire, hide_index=True, column_config={
-        "completion_rate": st.column_config.NumberColumn("completion rate", format="percent")})
+    st.dataframe(
+        retire,
+        hide_index=True,
+        column_config={"completion_rate": st.column_config.NumberColumn("completion rate", format="percent")},
+    )
     downloads(retire, "retire_list", key="retire")

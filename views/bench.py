@@ -24,36 +24,53 @@ critical = bench.filter(pl.col("critical"))
 
 c1, c2, c3 = st.columns(3)
 c1.metric(
-    "Critical roles covered", "–" if kpi is None else f"{kpi:.0%}",
-    help=metric_help("Share of all critical roles with at least one candidate ready now (organisation KPI).", "Bench strength"),
+    "Critical roles covered",
+    "–" if kpi is None else f"{kpi:.0%}",
+    help=metric_help(
+        "Share of all critical roles with at least one candidate ready now (organisation KPI).", "Bench strength"
+    ),
 )
 c2.metric(
-    "Critical roles without successors", f"{critical.filter(pl.col('status') == 'no_successors').height}",
+    "Critical roles without successors",
+    f"{critical.filter(pl.col('status') == 'no_successors').height}",
     help=metric_help("No candidate ready now or within 1–2 years.", "Bench strength"),
 )
 c3.metric(
-    "Critical roles ready only in future", f"{critical.filter(pl.col('status') == 'ready_in_future').height}",
+    "Critical roles ready only in future",
+    f"{critical.filter(pl.col('status') == 'ready_in_future').height}",
     help=metric_help("Nobody ready now, at least one ready in 1–2 years.", "Bench strength"),
 )
 
 if critical.height:
-    chart_data = critical.select(
-        pl.col("title").alias("role"), "status", "ready_now", "ready_soon", "incumbents"
-    )
+    chart_data = critical.select(pl.col("title").alias("role"), "status", "ready_now", "ready_soon", "incumbents")
     st.altair_chart(charts.bench_status(chart_data), width="stretch")
 
 st.subheader("Roles")
 only_critical = st.toggle("Critical roles only", value=True, key="bench_critical_only")
-shown = (critical if only_critical else bench).select(
-    "role_id", "title", "ladder", "critical", "incumbents", "candidates", "ready_now", "ready_soon",
-    "bench_strength", "status", "explanation",
-).sort("status", "role_id")
+shown = (
+    (critical if only_critical else bench)
+    .select(
+        "role_id",
+        "title",
+        "ladder",
+        "critical",
+        "incumbents",
+        "candidates",
+        "ready_now",
+        "ready_soon",
+        "bench_strength",
+        "status",
+        "explanation",
+    )
+    .sort("status", "role_id")
+)
 st.dataframe(
     shown,
     hide_index=True,
     column_config={
-        "bench_strength": st.column_config.NumberColumn("bench strength", format="%.2f",
-                                                        help="Ready-now candidates per incumbent"),
+        "bench_strength": st.column_config.NumberColumn(
+            "bench strength", format="%.2f", help="Ready-now candidates per incumbent"
+        ),
         "explanation": st.column_config.TextColumn("why", width="large"),
     },
 )

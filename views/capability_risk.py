@@ -23,27 +23,52 @@ if filters.ladders:
 
 risk = risk_view(bundle.version, filters)
 c1, c2, c3 = st.columns(3)
-c1.metric("High-risk targets", f"{risk.filter(pl.col('band') == 'high').height}",
-          help=metric_help("Risk ≥ 0.5: priority weight × share of the needed people missing.", "Capability risk"))
-c2.metric("Single points of failure", f"{risk.filter(pl.col('single_point_of_failure')).height}",
-          help=metric_help("Exactly one person holds the capability at the target level.", "Capability risk"))
-c3.metric("Targets met", f"{risk.filter(pl.col('gap') == 0).height} of {risk.height}",
-          help=metric_help("Supply at or above the target headcount.", "Capability risk"))
+c1.metric(
+    "High-risk targets",
+    f"{risk.filter(pl.col('band') == 'high').height}",
+    help=metric_help("Risk ≥ 0.5: priority weight × share of the needed people missing.", "Capability risk"),
+)
+c2.metric(
+    "Single points of failure",
+    f"{risk.filter(pl.col('single_point_of_failure')).height}",
+    help=metric_help("Exactly one person holds the capability at the target level.", "Capability risk"),
+)
+c3.metric(
+    "Targets met",
+    f"{risk.filter(pl.col('gap') == 0).height} of {risk.height}",
+    help=metric_help("Supply at or above the target headcount.", "Capability risk"),
+)
 
 if risk.height:
     heat = risk.select(
-        "team", pl.col("name").alias("competency"), "coverage", "supply", "target_headcount", "band",
+        "team",
+        pl.col("name").alias("competency"),
+        "coverage",
+        "supply",
+        "target_headcount",
+        "band",
         "single_point_of_failure",
     )
     st.altair_chart(charts.coverage_heatmap(heat), width="stretch")
-    explain("Coverage = people at or above the target level ÷ people needed (capped at 100% in colour).",
-            "Capability risk")
+    explain(
+        "Coverage = people at or above the target level ÷ people needed (capped at 100% in colour).", "Capability risk"
+    )
 
 st.subheader("Targets by risk")
 bands = st.multiselect("Risk band", ["high", "medium", "low"], default=["high", "medium", "low"], key="risk_bands")
 shown = risk.filter(pl.col("band").is_in(bands)).select(
-    "team", "competency_id", pl.col("name").alias("competency"), "target_level", "target_headcount", "supply",
-    "coverage", "gap", "risk", "single_point_of_failure", "band", "explanation",
+    "team",
+    "competency_id",
+    pl.col("name").alias("competency"),
+    "target_level",
+    "target_headcount",
+    "supply",
+    "coverage",
+    "gap",
+    "risk",
+    "single_point_of_failure",
+    "band",
+    "explanation",
 )
 st.dataframe(
     shown,

@@ -36,11 +36,13 @@ bundle = get_bundle()
 if bundle is not None:
     st.subheader("Loaded source")
     c1, c2, c3 = st.columns(3)
-    c1.metric("Source", bundle.source if len(bundle.source) < 40 else "…" + bundle.source[-38:],
-              help=bundle.source)
+    c1.metric("Source", bundle.source if len(bundle.source) < 40 else "…" + bundle.source[-38:], help=bundle.source)
     c2.metric("Dataset version", bundle.version, help="A content hash of the inputs; same inputs, same version.")
-    c3.metric("Rejected rows", f"{sum(t.rejected for t in bundle.report.tables):,}",
-              help="Rows that did not load, each listed below with its file, line, column and reason.")
+    c3.metric(
+        "Rejected rows",
+        f"{sum(t.rejected for t in bundle.report.tables):,}",
+        help="Rows that did not load, each listed below with its file, line, column and reason.",
+    )
 
     summary = bundle.report.summary()
     present = set(summary["table"])

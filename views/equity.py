@@ -35,10 +35,14 @@ attrs = list(bundle.equity_attributes)
 c1, c2, c3 = st.columns(3)
 attribute = c1.selectbox("Attribute", attrs, key="equity_attribute", format_func=lambda a: a.replace("_", " "))
 second = c2.selectbox(
-    "Intersect with", ["(none)"] + [a for a in attrs if a != attribute], key="equity_second",
+    "Intersect with",
+    ["(none)"] + [a for a in attrs if a != attribute],
+    key="equity_second",
     format_func=lambda a: a.replace("_", " "),
 )
-months = c3.selectbox("Window", [12, 24, 6, 36], key="equity_window", format_func=lambda m: f"{m} months to the as-of date")
+months = c3.selectbox(
+    "Window", [12, 24, 6, 36], key="equity_window", format_func=lambda m: f"{m} months to the as-of date"
+)
 end = filters.as_of
 start = months_before(end, months)
 chosen = (attribute,) if second == "(none)" else (attribute, second)
@@ -50,16 +54,21 @@ shown = table.filter(~pl.col("suppressed"))
 flagged = shown.filter(pl.col("adverse_impact").fill_null(False))
 m1, m2, m3 = st.columns(3)
 m1.metric(
-    "Overall promotion rate", "–" if view.overall_rate is None else f"{view.overall_rate:.1%}",
+    "Overall promotion rate",
+    "–" if view.overall_rate is None else f"{view.overall_rate:.1%}",
     help=metric_help("Share of employees active at the window start promoted within the window.", "Progression equity"),
 )
 m2.metric(
-    "Groups below four-fifths", f"{flagged.height} of {shown.height}",
+    "Groups below four-fifths",
+    f"{flagged.height} of {shown.height}",
     help=metric_help("Impact ratio (rate ÷ the highest group's rate) strictly below 0.80.", "Progression equity"),
 )
 m3.metric(
-    "Significant and robust", f"{flagged.filter(pl.col('significant').fill_null(False) & pl.col('robust').fill_null(False)).height}",
-    help=metric_help("Fisher exact p < 0.05, and still below four-fifths with two more promotions.", "Progression equity"),
+    "Significant and robust",
+    f"{flagged.filter(pl.col('significant').fill_null(False) & pl.col('robust').fill_null(False)).height}",
+    help=metric_help(
+        "Fisher exact p < 0.05, and still below four-fifths with two more promotions.", "Progression equity"
+    ),
 )
 st.caption(
     f"Window: promotions after {view.window_start:%d %b %Y} up to {view.window_end:%d %b %Y}; eligible: employees active "
@@ -69,25 +78,53 @@ st.caption(
 if shown.height:
     ref_rate = shown.filter(pl.col("group") == view.reference).get_column("rate")
     line = 0.8 * ref_rate.item() if ref_rate.len() == 1 and ref_rate.item() is not None else None
-    chart_data = shown.select("group", "rate", "rate_low", "rate_high", pl.col("adverse_impact").fill_null(False)).with_columns(
-        pl.lit(line).alias("four_fifths_line")
+    chart_data = shown.select(
+        "group", "rate", "rate_low", "rate_high", pl.col("adverse_impact").fill_null(False)
+    ).with_columns(pl.lit(line).alias("four_fifths_line"))
+    st.altair_chart(
+        charts.rates_with_intervals(chart_data, title=f"Promotion rate by {label.replace('_', ' ')}"), width="stretch"
     )
-    st.altair_chart(charts.rates_with_intervals(chart_data, title=f"Promotion rate by {label.replace('_', ' ')}"), width="stretch")
 
 st.subheader("Groups")
 display = table.select(
     "group",
-    pl.when(pl.col("suppressed")).then(pl.lit(SUPPRESSED_TEXT)).otherwise(pl.col("eligible").cast(pl.String)).alias("eligible"),
+    pl.when(pl.col("suppressed"))
+    .then(pl.lit(SUPPRESSED_TEXT))
+    .otherwise(pl.col("eligible").cast(pl.String))
+    .alias("eligible"),
     pl.col("promoted").cast(pl.String).fill_null(""),
-    pl.when(pl.col("rate").is_null()).then(pl.lit("")).otherwise(
-        pl.format("{}% ({}–{}%)", (pl.col("rate") * 100).round(1), (pl.col("rate_low") * 100).round(1), (pl.col("rate_high") * 100).round(1))
-    ).alias("rate (95% CI)"),
+    pl.when(pl.col("rate").is_null())
+    .then(pl.lit(""))
+    .otherwise(
+        pl.format(
+            "{}% ({}–{}%)",
+            (pl.col("rate") * 100).round(1),
+            (pl.col("rate_low") * 100).round(1),
+            (pl.col("rate_high") * 100).round(1),
+        )
+    )
+    .alias("rate (95% CI)"),
     pl.col("impact_ratio").round(2).cast(pl.String).fill_null("").alias("impact ratio"),
-    pl.when(pl.col("adverse_impact")).then(pl.lit("below 4/5")).when(pl.col("adverse_impact").not_()).then(pl.lit("no")).otherwise(pl.lit("")).alias("four-fifths"),
+    pl.when(pl.col("adverse_impact"))
+    .then(pl.lit("below 4/5"))
+    .when(pl.col("adverse_impact").not_())
+    .then(pl.lit("no"))
+    .otherwise(pl.lit(""))
+    .alias("four-fifths"),
     pl.col("p_value").round(4).cast(pl.String).fill_null("").alias("p value"),
-    pl.when(pl.col("significant")).then(pl.lit("yes")).when(pl.col("significant").not_()).then(pl.lit("no")).otherwise(pl.lit("")).alias("significant"),
+    pl.when(pl.col("significant"))
+    .then(pl.lit("yes"))
+    .when(pl.col("significant").not_())
+    .then(pl.lit("no"))
+    .otherwise(pl.lit(""))
+    .alias("significant"),
     pl.col("shortfall").round(1).cast(pl.String).fill_null("").alias("shortfall"),
-    pl.when(pl.col("robust")).then(pl.lit("yes")).when(pl.col("robust").not_()).then(pl.lit("no")).otherwise(pl.lit("")).alias("robust"),
+    pl.when(pl.col("robust"))
+    .then(pl.lit("yes"))
+    .when(pl.col("robust").not_())
+    .then(pl.lit("no"))
+    .otherwise(pl.lit(""))
+    .alias("robust"),
 )
 st.dataframe(display, hide_index=True)
 explain(
@@ -104,7 +141,9 @@ if view.sentences:
     for sentence in view.sentences:
         st.markdown(f"- {sentence}")
 else:
-    st.success("No group shown falls below four-fifths of the reference group's promotion rate.", icon=":material/check:")
+    st.success(
+        "No group shown falls below four-fifths of the reference group's promotion rate.", icon=":material/check:"
+    )
 st.caption(
     "A ratio below four-fifths is a flag for review, not proof of discrimination; a small group can miss it by chance. "
     "Read it together with the p value and the flip-two check."
@@ -116,12 +155,19 @@ if view.pipeline is None:
 else:
     pipe = view.pipeline.select(
         "group",
-        pl.when(pl.col("suppressed")).then(pl.lit(SUPPRESSED_TEXT)).otherwise(pl.col("eligible").cast(pl.String)).alias("eligible"),
+        pl.when(pl.col("suppressed"))
+        .then(pl.lit(SUPPRESSED_TEXT))
+        .otherwise(pl.col("eligible").cast(pl.String))
+        .alias("eligible"),
         pl.col("mean_readiness").round(2).cast(pl.String).fill_null("").alias("mean readiness for next role"),
-        pl.when(pl.col("share_ready_now").is_null()).then(pl.lit("")).otherwise(
-            pl.format("{}%", (pl.col("share_ready_now") * 100).round(1))).alias("ready now"),
-        pl.when(pl.col("ready_not_promoted").is_null()).then(pl.lit("")).otherwise(
-            pl.format("{}%", (pl.col("ready_not_promoted") * 100).round(1))).alias("ready but not promoted"),
+        pl.when(pl.col("share_ready_now").is_null())
+        .then(pl.lit(""))
+        .otherwise(pl.format("{}%", (pl.col("share_ready_now") * 100).round(1)))
+        .alias("ready now"),
+        pl.when(pl.col("ready_not_promoted").is_null())
+        .then(pl.lit(""))
+        .otherwise(pl.format("{}%", (pl.col("ready_not_promoted") * 100).round(1)))
+        .alias("ready but not promoted"),
     )
     st.dataframe(pipe, hide_index=True)
     explain(

@@ -47,12 +47,21 @@ result = learning(bundle.version, filters.as_of)
 effects = effects_with_naive(bundle.version, filters.as_of)
 
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Predictive clusters", f"{effects.filter(pl.col('label') == 'predictive').height}",
-          help=metric_help("q < 0.05 and a positive effect per completed asset.", "Learning impact"))
-c2.metric("Harmful clusters", f"{effects.filter(pl.col('label') == 'harmful').height}",
-          help=metric_help("q < 0.05 and a negative effect per completed asset.", "Learning impact"))
-c3.metric("Ratings analysed", f"{result.n_observations:,}",
-          help=metric_help("Employee × rating period pairs with a rating up to the as-of date.", "Learning impact"))
+c1.metric(
+    "Predictive clusters",
+    f"{effects.filter(pl.col('label') == 'predictive').height}",
+    help=metric_help("q < 0.05 and a positive effect per completed asset.", "Learning impact"),
+)
+c2.metric(
+    "Harmful clusters",
+    f"{effects.filter(pl.col('label') == 'harmful').height}",
+    help=metric_help("q < 0.05 and a negative effect per completed asset.", "Learning impact"),
+)
+c3.metric(
+    "Ratings analysed",
+    f"{result.n_observations:,}",
+    help=metric_help("Employee × rating period pairs with a rating up to the as-of date.", "Learning impact"),
+)
 c4.metric("Employees", f"{result.n_employees:,}", help="Distinct employees with at least one rating.")
 
 chart = effects.select(
@@ -69,12 +78,20 @@ explain(
 
 st.subheader("Clusters")
 table = effects.select(
-    "cluster", "n_exposed", pl.col("effect").round(3), pl.col("ci_low").round(3), pl.col("ci_high").round(3),
-    pl.col("naive_difference").round(3).alias("naive difference"), "p_value", "q_value", "label",
+    "cluster",
+    "n_exposed",
+    pl.col("effect").round(3),
+    pl.col("ci_low").round(3),
+    pl.col("ci_high").round(3),
+    pl.col("naive_difference").round(3).alias("naive difference"),
+    "p_value",
+    "q_value",
+    "label",
     pl.col("label").replace_strict(LABEL_WORDS, default="").alias("meaning"),
 ).sort("effect", descending=True, nulls_last=True)
 st.dataframe(
-    table, hide_index=True,
+    table,
+    hide_index=True,
     column_config={
         "p_value": st.column_config.NumberColumn("p", format="%.2g"),
         "q_value": st.column_config.NumberColumn("q (Benjamini–Hochberg)", format="%.2g"),
@@ -91,10 +108,18 @@ st.subheader("Model check")
 mc = result.model_check
 r2 = dict(zip(mc["model"], mc["r2_mean"]))
 m1, m2 = st.columns(2)
-m1.metric("R², controls only", f"{r2.get('controls', float('nan')):.3f}",
-          help=metric_help("Grouped 5-fold cross-validated R² of the rating on the controls.", "Learning impact"))
-m2.metric("R², controls plus learning", f"{r2.get('controls_plus_exposures', float('nan')):.3f}",
-          help=metric_help("The same with every cluster's exposure added: the gain is what learning adds to prediction.", "Learning impact"))
+m1.metric(
+    "R², controls only",
+    f"{r2.get('controls', float('nan')):.3f}",
+    help=metric_help("Grouped 5-fold cross-validated R² of the rating on the controls.", "Learning impact"),
+)
+m2.metric(
+    "R², controls plus learning",
+    f"{r2.get('controls_plus_exposures', float('nan')):.3f}",
+    help=metric_help(
+        "The same with every cluster's exposure added: the gain is what learning adds to prediction.", "Learning impact"
+    ),
+)
 
 st.subheader("Spacing and difficulty")
 sec = result.secondary

@@ -29,11 +29,13 @@ with left:
         critical = bench.filter(pl.col("critical"))
         a, b = st.columns(2)
         a.metric(
-            "Critical roles covered", "–" if kpi is None else f"{kpi:.0%}",
+            "Critical roles covered",
+            "–" if kpi is None else f"{kpi:.0%}",
             help=metric_help("Share of critical roles with at least one successor ready now.", "Bench strength"),
         )
         b.metric(
-            "Critical roles without successors", f"{critical.filter(pl.col('status') == 'no_successors').height}",
+            "Critical roles without successors",
+            f"{critical.filter(pl.col('status') == 'no_successors').height}",
             help=metric_help("No candidate ready now or within 1–2 years.", "Bench strength"),
         )
         for row in critical.filter(pl.col("status") != "covered").iter_rows(named=True):
@@ -50,8 +52,11 @@ with right:
         st.info("Needs the `evidence` and `capability_targets` tables.")
     else:
         risk = risk_view(bundle.version, filters)
-        st.metric("High-risk targets", f"{risk.filter(pl.col('band') == 'high').height} of {risk.height}",
-                  help=metric_help("Priority weight × share of needed people missing ≥ 0.5.", "Capability risk"))
+        st.metric(
+            "High-risk targets",
+            f"{risk.filter(pl.col('band') == 'high').height} of {risk.height}",
+            help=metric_help("Priority weight × share of needed people missing ≥ 0.5.", "Capability risk"),
+        )
         for row in risk.head(5).iter_rows(named=True):
             st.markdown(f"- {row['explanation']}")
         st.page_link("views/capability_risk.py", label="Capability risk", icon=":material/arrow_forward:")
@@ -69,9 +74,12 @@ with right:
             flagged_total += flagged.height
             lines += [s for s in view.sentences if "statistically significant at" in s and "not statistically" not in s]
         st.metric(
-            "Groups below four-fifths and significant", f"{flagged_total}",
-            help=metric_help("Impact ratio < 0.80 and Fisher exact p < 0.05, one attribute at a time, last 12 months.",
-                             "Progression equity"),
+            "Groups below four-fifths and significant",
+            f"{flagged_total}",
+            help=metric_help(
+                "Impact ratio < 0.80 and Fisher exact p < 0.05, one attribute at a time, last 12 months.",
+                "Progression equity",
+            ),
         )
         for line in lines[:3]:
             st.markdown(f"- {line}")
@@ -85,11 +93,18 @@ with right:
         predictive = effects.filter(pl.col("label") == "predictive").sort("effect", descending=True)
         data = portfolio(bundle.version, filters.as_of)
         a, b = st.columns(2)
-        a.metric("Clusters that predict performance", f"{predictive.height} of {effects.height}",
-                 help=metric_help("Controlled effect on the rating with q < 0.05.", "Learning impact"))
-        b.metric("Assets to retire", f"{data.filter(pl.col('recommendation') == 'retire').height} of {data.height}",
-                 help=metric_help("No activity in 180 days, a harmful cluster, or weak completion without evidence.",
-                                  "Asset portfolio"))
+        a.metric(
+            "Clusters that predict performance",
+            f"{predictive.height} of {effects.height}",
+            help=metric_help("Controlled effect on the rating with q < 0.05.", "Learning impact"),
+        )
+        b.metric(
+            "Assets to retire",
+            f"{data.filter(pl.col('recommendation') == 'retire').height} of {data.height}",
+            help=metric_help(
+                "No activity in 180 days, a harmful cluster, or weak completion without evidence.", "Asset portfolio"
+            ),
+        )
         for row in predictive.iter_rows(named=True):
             st.markdown(
                 f"- **{row['cluster']}**: {row['effect']:+.2f} rating points per completed asset "

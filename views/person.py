@@ -49,9 +49,15 @@ for col, row in zip(cols, ready.sort("relation").iter_rows(named=True)):
 if gaps.height:
     heat = gaps.select(
         pl.col("name").alias("competency"),
-        pl.when(pl.col("relation") == "current").then(pl.lit("Current: ")).otherwise(pl.lit("Next: "))
-        .add(pl.col("target_title")).alias("target"),
-        "required_level", "level", (pl.col("level") - pl.col("required_level")).alias("gap_levels"), "critical",
+        pl.when(pl.col("relation") == "current")
+        .then(pl.lit("Current: "))
+        .otherwise(pl.lit("Next: "))
+        .add(pl.col("target_title"))
+        .alias("target"),
+        "required_level",
+        "level",
+        (pl.col("level") - pl.col("required_level")).alias("gap_levels"),
+        "critical",
     )
     st.altair_chart(charts.profile_heatmap(heat), width="stretch")
     explain(
@@ -60,13 +66,19 @@ if gaps.height:
     )
 
 st.subheader("Gaps")
-short = gaps.filter(pl.col("gap") > 0).select(
-    pl.col("relation").replace({"current": "current role", "next": "next role"}).alias("for"),
-    pl.col("target_title").alias("role"), pl.col("name").alias("competency"), "critical",
-    pl.col("required_level").replace_strict(LEVEL_NAMES, return_dtype=pl.String).alias("required"),
-    pl.col("level").replace_strict(LEVEL_NAMES, return_dtype=pl.String).alias("demonstrated"),
-    "gap",
-).sort("for", "critical", "gap", descending=[False, True, True])
+short = (
+    gaps.filter(pl.col("gap") > 0)
+    .select(
+        pl.col("relation").replace({"current": "current role", "next": "next role"}).alias("for"),
+        pl.col("target_title").alias("role"),
+        pl.col("name").alias("competency"),
+        "critical",
+        pl.col("required_level").replace_strict(LEVEL_NAMES, return_dtype=pl.String).alias("required"),
+        pl.col("level").replace_strict(LEVEL_NAMES, return_dtype=pl.String).alias("demonstrated"),
+        "gap",
+    )
+    .sort("for", "critical", "gap", descending=[False, True, True])
+)
 if short.height:
     st.dataframe(short, hide_index=True)
     downloads(short, f"gaps_{employee_id}")

@@ -25,17 +25,20 @@ current = rows.filter(pl.col("relation") == "current")
 
 c1, c2, c3 = st.columns(3)
 c1.metric(
-    "Active employees", f"{current.height:,}",
+    "Active employees",
+    f"{current.height:,}",
     help=metric_help("Employees active at the as-of date in the chosen teams and ladders.", "Readiness"),
 )
 mean = current.get_column("readiness").mean()
 c2.metric(
-    "Mean readiness for own role", "–" if mean is None else f"{mean:.2f}",
+    "Mean readiness for own role",
+    "–" if mean is None else f"{mean:.2f}",
     help=metric_help("Weighted share of each role's requirements met (0–1), averaged.", "Readiness"),
 )
 share_now = (current.get_column("band") == "ready_now").mean() if current.height else None
 c3.metric(
-    "Ready now in own role", "–" if share_now is None else f"{share_now:.0%}",
+    "Ready now in own role",
+    "–" if share_now is None else f"{share_now:.0%}",
     help=metric_help("Readiness ≥ 0.90 and every critical requirement met.", "Readiness"),
 )
 
@@ -48,18 +51,31 @@ explain(
 
 st.subheader("Roles")
 table = summary.select(
-    "role_id", "title", "ladder", "level", "critical", "incumbents", "mean_readiness", "share_ready_now",
-    "feeder_ready_now", "feeder_ready_soon", "feeder_developing",
+    "role_id",
+    "title",
+    "ladder",
+    "level",
+    "critical",
+    "incumbents",
+    "mean_readiness",
+    "share_ready_now",
+    "feeder_ready_now",
+    "feeder_ready_soon",
+    "feeder_developing",
 )
 st.dataframe(
     table,
     hide_index=True,
     column_config={
-        "mean_readiness": st.column_config.NumberColumn("mean readiness", format="%.2f",
-                                                        help="Incumbents' mean readiness for their own role"),
-        "share_ready_now": st.column_config.NumberColumn("ready now", format="percent",
-                                                         help="Share of incumbents ready now"),
-        "feeder_ready_now": st.column_config.NumberColumn("feeders ready now", help="Employees whose next role this is, ready now"),
+        "mean_readiness": st.column_config.NumberColumn(
+            "mean readiness", format="%.2f", help="Incumbents' mean readiness for their own role"
+        ),
+        "share_ready_now": st.column_config.NumberColumn(
+            "ready now", format="percent", help="Share of incumbents ready now"
+        ),
+        "feeder_ready_now": st.column_config.NumberColumn(
+            "feeders ready now", help="Employees whose next role this is, ready now"
+        ),
         "feeder_ready_soon": st.column_config.NumberColumn("feeders ready in 1–2 yrs"),
         "feeder_developing": st.column_config.NumberColumn("feeders developing"),
     },
@@ -70,12 +86,16 @@ explain(
 )
 downloads(table, "readiness_by_role")
 
-feeders = summary.select(
-    pl.col("title").alias("role"),
-    pl.col("feeder_ready_now").alias("ready_now"),
-    pl.col("feeder_ready_soon").alias("ready_soon"),
-    pl.col("feeder_developing").alias("developing"),
-).unpivot(index="role", variable_name="band", value_name="employees").filter(pl.col("employees") > 0)
+feeders = (
+    summary.select(
+        pl.col("title").alias("role"),
+        pl.col("feeder_ready_now").alias("ready_now"),
+        pl.col("feeder_ready_soon").alias("ready_soon"),
+        pl.col("feeder_developing").alias("developing"),
+    )
+    .unpivot(index="role", variable_name="band", value_name="employees")
+    .filter(pl.col("employees") > 0)
+)
 if feeders.height:
     st.altair_chart(charts.feeder_pipeline(feeders), width="stretch")
 
@@ -85,7 +105,10 @@ labels = dict(zip(options["role_id"], options["title"] + " (" + options["role_id
 role = st.selectbox("Role", list(labels), format_func=labels.get, key="readiness_role")
 if role:
     relation = st.radio(
-        "Readiness for", ["current", "next"], horizontal=True, key="readiness_relation",
+        "Readiness for",
+        ["current", "next"],
+        horizontal=True,
+        key="readiness_relation",
         format_func={"current": "this role (incumbents)", "next": "this role (feeders: it is their next role)"}.get,
     )
     people = people_for_role(bundle.version, filters, role, relation)

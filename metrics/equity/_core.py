@@ -190,9 +190,7 @@ def _group_counts(population: pl.DataFrame, attribute: str | Sequence[str]) -> p
     return counts.sort("group").collect()
 
 
-def suppressed_counts(
-    population: pl.DataFrame, attribute: str | Sequence[str], min_group_size: int
-) -> pl.DataFrame:
+def suppressed_counts(population: pl.DataFrame, attribute: str | Sequence[str], min_group_size: int) -> pl.DataFrame:
     """Per group: ``group, eligible, promoted, suppressed`` (suppression rules applied).
 
     Parameters
@@ -224,9 +222,7 @@ def suppressed_counts(
     for column in columns:
         one_way = suppress_groups(_group_counts(population, column), min_group_size)
         hidden.append(one_way.filter(pl.col("suppressed"))["group"].to_list())
-    return suppress_intersection(counts, hidden[0], hidden[1], min_group_size).drop(
-        "first", "second"
-    )
+    return suppress_intersection(counts, hidden[0], hidden[1], min_group_size).drop("first", "second")
 
 
 def reference_group(counts: pl.DataFrame, not_disclosed: bool = True) -> str | None:
@@ -276,7 +272,11 @@ class _Comparison:
 
 
 def _compare(
-    promoted: int, eligible: int, ref_promoted: int, ref_eligible: int, is_reference: bool,
+    promoted: int,
+    eligible: int,
+    ref_promoted: int,
+    ref_eligible: int,
+    is_reference: bool,
     config: EquityConfig,
 ) -> _Comparison:
     """Impact ratio, four-fifths flag, flip-n robustness and Fisher p against the reference.
@@ -284,9 +284,7 @@ def _compare(
     The reference's own row: ratio 1.0, not adverse, not robust, p-value None (a group
     is not tested against itself). Reference rate 0: ratio, flag and robust are None.
     """
-    p_value = None if is_reference else fisher_p_value(
-        promoted, eligible, ref_promoted, ref_eligible
-    )
+    p_value = None if is_reference else fisher_p_value(promoted, eligible, ref_promoted, ref_eligible)
     adverse = below_threshold(promoted, eligible, ref_promoted, ref_eligible, config.four_fifths)
     if adverse is None:
         return _Comparison(p_value=p_value)
@@ -319,8 +317,7 @@ def _statistics(
         ref_p, ref_e = int(ref_row["promoted"][0]), int(ref_row["eligible"][0])
 
     compared = [
-        _compare(p, e, ref_p, ref_e, bool(is_ref[i]), config) if reference is not None
-        else _Comparison()
+        _compare(p, e, ref_p, ref_e, bool(is_ref[i]), config) if reference is not None else _Comparison()
         for i, (p, e) in enumerate(zip(promoted.tolist(), eligible.tolist()))
     ]
     ratio = [c.impact_ratio for c in compared]
@@ -340,9 +337,7 @@ def _statistics(
         pl.Series("adverse_impact", adverse, dtype=pl.Boolean),
         pl.Series("p_value", p_values, dtype=pl.Float64),
         pl.Series("p_value", p_values, dtype=pl.Float64).lt(config.alpha).alias("significant"),
-        (pl.col("eligible") * total_promoted / total_eligible - pl.col("promoted")).alias(
-            "shortfall"
-        ),
+        (pl.col("eligible") * total_promoted / total_eligible - pl.col("promoted")).alias("shortfall"),
         pl.Series("robust", robust, dtype=pl.Boolean),
         pl.col("suppressed"),
     )
@@ -392,9 +387,7 @@ def attribute_equity(
     counts = suppressed_counts(population, attribute, cfg.min_group_size)
     reference = reference_group(counts, cfg.not_disclosed_as_reference)
     total_promoted = int(population[PROMOTED].sum())
-    table = _statistics(
-        counts, attribute_label(attribute), reference, population.height, total_promoted, cfg
-    )
+    table = _statistics(counts, attribute_label(attribute), reference, population.height, total_promoted, cfg)
     return AttributeEquity(table, reference)
 
 
@@ -542,9 +535,7 @@ def promotion_equity_all(
     ...     dt.date(2025, 12, 31))["attribute"].to_list()
     ['gender']
     """
-    return equity_result(
-        employees, movements, roles, as_of, config, window_start, window_end
-    ).table
+    return equity_result(employees, movements, roles, as_of, config, window_start, window_end).table
 
 
 __all__ = [

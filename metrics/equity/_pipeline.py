@@ -41,9 +41,7 @@ from metrics.equity._population import (
 )
 from metrics.equity._suppression import blank_suppressed
 
-ERR_READINESS_COLUMNS = (
-    "Pipeline equity needs the readiness frame with columns {needed}; missing: {missing}."
-)
+ERR_READINESS_COLUMNS = "Pipeline equity needs the readiness frame with columns {needed}; missing: {missing}."
 
 PIPELINE_SCHEMA: dict[str, pl.DataType] = {
     "attribute": pl.String(),
@@ -65,11 +63,7 @@ def _next_role_readiness(readiness: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame
     names = readiness.collect_schema().names()
     missing = [c for c in _READINESS_NEEDED if c not in names]
     if missing:
-        raise ValueError(
-            ERR_READINESS_COLUMNS.format(
-                needed=", ".join(_READINESS_NEEDED), missing=", ".join(missing)
-            )
-        )
+        raise ValueError(ERR_READINESS_COLUMNS.format(needed=", ".join(_READINESS_NEEDED), missing=", ".join(missing)))
     return (
         readiness.lazy()
         .filter(pl.col("relation") == "next")
@@ -121,9 +115,7 @@ def population_pipeline(
     check_attribute(population, attribute)
     if population.height == 0:
         return pl.DataFrame(schema=PIPELINE_SCHEMA)
-    mask = suppressed_counts(population, attribute, cfg.min_group_size).select(
-        "group", "suppressed"
-    )
+    mask = suppressed_counts(population, attribute, cfg.min_group_size).select("group", "suppressed")
     ready_now = pl.col("__ready_now").fill_null(False)
     stats = (
         population.lazy()
@@ -149,9 +141,7 @@ def population_pipeline(
             "assessed",
             "mean_readiness",
             "ready_now",
-            pl.when(pl.col("assessed") > 0)
-            .then(pl.col("ready_now") / pl.col("assessed"))
-            .alias("share_ready_now"),
+            pl.when(pl.col("assessed") > 0).then(pl.col("ready_now") / pl.col("assessed")).alias("share_ready_now"),
             pl.when(pl.col("ready_now") > 0)
             .then(pl.col("__ready_not_promoted") / pl.col("ready_now"))
             .alias("ready_not_promoted"),

@@ -33,12 +33,9 @@ ERR_WINDOW_AFTER_AS_OF = (
     "or before the as-of date count."
 )
 ERR_UNKNOWN_ATTRIBUTE = (
-    "The employees table has no equity attribute column '{attribute}'; "
-    "available columns: {columns}."
+    "The employees table has no equity attribute column '{attribute}'; available columns: {columns}."
 )
-ERR_ATTRIBUTE_ARITY = (
-    "An equity attribute is one column name or a pair of names; got {attribute!r}."
-)
+ERR_ATTRIBUTE_ARITY = "An equity attribute is one column name or a pair of names; got {attribute!r}."
 
 #: Separator between the two parts of an intersection's attribute and group labels.
 INTERSECTION_SEPARATOR = " × "
@@ -123,12 +120,7 @@ def category_expr(column: str) -> pl.Expr:
     ['Woman', 'Not disclosed', 'Not disclosed']
     """
     value = pl.col(column).cast(pl.String).str.strip_chars()
-    return (
-        pl.when(value.is_null() | (value == ""))
-        .then(pl.lit(NOT_DISCLOSED))
-        .otherwise(value)
-        .alias(column)
-    )
+    return pl.when(value.is_null() | (value == "")).then(pl.lit(NOT_DISCLOSED)).otherwise(value).alias(column)
 
 
 def group_expr(attribute: str | Sequence[str]) -> pl.Expr:
@@ -155,9 +147,7 @@ def check_attribute(employees: pl.DataFrame | pl.LazyFrame, attribute: str | Seq
     names = employees.collect_schema().names()
     for column in attribute_columns(attribute):
         if column not in names:
-            raise ValueError(
-                ERR_UNKNOWN_ATTRIBUTE.format(attribute=column, columns=", ".join(names))
-            )
+            raise ValueError(ERR_UNKNOWN_ATTRIBUTE.format(attribute=column, columns=", ".join(names)))
 
 
 def eligible_population(

@@ -32,8 +32,7 @@ import polars as pl
 from metrics.config import EquityConfig
 
 ERR_MISSING_REFERENCE = (
-    "Attribute '{attribute}' has a flagged group but its reference group '{reference}' "
-    "is not in the table."
+    "Attribute '{attribute}' has a flagged group but its reference group '{reference}' is not in the table."
 )
 
 
@@ -93,9 +92,7 @@ def committee_sentences(
     name = _threshold_name(cfg.four_fifths)
     for row in flagged.iter_rows(named=True):  # flagged groups: a handful
         attribute, reference = row["attribute"], reference_groups.get(row["attribute"])
-        ref_rows = table.filter(
-            (pl.col("attribute") == attribute) & (pl.col("group") == reference)
-        )
+        ref_rows = table.filter((pl.col("attribute") == attribute) & (pl.col("group") == reference))
         if ref_rows.height == 0:
             raise ValueError(ERR_MISSING_REFERENCE.format(attribute=attribute, reference=reference))
         ref = ref_rows.row(0, named=True)
@@ -107,19 +104,14 @@ def committee_sentences(
         ]
         level = f"at the {100 * cfg.alpha:g}% level"
         significance = (
-            f"statistically significant {level}"
-            if row["significant"]
-            else f"not statistically significant {level}"
+            f"statistically significant {level}" if row["significant"] else f"not statistically significant {level}"
         )
         parts.append(f"{_p_text(row['p_value'])}, {significance}")
         shortfall = row["shortfall"]
         if shortfall > 0:
             parts.append(f"{shortfall:.1f} fewer promotions than the overall rate predicts")
         else:
-            parts.append(
-                f"no shortfall against the overall rate ({-shortfall:.1f} more promotions "
-                "than it predicts)"
-            )
+            parts.append(f"no shortfall against the overall rate ({-shortfall:.1f} more promotions than it predicts)")
         flipped = min(row["promoted"] + cfg.flip_n, row["eligible"])
         flip_ratio = (flipped / row["eligible"]) / ref["rate"]
         if row["robust"]:

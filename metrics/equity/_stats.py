@@ -59,9 +59,7 @@ def below_threshold(
     return promoted * ref_eligible * den < num * ref_promoted * eligible
 
 
-def wilson_interval(
-    successes: np.ndarray, trials: np.ndarray, confidence: float
-) -> tuple[np.ndarray, np.ndarray]:
+def wilson_interval(successes: np.ndarray, trials: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for each proportion (statsmodels ``method="wilson"``).
 
     Example
@@ -70,9 +68,7 @@ def wilson_interval(
     >>> round(float(low[0]), 4), round(float(high[0]), 4)
     (0.0, 0.1611)
     """
-    low, high = proportion_confint(
-        np.asarray(successes), np.asarray(trials), alpha=1 - confidence, method="wilson"
-    )
+    low, high = proportion_confint(np.asarray(successes), np.asarray(trials), alpha=1 - confidence, method="wilson")
     return np.atleast_1d(np.asarray(low, dtype=float)), np.atleast_1d(np.asarray(high, dtype=float))
 
 

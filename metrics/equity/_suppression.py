@@ -120,9 +120,7 @@ def suppress_intersection(
     sizes = dict(zip(groups, counts["eligible"].to_list()))
     hidden_a, hidden_b = set(hidden_first), set(hidden_second)
     primary = {
-        g
-        for g, a, b in zip(groups, firsts, seconds)
-        if sizes[g] < min_group_size or a in hidden_a or b in hidden_b
+        g for g, a, b in zip(groups, firsts, seconds) if sizes[g] < min_group_size or a in hidden_a or b in hidden_b
     }
     margins: list[list[str]] = [groups]
     for values in (firsts, seconds):
@@ -143,9 +141,7 @@ def blank_suppressed(table: pl.DataFrame, columns: Sequence[str]) -> pl.DataFram
     >>> blank_suppressed(t, ["eligible"])["eligible"].to_list()
     [None, 40]
     """
-    return table.with_columns(
-        pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(c)).alias(c) for c in columns
-    )
+    return table.with_columns(pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(c)).alias(c) for c in columns)
 
 
 def _check(counts: pl.DataFrame, needed: Sequence[str]) -> None:

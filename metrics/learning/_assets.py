@@ -67,20 +67,13 @@ REASON_STALE = "Retire: no activity since {date}"
 REASON_NEVER = "Retire: no recorded activity"
 REASON_HARMFUL = "Retire: its cluster is linked to lower performance ({effect})"
 REASON_NO_EVIDENCE_LOW = (
-    "Retire: no evidence that its cluster predicts performance and only {pct} of learners "
-    "complete it"
+    "Retire: no evidence that its cluster predicts performance and only {pct} of learners complete it"
 )
-REASON_REVIEW = (
-    "Review: too few employees completed its cluster to judge it ({n} exposed, {min} needed)"
-)
-REASON_IMPROVE = (
-    "Improve: its cluster predicts performance ({effect}) but only {pct} of learners complete it"
-)
+REASON_REVIEW = "Review: too few employees completed its cluster to judge it ({n} exposed, {min} needed)"
+REASON_IMPROVE = "Improve: its cluster predicts performance ({effect}) but only {pct} of learners complete it"
 REASON_CELEBRATE = "Celebrate: its cluster predicts performance ({effect}) and {pct} of learners complete it"
 REASON_KEEP_PREDICTIVE = "Keep: its cluster predicts performance ({effect}); {pct} of learners complete it"
-REASON_KEEP_NO_EVIDENCE = (
-    "Keep: no evidence yet that its cluster predicts performance; {pct} of learners complete it"
-)
+REASON_KEEP_NO_EVIDENCE = "Keep: no evidence yet that its cluster predicts performance; {pct} of learners complete it"
 REASON_KEEP_UNLABELLED = "Keep: active recently; no learning-impact estimate for its cluster"
 
 
@@ -114,10 +107,14 @@ def asset_activity(
     )
     start = pl.lit(as_of - dt.timedelta(days=cfg.window_days), dtype=pl.Date)
     is_done = pl.col("verb").is_in(COMPLETION_VERBS)
-    in_window = events.filter(pl.col("date") > start).group_by("asset_id").agg(
-        pl.col("employee_id").n_unique().alias("learners"),
-        pl.col("employee_id").filter(is_done).n_unique().alias("completers"),
-        pl.col("score").filter(is_done).mean().alias("mean_score"),
+    in_window = (
+        events.filter(pl.col("date") > start)
+        .group_by("asset_id")
+        .agg(
+            pl.col("employee_id").n_unique().alias("learners"),
+            pl.col("employee_id").filter(is_done).n_unique().alias("completers"),
+            pl.col("score").filter(is_done).mean().alias("mean_score"),
+        )
     )
     last = events.group_by("asset_id").agg(pl.col("date").max().alias("last_activity"))
     return (
@@ -150,16 +147,12 @@ def asset_activity(
 
 
 def _effect_text(effect: float | None, low: float | None, high: float | None, confidence: float) -> str | None:
-    if effect is None or low is None or high is None or any(
-        math.isnan(v) for v in (effect, low, high)
-    ):
+    if effect is None or low is None or high is None or any(math.isnan(v) for v in (effect, low, high)):
         return None
     return f"{effect:+.2f} per asset, {confidence:.0%} CI {low:.2f}–{high:.2f}"
 
 
-def cluster_reasons(
-    effects: pl.DataFrame | None, impact_config: LearningImpactConfig | None = None
-) -> pl.DataFrame:
+def cluster_reasons(effects: pl.DataFrame | None, impact_config: LearningImpactConfig | None = None) -> pl.DataFrame:
     """Per cluster: its label, exposed employees and the effect in words.
 
     Columns ``cluster, cluster_label, n_exposed, effect_text``.
@@ -223,9 +216,7 @@ def recommend(
         .otherwise((rate * 100).round(0).cast(pl.Int64).cast(pl.String) + pl.lit("%"))
     )
     effect = pl.col("effect_text").fill_null("effect not estimable")
-    stale = pl.col("last_activity").is_null() | (
-        (t - pl.col("last_activity")).dt.total_days() >= cfg.stale_days
-    )
+    stale = pl.col("last_activity").is_null() | ((t - pl.col("last_activity")).dt.total_days() >= cfg.stale_days)
     low = rate < cfg.low_completion
     high = rate >= cfg.high_completion
     rules = [

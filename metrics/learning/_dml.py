@@ -40,9 +40,7 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.model_selection import GroupKFold
 from threadpoolctl import threadpool_limits
 
-ERR_TOO_FEW_GROUPS = (
-    "Cross-fitting needs at least {n_folds} employees (one per fold); got {n_groups}."
-)
+ERR_TOO_FEW_GROUPS = "Cross-fitting needs at least {n_folds} employees (one per fold); got {n_groups}."
 ERR_LENGTHS = "y, d, controls and groups must have the same number of rows."
 
 
@@ -120,9 +118,7 @@ def _spline_ridge(n_columns: int, categorical: tuple[int, ...]):
     steps = [
         (
             "spline",
-            make_pipeline(
-                SimpleImputer(keep_empty_features=True), SplineTransformer(n_knots=5, degree=3)
-            ),
+            make_pipeline(SimpleImputer(keep_empty_features=True), SplineTransformer(n_knots=5, degree=3)),
             numeric,
         )
     ]
@@ -183,9 +179,7 @@ def grouped_folds(groups: np.ndarray, n_folds: int, seed: int) -> np.ndarray:
     return folds
 
 
-def cross_fit_predict(
-    controls: np.ndarray, target: np.ndarray, folds: np.ndarray, learner: LearnerSpec
-) -> np.ndarray:
+def cross_fit_predict(controls: np.ndarray, target: np.ndarray, folds: np.ndarray, learner: LearnerSpec) -> np.ndarray:
     """Out-of-fold predictions of ``target`` from ``controls``.
 
     Example
@@ -297,7 +291,5 @@ def fold_r2(y: np.ndarray, prediction: np.ndarray, folds: np.ndarray) -> tuple[f
     """
     from sklearn.metrics import r2_score
 
-    scores: Sequence[float] = [
-        float(r2_score(y[folds == k], prediction[folds == k])) for k in np.unique(folds)
-    ]
+    scores: Sequence[float] = [float(r2_score(y[folds == k], prediction[folds == k])) for k in np.unique(folds)]
     return float(np.mean(scores)), float(np.std(scores))

@@ -102,9 +102,7 @@ def _require(tables: Mapping[str, pl.DataFrame], name: str) -> pl.DataFrame:
     return require_table(tables, name, ERR_MISSING_TABLE)
 
 
-def role_at_period_end(
-    observations: pl.LazyFrame, employees: pl.LazyFrame, movements: pl.LazyFrame
-) -> pl.LazyFrame:
+def role_at_period_end(observations: pl.LazyFrame, employees: pl.LazyFrame, movements: pl.LazyFrame) -> pl.LazyFrame:
     """Add ``role_id``, the role held at each observation's ``period_end``.
 
     The ``to_role_id`` of the latest movement with ``effective_date <= P``
@@ -138,12 +136,8 @@ def role_at_period_end(
         .with_row_index("_order")
         .sort("employee_id", "effective_date", "_order")
     )
-    last_per_day = moves.group_by("employee_id", "effective_date").agg(
-        pl.col("to_role_id").last()
-    )
-    first_from = moves.group_by("employee_id").agg(
-        pl.col("from_role_id").first().alias("_first_from")
-    )
+    last_per_day = moves.group_by("employee_id", "effective_date").agg(pl.col("to_role_id").last())
+    first_from = moves.group_by("employee_id").agg(pl.col("from_role_id").first().alias("_first_from"))
     obs_sorted = observations.sort("employee_id", "period_end")
     joined = obs_sorted.join_asof(
         last_per_day.sort("employee_id", "effective_date"),
@@ -160,16 +154,12 @@ def role_at_period_end(
             on="employee_id",
             how="left",
         )
-        .with_columns(
-            pl.coalesce("to_role_id", "_first_from", "_current").alias("role_id")
-        )
+        .with_columns(pl.coalesce("to_role_id", "_first_from", "_current").alias("role_id"))
         .drop("to_role_id", "effective_date", "_first_from", "_current")
     )
 
 
-def observation_controls(
-    tables: Mapping[str, pl.DataFrame], as_of: dt.date
-) -> pl.LazyFrame:
+def observation_controls(tables: Mapping[str, pl.DataFrame], as_of: dt.date) -> pl.LazyFrame:
     """Observations (ratings with ``period_end <= T``) with outcome and controls.
 
     Columns: ``employee_id, period_end, rating, prev_rating, prev_missing,
@@ -216,14 +206,8 @@ def observation_controls(
             on="role_id",
             how="left",
         )
-        .join(
-            employees.select("employee_id", "team", "hire_date"), on="employee_id", how="left"
-        )
-        .with_columns(
-            ((pl.col("period_end") - pl.col("hire_date")).dt.total_days() / 365.25).alias(
-                "tenure_years"
-            )
-        )
+        .join(employees.select("employee_id", "team", "hire_date"), on="employee_id", how="left")
+        .with_columns(((pl.col("period_end") - pl.col("hire_date")).dt.total_days() / 365.25).alias("tenure_years"))
         .select(CONTROL_COLUMNS)
         .sort("employee_id", "period_end")
     )
@@ -304,9 +288,7 @@ def build_learning_features(
     t = as_of or default_as_of(tables)
     controls = observation_controls(tables, t)
     done = completions_in_window(tables, controls, cfg.exposure_window_days)
-    clusters = tuple(
-        sorted(tables["assets"].get_column("cluster").unique().drop_nulls().to_list())
-    )
+    clusters = tuple(sorted(tables["assets"].get_column("cluster").unique().drop_nulls().to_list()))
     per_cluster = (
         done.sort("first_date")
         .group_by("employee_id", "period_end", "cluster")
@@ -316,10 +298,7 @@ def build_learning_features(
         )
     )
     wide = per_cluster.group_by(*_KEY).agg(
-        *[
-            pl.col("n").filter(pl.col("cluster") == c).sum().alias(f"\x00{c}")
-            for c in clusters
-        ],
+        *[pl.col("n").filter(pl.col("cluster") == c).sum().alias(f"\x00{c}") for c in clusters],
         pl.col("gap").mean().alias("spacing_days"),
     )
     overall = done.group_by(*_KEY).agg(
@@ -337,9 +316,7 @@ def build_learning_features(
         .collect()
     )
     observations = full.select(OBSERVATION_COLUMNS)
-    exposures = full.select(
-        *_KEY, *[pl.col(f"\x00{c}").alias(c) for c in clusters]
-    )
+    exposures = full.select(*_KEY, *[pl.col(f"\x00{c}").alias(c) for c in clusters])
     return LearningFeatures(observations, exposures, clusters, t)
 
 
@@ -355,9 +332,7 @@ def _example_tables() -> dict[str, pl.DataFrame]:
                 "hire_date": [dt.date(2024, 1, 1)],
             }
         ),
-        "roles": pl.DataFrame(
-            {"role_id": ["r1", "r2"], "ladder": ["eng", "eng"], "level": [1, 2]}
-        ),
+        "roles": pl.DataFrame({"role_id": ["r1", "r2"], "ladder": ["eng", "eng"], "level": [1, 2]}),
         "movements": pl.DataFrame(
             {
                 "employee_id": ["e1"],
@@ -366,9 +341,7 @@ def _example_tables() -> dict[str, pl.DataFrame]:
                 "to_role_id": ["r2"],
             }
         ),
-        "assets": pl.DataFrame(
-            {"asset_id": ["a1", "a2", "b1"], "cluster": ["A", "A", "B"], "difficulty": [1, 3, 2]}
-        ),
+        "assets": pl.DataFrame({"asset_id": ["a1", "a2", "b1"], "cluster": ["A", "A", "B"], "difficulty": [1, 3, 2]}),
         "learning_events": pl.DataFrame(
             {
                 "employee_id": ["e1"] * 5,

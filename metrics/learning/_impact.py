@@ -204,9 +204,7 @@ def control_matrix(observations: pl.DataFrame) -> tuple[np.ndarray, tuple[int, .
     >>> x.tolist(), cat
     ([[3.0, 0.0, 2.0, 1.5, 0.0, 0.0]], (4, 5))
     """
-    numeric = observations.select(
-        [pl.col(c).cast(pl.Float64) for c in NUMERIC_CONTROLS]
-    ).to_numpy()
+    numeric = observations.select([pl.col(c).cast(pl.Float64) for c in NUMERIC_CONTROLS]).to_numpy()
     cats = [category_codes(observations.get_column(c)) for c in CATEGORICAL_CONTROLS]
     x = np.column_stack([numeric, *cats]) if len(observations) else np.empty((0, 6))
     n_num = len(NUMERIC_CONTROLS)
@@ -264,10 +262,7 @@ def exposed_employees(features: LearningFeatures) -> dict[str, int]:
     if not features.clusters:
         return {}
     row = features.exposures.select(
-        [
-            pl.col("employee_id").filter(pl.col(c) >= 1).n_unique().alias(c)
-            for c in features.clusters
-        ]
+        [pl.col("employee_id").filter(pl.col(c) >= 1).n_unique().alias(c) for c in features.clusters]
     ).row(0, named=True)
     return {c: int(row[c]) for c in features.clusters}
 
@@ -406,18 +401,12 @@ def estimate_learning_impact(
             rows.append(_estimate_row(c, 0, None))
             continue
         w = np.column_stack([x, np.delete(d_all, k, axis=1)])
-        est = partial_out(
-            y, d_all[:, k], w, groups, folds, learner, cfg.confidence, cfg.small_sample_correction
-        )
+        est = partial_out(y, d_all[:, k], w, groups, folds, learner, cfg.confidence, cfg.small_sample_correction)
         rows.append(_estimate_row(c, exposed[c], est))
-    effects = pl.DataFrame(
-        rows, schema={k: v for k, v in _EFFECT_SCHEMA.items() if k not in ("q_value", "label")}
-    )
+    effects = pl.DataFrame(rows, schema={k: v for k, v in _EFFECT_SCHEMA.items() if k not in ("q_value", "label")})
     check = _model_check(x, d_all, y, folds, learner)
     secondary = _secondary(features, x, d_all, y, groups, cfg, learner)
-    return LearningImpactResult(
-        label_effects(effects, cfg), naive, check, secondary, n_obs, n_employees
-    )
+    return LearningImpactResult(label_effects(effects, cfg), naive, check, secondary, n_obs, n_employees)
 
 
 def _model_check_frame(rows: list[dict]) -> pl.DataFrame:

@@ -60,7 +60,9 @@ def recommend_assets(
             pl.col("critical").any().alias("critical_gap"),
         )
     )
-    predictive = effects.filter(pl.col("label") == "predictive").select("cluster", pl.col("effect").alias("cluster_effect"))
+    predictive = effects.filter(pl.col("label") == "predictive").select(
+        "cluster", pl.col("effect").alias("cluster_effect")
+    )
     return (
         assets.join(need, on="competency_id", how="inner")
         .filter(

@@ -32,9 +32,13 @@ def test_sample_round_trips_identically(database_url, file_bundle, capsys):
 def test_sql_table_and_query_sources_with_mapping(database_url, tmp_path):
     engine = sa.create_engine(database_url)
     with engine.begin() as conn:
-        conn.execute(sa.text("CREATE TABLE hr_people (worker_id VARCHAR(20), job VARCHAR(20), org VARCHAR(20), started DATE)"))
         conn.execute(
-            sa.text("INSERT INTO hr_people VALUES ('E1','AN1','Data','2020-01-01'), ('E2','ZZ','Data','2021-02-03'), ('E3','AN2','Data',NULL)")
+            sa.text("CREATE TABLE hr_people (worker_id VARCHAR(20), job VARCHAR(20), org VARCHAR(20), started DATE)")
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO hr_people VALUES ('E1','AN1','Data','2020-01-01'), ('E2','ZZ','Data','2021-02-03'), ('E3','AN2','Data',NULL)"
+            )
         )
     engine.dispose()
     cfg = tmp_path / "sources.toml"
@@ -42,7 +46,7 @@ def test_sql_table_and_query_sources_with_mapping(database_url, tmp_path):
         f"""
 [source]
 url = "{database_url}"
-path = "{(DEFAULT_SAMPLE.parent.parent / 'tests' / 'fixtures' / 'tiny').as_posix()}"
+path = "{(DEFAULT_SAMPLE.parent.parent / "tests" / "fixtures" / "tiny").as_posix()}"
 [tables.employees]
 query = "SELECT worker_id, job, org, started FROM hr_people ORDER BY worker_id"
 [tables.employees.columns]

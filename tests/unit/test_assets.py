@@ -44,9 +44,7 @@ def _activity(rows: list[tuple[str, str, int, int, dt.date | None]]) -> pl.DataF
         "cluster",
         "learners",
         "completers",
-        pl.when(pl.col("learners") > 0)
-        .then(pl.col("completers") / pl.col("learners"))
-        .alias("completion_rate"),
+        pl.when(pl.col("learners") > 0).then(pl.col("completers") / pl.col("learners")).alias("completion_rate"),
         pl.lit(None, dtype=pl.Float64).alias("mean_score"),
         "last_activity",
     )
@@ -156,9 +154,7 @@ def _ts(*args: int) -> dt.datetime:
 
 
 def test_activity_counts_window_and_scores() -> None:
-    assets = pl.DataFrame(
-        {"asset_id": ["x", "y", "z"], "title": ["X", "Y", "Z"], "cluster": ["P", "P", "N"]}
-    )
+    assets = pl.DataFrame({"asset_id": ["x", "y", "z"], "title": ["X", "Y", "Z"], "cluster": ["P", "P", "N"]})
     events = _events(
         [
             # x: e1 launches and completes (score 0.6), then passes again (0.8)
@@ -183,9 +179,7 @@ def test_activity_counts_window_and_scores() -> None:
         ("y", "P", 0, 0, None, None, dt.date(2025, 3, 1)),
         ("z", "N", 0, 0, None, None, None),
     ]
-    portfolio = asset_portfolio(
-        {"assets": assets, "learning_events": events}, EFFECTS, as_of=T
-    )
+    portfolio = asset_portfolio({"assets": assets, "learning_events": events}, EFFECTS, as_of=T)
     assert portfolio.columns == list(PORTFOLIO_COLUMNS)
     assert portfolio["recommendation"].to_list() == ["improve", "retire", "retire"]
 

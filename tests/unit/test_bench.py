@@ -53,9 +53,15 @@ def next_bands(*rows: tuple) -> pl.DataFrame:
             "n_gaps": [0] * len(rows),
             "n_critical_gaps": [0] * len(rows),
         },
-        schema={"employee_id": pl.String, "target_role_id": pl.String, "relation": pl.String,
-                "readiness": pl.Float64, "band": pl.String, "n_gaps": pl.Int64,
-                "n_critical_gaps": pl.Int64},
+        schema={
+            "employee_id": pl.String,
+            "target_role_id": pl.String,
+            "relation": pl.String,
+            "readiness": pl.Float64,
+            "band": pl.String,
+            "n_gaps": pl.Int64,
+            "n_critical_gaps": pl.Int64,
+        },
     )
 
 
@@ -113,8 +119,9 @@ def test_current_role_bands_do_not_count_as_successors() -> None:
 
 def test_bench_from_real_readiness() -> None:
     # one requirement for B (sql ≥ 2): a1 has 2 → ready_now; a2 has 1 → 0.5 developing
-    req = pl.DataFrame({"role_id": ["B"], "competency_id": ["sql"], "required_level": [2],
-                        "weight": [1.0], "critical": [True]})
+    req = pl.DataFrame(
+        {"role_id": ["B"], "competency_id": ["sql"], "required_level": [2], "weight": [1.0], "critical": [True]}
+    )
     emp = employees(("a1", "A", "Data"), ("a2", "A", "Data"), ("b1", "B", "Data"))
     prof = pl.DataFrame({"employee_id": ["a1", "a2"], "competency_id": ["sql", "sql"], "level": [2, 1]})
     rd = readiness(emp, ROLES, req, prof, T)

@@ -50,8 +50,11 @@ def targets(*rows: tuple) -> pl.DataFrame:
 
 def levels(employee_ids: list[str], competency: str, level: int) -> pl.DataFrame:
     return pl.DataFrame(
-        {"employee_id": employee_ids, "competency_id": [competency] * len(employee_ids),
-         "level": [level] * len(employee_ids)},
+        {
+            "employee_id": employee_ids,
+            "competency_id": [competency] * len(employee_ids),
+            "level": [level] * len(employee_ids),
+        },
         schema={"employee_id": pl.String, "competency_id": pl.String, "level": pl.Int64},
     )
 
@@ -125,9 +128,11 @@ def test_supply_counts_only_active_team_members_at_target_level() -> None:
         ]
     )
     prof = pl.DataFrame(
-        {"employee_id": ["ok4", "ok3", "low", "left", "future", "other", "ok4"],
-         "competency_id": ["c", "c", "c", "c", "c", "c", "d"],
-         "level": [4, 3, 2, 5, 5, 5, 5]}
+        {
+            "employee_id": ["ok4", "ok3", "low", "left", "future", "other", "ok4"],
+            "competency_id": ["c", "c", "c", "c", "c", "c", "d"],
+            "level": [4, 3, 2, 5, 5, 5, 5],
+        }
     )
     # supply 2 of 5, priority 1: gap 3, risk 3/5 = 0.6 → high
     out = capability_risk(emp, targets(("Data", "c", 3, 5, 1)), prof, T)
@@ -147,8 +152,18 @@ def test_columns_and_sorted_by_risk_descending() -> None:
     tgt = targets(("A", "c", 3, 2, 1), ("B", "c", 3, 2, 1), ("A", "d", 1, 1, 3))
     out = capability_risk(emp, tgt, prof, T)
     assert tuple(out.columns) == RISK_COLUMNS
-    assert out.dtypes == [pl.String, pl.String, pl.Int64, pl.Int64, pl.Int64, pl.Float64,
-                          pl.Int64, pl.Float64, pl.Boolean, pl.String]
+    assert out.dtypes == [
+        pl.String,
+        pl.String,
+        pl.Int64,
+        pl.Int64,
+        pl.Int64,
+        pl.Float64,
+        pl.Int64,
+        pl.Float64,
+        pl.Boolean,
+        pl.String,
+    ]
     # B/c: 1 of 2 → 0.5; A/d: 0 of 1 at priority 3 → 0.3; A/c: 2 of 2 → 0.0
     assert out.select("team", "competency_id", "risk", "band").rows() == [
         ("B", "c", 0.5, "high"),

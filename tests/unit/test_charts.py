@@ -15,23 +15,55 @@ SAFE_COLOURS = set(charts.OKABE_ITO) | {"#999999", "#666666", "white"}
 SEQUENTIAL = {"viridis", "blueorange"}  # perceptually uniform, colour-blind-safe schemes
 
 INPUTS = {
-    "band_distribution": pl.DataFrame({"relation": ["current", "next"], "band": ["ready_now", "developing"], "employees": [3, 4]}),
+    "band_distribution": pl.DataFrame(
+        {"relation": ["current", "next"], "band": ["ready_now", "developing"], "employees": [3, 4]}
+    ),
     "feeder_pipeline": pl.DataFrame({"role": ["A", "A"], "band": ["ready_now", "ready_soon"], "employees": [1, 2]}),
-    "bench_status": pl.DataFrame({"role": ["A"], "status": ["covered"], "ready_now": [1], "ready_soon": [2], "incumbents": [3]}),
-    "coverage_heatmap": pl.DataFrame({"team": ["T"], "competency": ["C"], "coverage": [0.5], "supply": [1],
-                                      "target_headcount": [2], "band": ["medium"], "single_point_of_failure": [True]}),
-    "rates_with_intervals": pl.DataFrame({"group": ["a", "b"], "rate": [0.1, 0.2], "rate_low": [0.05, 0.1],
-                                          "rate_high": [0.2, 0.3], "adverse_impact": [True, False],
-                                          "four_fifths_line": [0.16, 0.16]}),
-    "forest_plot": pl.DataFrame({"cluster": ["K"], "effect": [0.1], "ci_low": [0.0], "ci_high": [0.2],
-                                 "label": ["predictive"], "naive": [0.3]}),
+    "bench_status": pl.DataFrame(
+        {"role": ["A"], "status": ["covered"], "ready_now": [1], "ready_soon": [2], "incumbents": [3]}
+    ),
+    "coverage_heatmap": pl.DataFrame(
+        {
+            "team": ["T"],
+            "competency": ["C"],
+            "coverage": [0.5],
+            "supply": [1],
+            "target_headcount": [2],
+            "band": ["medium"],
+            "single_point_of_failure": [True],
+        }
+    ),
+    "rates_with_intervals": pl.DataFrame(
+        {
+            "group": ["a", "b"],
+            "rate": [0.1, 0.2],
+            "rate_low": [0.05, 0.1],
+            "rate_high": [0.2, 0.3],
+            "adverse_impact": [True, False],
+            "four_fifths_line": [0.16, 0.16],
+        }
+    ),
+    "forest_plot": pl.DataFrame(
+        {"cluster": ["K"], "effect": [0.1], "ci_low": [0.0], "ci_high": [0.2], "label": ["predictive"], "naive": [0.3]}
+    ),
     "factor_effects": pl.DataFrame({"factor": ["spacing"], "effect": [0.1], "ci_low": [0.0], "ci_high": [0.2]}),
     "recommendation_counts": pl.DataFrame({"recommendation": ["retire"], "assets": [3]}),
-    "profile_heatmap": pl.DataFrame({"competency": ["C"], "target": ["Current: A"], "required_level": [3], "level": [2],
-                                     "gap_levels": [-1], "critical": [True]}),
+    "profile_heatmap": pl.DataFrame(
+        {
+            "competency": ["C"],
+            "target": ["Current: A"],
+            "required_level": [3],
+            "level": [2],
+            "gap_levels": [-1],
+            "critical": [True],
+        }
+    ),
 }
-BUILDERS = [name for name, fn in inspect.getmembers(charts, inspect.isfunction)
-            if fn.__module__ == charts.__name__ and not name.startswith("_")]
+BUILDERS = [
+    name
+    for name, fn in inspect.getmembers(charts, inspect.isfunction)
+    if fn.__module__ == charts.__name__ and not name.startswith("_")
+]
 
 
 def test_every_builder_is_exercised():

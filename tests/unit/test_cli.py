@@ -82,7 +82,9 @@ def test_metric_configuration_file_is_applied_and_recorded(tmp_path):
 def test_bad_source_is_one_clear_line_and_exit_2(tmp_path):
     done = subprocess.run(
         [sys.executable, "cli.py", "compute", "--source", str(tmp_path / "nope"), "--out", str(tmp_path / "o")],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [f"error: {tmp_path / 'nope'}: no such file or folder"]

@@ -14,12 +14,12 @@ from metrics.readiness import readiness
 
 T = dt.date(2025, 1, 1)
 EMPLOYEES = pl.DataFrame(
-    {"employee_id": ["e"], "role_id": ["X"], "team": ["T"],
-     "hire_date": [dt.date(2020, 1, 1)], "exit_date": [None]},
+    {"employee_id": ["e"], "role_id": ["X"], "team": ["T"], "hire_date": [dt.date(2020, 1, 1)], "exit_date": [None]},
     schema_overrides={"exit_date": pl.Date},
 )
-ROLES = pl.DataFrame({"role_id": ["X"], "title": ["X"], "next_role_id": [None]},
-                     schema_overrides={"next_role_id": pl.String})
+ROLES = pl.DataFrame(
+    {"role_id": ["X"], "title": ["X"], "next_role_id": [None]}, schema_overrides={"next_role_id": pl.String}
+)
 
 requirement = st.tuples(
     st.integers(1, 5),  # required level
@@ -45,8 +45,13 @@ def _readiness(reqs: list[tuple]) -> float:
             "weight": [r[1] for r in reqs],
             "critical": [r[2] for r in reqs],
         },
-        schema={"role_id": pl.String, "competency_id": pl.String, "required_level": pl.Int64,
-                "weight": pl.Float64, "critical": pl.Boolean},
+        schema={
+            "role_id": pl.String,
+            "competency_id": pl.String,
+            "required_level": pl.Int64,
+            "weight": pl.Float64,
+            "critical": pl.Boolean,
+        },
     )
     prof = pl.DataFrame(
         {
@@ -116,6 +121,11 @@ def test_same_input_gives_bit_identical_readiness() -> None:
     # found by hypothesis: with polars' streaming engine this case came out as
     # 0.2267827672067321 or 0.22678276720673213 from run to run (partial sums in a
     # varying order); the core metrics collect in-memory so the result is stable.
-    reqs = [(1, 0.3995061204029384, False, None), (1, 0.01, False, None),
-            (1, 2.0, False, None), (1, 1.0, False, None), (1, 1.0, False, 1)]
+    reqs = [
+        (1, 0.3995061204029384, False, None),
+        (1, 0.01, False, None),
+        (1, 2.0, False, None),
+        (1, 1.0, False, None),
+        (1, 1.0, False, 1),
+    ]
     assert len({_readiness(reqs) for _ in range(40)}) == 1

@@ -32,7 +32,9 @@ def test_planted_uncovered_critical_roles_have_no_ready_successor(sample):
     for role, want in truth["bench"]["critical_roles"].items():
         got = bench.filter(pl.col("role_id") == role).row(0, named=True)
         assert (got["candidates"], got["ready_now"], got["ready_soon"]) == (
-            want["candidates"], want["ready_now"], want["ready_soon"]
+            want["candidates"],
+            want["ready_now"],
+            want["ready_soon"],
         ), role
 
 

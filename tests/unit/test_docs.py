@@ -9,8 +9,16 @@ from pathlib import Path
 from ui.components import definition_url
 
 ROOT = Path(__file__).resolve().parents[2]
-PARTS = ["metrics_header", "metrics/proficiency", "metrics/readiness", "metrics/bench", "metrics/capability_risk",
-         "metrics/equity", "metrics/learning_impact", "metrics/assets"]
+PARTS = [
+    "metrics_header",
+    "metrics/proficiency",
+    "metrics/readiness",
+    "metrics/bench",
+    "metrics/capability_risk",
+    "metrics/equity",
+    "metrics/learning_impact",
+    "metrics/assets",
+]
 
 
 def test_metrics_doc_is_assembled_from_the_family_docs():

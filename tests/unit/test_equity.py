@@ -186,9 +186,7 @@ def test_tie_for_highest_rate_goes_to_largest_then_name():
     assert table["C"]["impact_ratio"] == pytest.approx(1 / 3)
     assert table["C"]["adverse_impact"] is True and table["C"]["robust"] is False
     # Equal rate and size: alphabetical first.
-    counts = pl.DataFrame(
-        {"group": ["Y", "X"], "eligible": [10, 10], "promoted": [3, 3], "suppressed": [False] * 2}
-    )
+    counts = pl.DataFrame({"group": ["Y", "X"], "eligible": [10, 10], "promoted": [3, 3], "suppressed": [False] * 2})
     assert reference_group(counts) == "X"
 
 
@@ -199,12 +197,22 @@ def _edge_case_org() -> tuple[pl.DataFrame, pl.DataFrame]:
     d = dt.date
     employees = pl.DataFrame(
         {
-            "employee_id": ["on_start", "on_end", "after_end", "typed", "lateral", "twice",
-                            "hired_after", "exited_before", "exited_on_start", "hired_on_start",
-                            "exited_in_window"],
+            "employee_id": [
+                "on_start",
+                "on_end",
+                "after_end",
+                "typed",
+                "lateral",
+                "twice",
+                "hired_after",
+                "exited_before",
+                "exited_on_start",
+                "hired_on_start",
+                "exited_in_window",
+            ],
             "role_id": ["R1"] * 11,
-            "hire_date": [d(2020, 1, 1)] * 6 + [d(2025, 1, 1), d(2020, 1, 1), d(2020, 1, 1),
-                                                d(2024, 12, 31), d(2020, 1, 1)],
+            "hire_date": [d(2020, 1, 1)] * 6
+            + [d(2025, 1, 1), d(2020, 1, 1), d(2020, 1, 1), d(2024, 12, 31), d(2020, 1, 1)],
             "exit_date": [None] * 7 + [d(2024, 6, 1), d(2024, 12, 31), None, d(2025, 3, 1)],
             "gender": ["X"] * 11,
         },
@@ -235,8 +243,7 @@ def test_window_edges_and_eligibility():
     # Eligible: active at S = 2024-12-31 -> not hired_after (2025-01-01), not exited_before,
     # not exited_on_start (exit must be AFTER S); hired_on_start and exited_in_window are in.
     assert sorted(population["employee_id"].to_list()) == sorted(
-        ["on_start", "on_end", "after_end", "typed", "lateral", "twice", "hired_on_start",
-         "exited_in_window"]
+        ["on_start", "on_end", "after_end", "typed", "lateral", "twice", "hired_on_start", "exited_in_window"]
     )
     promoted = set(population.filter(pl.col("promoted"))["employee_id"].to_list())
     assert promoted == {"on_end", "typed", "twice", "hired_on_start", "exited_in_window"}
@@ -246,8 +253,14 @@ def test_window_end_before_as_of_excludes_later_promotions():
     employees, movements = _edge_case_org()
     cfg = EquityConfig(min_group_size=1)
     table = promotion_equity(
-        employees, movements, EDGE_ROLES, AS_OF, "gender", cfg,
-        window_start=START, window_end=dt.date(2025, 12, 30),
+        employees,
+        movements,
+        EDGE_ROLES,
+        AS_OF,
+        "gender",
+        cfg,
+        window_start=START,
+        window_end=dt.date(2025, 12, 30),
     )
     # Same 8 eligible; on_end (2025-12-31) now falls after E: 4 promoted.
     assert table.select("eligible", "promoted").row(0) == (8, 4)
@@ -272,17 +285,19 @@ def test_unknown_attribute_is_a_clear_error():
 
 def test_all_attributes_and_intersections():
     cells = {
-        ("W", "A"): (12, 1), ("W", "B"): (15, 3), ("W", "C"): (3, 0),
-        ("M", "A"): (20, 6), ("M", "B"): (25, 5), ("M", "C"): (4, 2),
+        ("W", "A"): (12, 1),
+        ("W", "B"): (15, 3),
+        ("W", "C"): (3, 0),
+        ("M", "A"): (20, 6),
+        ("M", "B"): (25, 5),
+        ("M", "C"): (4, 2),
     }
     employees, movements = build_org(cells, attributes=("gender", "ethnicity"))
     cfg = MetricsConfig()
     assert configured_attributes(employees, cfg) == ["gender", "ethnicity", ("gender", "ethnicity")]
     result = equity_result(employees, movements, ROLES, AS_OF, cfg)
     table = result.table
-    assert table["attribute"].unique(maintain_order=True).to_list() == [
-        "gender", "ethnicity", "gender × ethnicity"
-    ]
+    assert table["attribute"].unique(maintain_order=True).to_list() == ["gender", "ethnicity", "gender × ethnicity"]
     # ethnicity: A 32, B 40, C 7 -> C suppressed, A (next smallest) suppressed too.
     eth = by_group(table.filter(pl.col("attribute") == "ethnicity"))
     assert [eth[g]["suppressed"] for g in "ABC"] == [True, False, True]
@@ -311,9 +326,7 @@ def test_intersection_single_call_matches_report():
 
 def test_intersections_can_be_switched_off():
     employees, _ = build_org({("W", "A"): (1, 0)}, attributes=("gender", "ethnicity"))
-    assert configured_attributes(employees, EquityConfig(intersections=False)) == [
-        "gender", "ethnicity"
-    ]
+    assert configured_attributes(employees, EquityConfig(intersections=False)) == ["gender", "ethnicity"]
 
 
 # --- independent cross-check with fairlearn -----------------------------------------------
@@ -341,9 +354,7 @@ def test_rates_and_ratios_match_fairlearn():
     assert table["group"].to_list() == by.index.to_list()
     assert table["rate"].to_list() == pytest.approx(by.to_list(), abs=1e-12)
     assert table["impact_ratio"].to_list() == pytest.approx((by / by.max()).to_list(), abs=1e-12)
-    assert min(table["impact_ratio"].to_list()) == pytest.approx(
-        frame.ratio(method="between_groups"), abs=1e-12
-    )
+    assert min(table["impact_ratio"].to_list()) == pytest.approx(frame.ratio(method="between_groups"), abs=1e-12)
 
 
 def test_not_disclosed_can_be_kept_out_of_the_reference():

@@ -23,7 +23,8 @@ READINESS_SCHEMA = {
 
 def readiness(rows) -> pl.DataFrame:
     return pl.DataFrame(
-        [(e, "R2", rel, r, b, 0, 0) for e, rel, r, b in rows], schema=READINESS_SCHEMA,
+        [(e, "R2", rel, r, b, 0, 0) for e, rel, r, b in rows],
+        schema=READINESS_SCHEMA,
         orient="row",
     )
 
@@ -64,9 +65,7 @@ def test_pipeline_hand_computed():
 def test_pipeline_uses_promotion_equity_suppression():
     # C (3) is small; B (12) is the next smallest: both hidden, A shown.
     employees, movements = build_org({"A": (20, 2), "B": (12, 1), "C": (3, 0)})
-    ready = readiness(
-        [("e00020", "next", 0.95, "ready_now"), ("e00000", "next", 0.5, "developing")]
-    )
+    ready = readiness([("e00020", "next", 0.95, "ready_now"), ("e00000", "next", 0.5, "developing")])
     table = pipeline_equity(employees, ready, movements, ROLES, AS_OF, "gender")
     assert table.select("group", "suppressed").rows() == [("A", False), ("B", True), ("C", True)]
     hidden = table.filter(pl.col("suppressed"))
@@ -76,13 +75,11 @@ def test_pipeline_uses_promotion_equity_suppression():
 
 def test_pipeline_promotion_after_window_end_counts_as_not_promoted():
     employees, _ = build_org({"A": (10, 0)})
-    late = pl.DataFrame(
-        [("e00000", dt.date(2025, 12, 31), "R1", "R2", None)], schema=MOVEMENT_SCHEMA, orient="row"
-    )
+    late = pl.DataFrame([("e00000", dt.date(2025, 12, 31), "R1", "R2", None)], schema=MOVEMENT_SCHEMA, orient="row")
     ready = readiness([("e00000", "next", 0.95, "ready_now")])
-    row = pipeline_equity(
-        employees, ready, late, ROLES, AS_OF, "gender", window_end=dt.date(2025, 12, 30)
-    ).row(0, named=True)
+    row = pipeline_equity(employees, ready, late, ROLES, AS_OF, "gender", window_end=dt.date(2025, 12, 30)).row(
+        0, named=True
+    )
     assert row["ready_now"] == 1 and row["ready_not_promoted"] == 1.0
 
 
@@ -90,9 +87,12 @@ def test_pipeline_needs_readiness_columns():
     employees, movements = build_org({"A": (10, 0)})
     with pytest.raises(ValueError, match="missing: band"):
         pipeline_equity(
-            employees, pl.DataFrame({"employee_id": ["e00000"], "relation": ["next"],
-                                     "readiness": [0.5]}),
-            movements, ROLES, AS_OF, "gender",
+            employees,
+            pl.DataFrame({"employee_id": ["e00000"], "relation": ["next"], "readiness": [0.5]}),
+            movements,
+            ROLES,
+            AS_OF,
+            "gender",
         )
 
 
@@ -103,9 +103,7 @@ def test_pipeline_all_attributes_matches_single_calls():
     employees, movements = build_org(cells, attributes=("gender", "ethnicity"))
     ready = readiness([("e00000", "next", 0.95, "ready_now")])
     table = pipeline_equity_all(employees, ready, movements, ROLES, AS_OF)
-    assert table["attribute"].unique(maintain_order=True).to_list() == [
-        "gender", "ethnicity", "gender × ethnicity"
-    ]
+    assert table["attribute"].unique(maintain_order=True).to_list() == ["gender", "ethnicity", "gender × ethnicity"]
     single = pipeline_equity(employees, ready, movements, ROLES, AS_OF, ("gender", "ethnicity"))
     assert table.filter(pl.col("attribute") == "gender × ethnicity").equals(single)
     # e00000 is W × A (12 eligible, shown): ready now and promoted -> ready_not_promoted 0.

@@ -38,17 +38,14 @@ def sample():
 def test_planted_gender_disparity_is_found(sample):
     truth, result = sample
     assert [str(result.window.start), str(result.window.end)] == truth["window"]
-    gender = {r["group"]: r for r in result.table.filter(pl.col("attribute") == "gender")
-              .iter_rows(named=True)}
+    gender = {r["group"]: r for r in result.table.filter(pl.col("attribute") == "gender").iter_rows(named=True)}
     assert result.reference_groups["gender"] == truth["reference_group"]
     flagged = gender[truth["disadvantaged_group"]]
     assert flagged["adverse_impact"] is True and flagged["significant"] is True
     assert flagged["robust"] is True
     assert flagged["impact_ratio"] == pytest.approx(truth["realised_ratio"], abs=1e-3)
     for group, expected in truth["rates"]["gender"].items():
-        assert (gender[group]["eligible"], gender[group]["promoted"]) == (
-            expected["eligible"], expected["promoted"]
-        )
+        assert (gender[group]["eligible"], gender[group]["promoted"]) == (expected["eligible"], expected["promoted"])
 
 
 def test_fair_attribute_is_not_flagged(sample):

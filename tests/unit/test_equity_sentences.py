@@ -65,12 +65,20 @@ def test_ratio_text_never_rounds_across_the_threshold():
     # 79/100 vs 100/100: ratio 0.79 -> "0.79"; a flagged 0.7996 must not print "0.80".
     table = pl.DataFrame(
         {
-            "attribute": ["g", "g"], "group": ["R", "X"], "eligible": [10000, 10000],
-            "promoted": [10000, 7996], "rate": [1.0, 0.7996], "rate_low": [0.9996, 0.79],
-            "rate_high": [1.0, 0.81], "impact_ratio": [1.0, 0.7996],
-            "adverse_impact": [False, True], "p_value": [None, 1e-9],
-            "significant": [None, True], "shortfall": [-1000.0, 1000.0],
-            "robust": [False, True], "suppressed": [False, False],
+            "attribute": ["g", "g"],
+            "group": ["R", "X"],
+            "eligible": [10000, 10000],
+            "promoted": [10000, 7996],
+            "rate": [1.0, 0.7996],
+            "rate_low": [0.9996, 0.79],
+            "rate_high": [1.0, 0.81],
+            "impact_ratio": [1.0, 0.7996],
+            "adverse_impact": [False, True],
+            "p_value": [None, 1e-9],
+            "significant": [None, True],
+            "shortfall": [-1000.0, 1000.0],
+            "robust": [False, True],
+            "suppressed": [False, False],
         }
     )
     out = committee_sentences(table, {"g": "R"}, EquityConfig())

@@ -128,13 +128,9 @@ def assert_suppression_safe(table: pl.DataFrame, min_group_size: int = 10) -> No
                     )
 
     # An attribute with a single group is the whole population: nothing to subtract from.
-    per_attribute = table.group_by("attribute").agg(
-        pl.col("suppressed").sum().alias("n"), pl.len().alias("groups")
-    )
+    per_attribute = table.group_by("attribute").agg(pl.col("suppressed").sum().alias("n"), pl.len().alias("groups"))
     for attribute, n, groups in per_attribute.iter_rows():
-        assert n != 1 or groups == 1, (
-            f"exactly one suppressed group in {attribute}: recoverable from the total"
-        )
+        assert n != 1 or groups == 1, f"exactly one suppressed group in {attribute}: recoverable from the total"
 
 
 def audit_determined(table: pl.DataFrame) -> list[tuple[str, str]]:
@@ -181,21 +177,17 @@ def audit_determined(table: pl.DataFrame) -> list[tuple[str, str]]:
 def _table(rows: list[tuple]) -> pl.DataFrame:
     """A table with only attribute, group, eligible and suppressed set."""
     base = pl.DataFrame(
-        rows, schema={"attribute": pl.String, "group": pl.String, "eligible": pl.Int64,
-                      "suppressed": pl.Boolean}, orient="row"
+        rows,
+        schema={"attribute": pl.String, "group": pl.String, "eligible": pl.Int64, "suppressed": pl.Boolean},
+        orient="row",
     )
     return base.select(
-        pl.col(c) if c in base.columns else pl.lit(None, dtype=OUTPUT_SCHEMA[c]).alias(c)
-        for c in OUTPUT_COLUMNS
-    ).with_columns(
-        pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("eligible")).alias("eligible")
-    )
+        pl.col(c) if c in base.columns else pl.lit(None, dtype=OUTPUT_SCHEMA[c]).alias(c) for c in OUTPUT_COLUMNS
+    ).with_columns(pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("eligible")).alias("eligible"))
 
 
 def test_helper_accepts_two_suppressed_groups():
-    assert_suppression_safe(
-        _table([("gender", "A", 9, True), ("gender", "B", 12, True), ("gender", "C", 30, False)])
-    )
+    assert_suppression_safe(_table([("gender", "A", 9, True), ("gender", "B", 12, True), ("gender", "C", 30, False)]))
 
 
 def test_helper_rejects_a_single_suppressed_group():
@@ -205,9 +197,7 @@ def test_helper_rejects_a_single_suppressed_group():
 
 
 def test_helper_rejects_numbers_on_a_suppressed_row():
-    table = _table([("g", "A", 9, True), ("g", "B", 9, True)]).with_columns(
-        pl.lit(0.5).alias("rate")
-    )
+    table = _table([("g", "A", 9, True), ("g", "B", 9, True)]).with_columns(pl.lit(0.5).alias("rate"))
     with pytest.raises(AssertionError, match="shows rate"):
         assert_suppression_safe(table)
 

@@ -28,9 +28,7 @@ def run(cells, config=None) -> pl.DataFrame:
 def test_group_of_nine_and_next_smallest_suppressed():
     # A 9 < 10 is suppressed; it is the only one, so the next-smallest, D (12), is too.
     table = run({"A": (9, 1), "B": (15, 3), "C": (30, 6), "D": (12, 2)})
-    assert table.select("group", "suppressed").rows() == [
-        ("A", True), ("B", False), ("C", False), ("D", True)
-    ]
+    assert table.select("group", "suppressed").rows() == [("A", True), ("B", False), ("C", False), ("D", True)]
     assert_suppression_safe(table)
 
 
@@ -48,18 +46,14 @@ def test_two_small_groups_need_no_complement():
 def test_group_of_exactly_min_size_is_shown():
     table = run({"A": (10, 0), "B": (10, 10)})
     # 0 promoted and all promoted are both shown per spec (eligible >= 10).
-    assert table.select("group", "promoted", "suppressed").rows() == [
-        ("A", 0, False), ("B", 10, False)
-    ]
+    assert table.select("group", "promoted", "suppressed").rows() == [("A", 0, False), ("B", 10, False)]
 
 
 def test_suppressed_group_is_never_the_reference():
     # A 5/5 (rate 1.0) is small; the complement is D 11/11 (rate 1.0, next smallest).
     # Among the shown groups B 6/30 = 0.2 beats C 4/40 = 0.1: B is the reference.
     employees, movements = build_org({"A": (5, 5), "B": (30, 6), "C": (40, 4), "D": (11, 11)})
-    population = eligible_population(
-        employees, movements, ROLES, equity_window(AS_OF, EquityConfig())
-    )
+    population = eligible_population(employees, movements, ROLES, equity_window(AS_OF, EquityConfig()))
     result = attribute_equity(population, "gender")
     assert result.reference_group == "B"
     table = {r["group"]: r for r in result.table.iter_rows(named=True)}
@@ -145,8 +139,7 @@ def populations(draw):
 @given(populations())
 def test_property_suppression_cannot_be_undone(cells):
     rows = [(g, i < p) for g, (n, p) in cells.items() for i in range(n)]
-    population = pl.DataFrame(rows, schema={"gender": pl.String, "promoted": pl.Boolean},
-                              orient="row")
+    population = pl.DataFrame(rows, schema={"gender": pl.String, "promoted": pl.Boolean}, orient="row")
     result = attribute_equity(population, "gender")
     table = result.table
     hidden = table.filter(pl.col("suppressed"))
@@ -156,9 +149,7 @@ def test_property_suppression_cannot_be_undone(cells):
     # Every group below the threshold is suppressed; suppressed rows carry no numbers.
     small = {g for g, (n, _) in cells.items() if n < 10}
     assert small <= set(hidden["group"].to_list())
-    assert hidden.drop("attribute", "group", "suppressed").null_count().sum_horizontal().item() == (
-        11 * hidden.height
-    )
+    assert hidden.drop("attribute", "group", "suppressed").null_count().sum_horizontal().item() == (11 * hidden.height)
     # What is shown is exact, and the reference is a shown group.
     for row in shown.iter_rows(named=True):
         assert (row["eligible"], row["promoted"]) == cells[row["group"]]
@@ -174,11 +165,7 @@ def test_property_suppression_cannot_be_undone(cells):
 @st.composite
 def crossed_populations(draw):
     genders, ethnicities = ["W", "M", "N"], ["A", "B", "C", "D"]
-    return {
-        (g, e): draw(st.sampled_from([0, 0, 1, 3, 6, 9, 10, 12, 15, 25, 40]))
-        for g in genders
-        for e in ethnicities
-    }
+    return {(g, e): draw(st.sampled_from([0, 0, 1, 3, 6, 9, 10, 12, 15, 25, 40])) for g in genders for e in ethnicities}
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -189,13 +176,11 @@ def test_property_intersections_cannot_be_undone(sizes):
         return
     rows = [(g, e, i < p) for (g, e), (n, p) in cells.items() for i in range(n)]
     population = pl.DataFrame(
-        rows, schema={"gender": pl.String, "ethnicity": pl.String, "promoted": pl.Boolean},
+        rows,
+        schema={"gender": pl.String, "ethnicity": pl.String, "promoted": pl.Boolean},
         orient="row",
     )
-    table = pl.concat(
-        attribute_equity(population, a).table
-        for a in ("gender", "ethnicity", ("gender", "ethnicity"))
-    )
+    table = pl.concat(attribute_equity(population, a).table for a in ("gender", "ethnicity", ("gender", "ethnicity")))
     assert_suppression_safe(table)
     assert audit_determined(table) == []
 
@@ -203,13 +188,18 @@ def test_property_intersections_cannot_be_undone(sizes):
 def test_audit_detects_a_recoverable_cell():
     # Deliberately unsafe table: one hidden cell is the gender total minus a shown cell.
     rows = [
-        ("gender", "W", 40, False), ("gender", "M", 40, False),
-        ("ethnicity", "A", 45, False), ("ethnicity", "B", 35, False),
-        ("gender × ethnicity", "W × A", 30, False), ("gender × ethnicity", "W × B", 10, True),
-        ("gender × ethnicity", "M × A", 15, False), ("gender × ethnicity", "M × B", 25, False),
+        ("gender", "W", 40, False),
+        ("gender", "M", 40, False),
+        ("ethnicity", "A", 45, False),
+        ("ethnicity", "B", 35, False),
+        ("gender × ethnicity", "W × A", 30, False),
+        ("gender × ethnicity", "W × B", 10, True),
+        ("gender × ethnicity", "M × A", 15, False),
+        ("gender × ethnicity", "M × B", 25, False),
     ]
     table = pl.DataFrame(
-        rows, schema={"attribute": pl.String, "group": pl.String, "eligible": pl.Int64,
-                      "suppressed": pl.Boolean}, orient="row",
+        rows,
+        schema={"attribute": pl.String, "group": pl.String, "eligible": pl.Int64, "suppressed": pl.Boolean},
+        orient="row",
     )
     assert audit_determined(table) == [("gender × ethnicity", "W × B")]

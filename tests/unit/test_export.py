@@ -12,11 +12,11 @@ from ui.export import csv_bytes, excel_bytes
 
 FRAME = pl.DataFrame(
     {
-        "name": ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\tTab", "Ana", None],
+        "name": ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\tTab", "Ana", None],
         "score": [-0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
     }
 )
-SAFE = ["'=HYPERLINK(\"http://x\")", "'+1", "'-2+3", "'@SUM(A1)", "'\tTab", "Ana", None]
+SAFE = ['\'=HYPERLINK("http://x")', "'+1", "'-2+3", "'@SUM(A1)", "'\tTab", "Ana", None]
 
 
 def test_csv_cells_that_would_be_formulas_are_prefixed():

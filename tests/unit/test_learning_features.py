@@ -163,9 +163,7 @@ def test_previous_rating_missing_indicator_and_tenure() -> None:
     ]
     # e1 hired 2020-01-01: 2024-12-31 is 1826 days later; 2025-12-31 is 2191 days
     # e2 hired 2025-01-01: 364 days
-    assert obs["tenure_years"].to_list() == pytest.approx(
-        [1826 / 365.25, 2191 / 365.25, 364 / 365.25], abs=1e-12
-    )
+    assert obs["tenure_years"].to_list() == pytest.approx([1826 / 365.25, 2191 / 365.25, 364 / 365.25], abs=1e-12)
     assert obs["team"].to_list() == ["Core", "Core", "Field"]
 
 

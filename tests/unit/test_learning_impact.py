@@ -123,9 +123,7 @@ def test_clustered_se_matches_statsmodels_cluster_ols() -> None:
     folds = grouped_folds(groups, 5, seed=7)
     res = partial_out(y, d, w, groups, folds, LearnerSpec(max_iter=20, categorical=cat))
     _, codes = np.unique(groups, return_inverse=True)
-    ols = sm.OLS(res.y_residual, res.d_residual[:, None]).fit(
-        cov_type="cluster", cov_kwds={"groups": codes}
-    )
+    ols = sm.OLS(res.y_residual, res.d_residual[:, None]).fit(cov_type="cluster", cov_kwds={"groups": codes})
     assert res.theta == pytest.approx(float(ols.params[0]), rel=1e-10)
     assert res.se == pytest.approx(float(ols.bse[0]), rel=1e-10)
     assert res.p_value == pytest.approx(float(ols.pvalues[0]), rel=1e-6)
@@ -183,9 +181,7 @@ def test_too_few_employees_gives_null_estimates() -> None:
 def test_cluster_with_no_exposure_is_insufficient_data() -> None:
     sim = simulate_learning_tables(n_employees=40, seed=2)
     tables = dict(sim.tables)
-    extra = pl.DataFrame(
-        {"asset_id": ["zz-00"], "title": ["Unused"], "cluster": ["zz"], "difficulty": [3]}
-    )
+    extra = pl.DataFrame({"asset_id": ["zz-00"], "title": ["Unused"], "cluster": ["zz"], "difficulty": [3]})
     tables["assets"] = pl.concat([tables["assets"], extra])
     res = learning_impact(tables, as_of=dt.date(2025, 12, 31), config=LearningImpactConfig(learner_max_iter=5))
     row = res.effects.filter(pl.col("cluster") == "zz").row(0, named=True)

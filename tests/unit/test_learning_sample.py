@@ -40,7 +40,13 @@ def test_the_naive_figure_is_visibly_wrong(learning):
     planted, effects = learning
     wrong = effects.filter(
         ((pl.col("naive_difference") < pl.col("ci_low")) | (pl.col("naive_difference") > pl.col("ci_high")))
-        & ((pl.col("naive_difference") - pl.col("cluster").replace_strict({k: v["theta"] for k, v in planted.items()})).abs() > 0.1)
+        & (
+            (
+                pl.col("naive_difference")
+                - pl.col("cluster").replace_strict({k: v["theta"] for k, v in planted.items()})
+            ).abs()
+            > 0.1
+        )
     )
     # the confounding: learners were stronger performers already, so null clusters look helpful
     assert wrong.height >= 1

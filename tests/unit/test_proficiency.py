@@ -43,9 +43,7 @@ def evidence(*rows: tuple) -> pl.DataFrame:
 
 
 def one(frame: pl.DataFrame, emp: str = "a", comp: str = "c") -> dict:
-    return frame.filter((pl.col("employee_id") == emp) & (pl.col("competency_id") == comp)).row(
-        0, named=True
-    )
+    return frame.filter((pl.col("employee_id") == emp) & (pl.col("competency_id") == comp)).row(0, named=True)
 
 
 @pytest.mark.parametrize(

@@ -84,8 +84,9 @@ def prof(*rows: tuple) -> pl.DataFrame:
 def single_role(required: list[int], weights: list[float], critical: list[bool]) -> tuple:
     """A one-role organisation (role X, competencies k0, k1, ...) and employee 'e' in it."""
     n = len(required)
-    roles = pl.DataFrame({"role_id": ["X"], "title": ["X"], "next_role_id": [None]},
-                         schema_overrides={"next_role_id": pl.String})
+    roles = pl.DataFrame(
+        {"role_id": ["X"], "title": ["X"], "next_role_id": [None]}, schema_overrides={"next_role_id": pl.String}
+    )
     req = pl.DataFrame(
         {
             "role_id": ["X"] * n,
@@ -109,8 +110,11 @@ def test_weighted_readiness_and_gap_counts() -> None:
     # readiness = (2×2/3 + 0.5 + 1) / 4 = (4/3 + 3/2) / 4 = 17/24 = 0.708333…
     # → ready_soon; gaps: sh and fc (2), critical gaps: sh (1)
     out = readiness(
-        employees(("a", "AN")), ROLES, REQUIREMENTS,
-        prof(("a", "sh", 2), ("a", "fc", 2), ("a", "sql", 2)), T,
+        employees(("a", "AN")),
+        ROLES,
+        REQUIREMENTS,
+        prof(("a", "sh", 2), ("a", "fc", 2), ("a", "sql", 2)),
+        T,
     )
     assert out.rows() == [
         ("a", "AN", "current", 1.0, "ready_now", 0, 0),
@@ -239,9 +243,7 @@ def test_end_to_end_from_evidence() -> None:
 
 
 def test_gap_detail() -> None:
-    gaps = readiness_gaps(
-        employees(("a", "AN")), ROLES, REQUIREMENTS, prof(("a", "sh", 2), ("a", "sql", 3)), T
-    )
+    gaps = readiness_gaps(employees(("a", "AN")), ROLES, REQUIREMENTS, prof(("a", "sh", 2), ("a", "sql", 3)), T)
     assert tuple(gaps.columns) == GAP_COLUMNS
     # critical first, then largest gap: sh (3-2=1, critical), fc (4-0=4), sql (met, 0)
     assert gaps.filter(pl.col("relation") == "next").rows() == [
@@ -250,8 +252,13 @@ def test_gap_detail() -> None:
         ("a", "SA", "next", "sql", 2, 3, 1.0, False, 0),
     ]
     only = readiness_gaps(
-        employees(("a", "AN"), ("b", "AN")), ROLES, REQUIREMENTS,
-        prof(("a", "sh", 2), ("a", "sql", 3)), T, employee_ids=["a"], only_gaps=True,
+        employees(("a", "AN"), ("b", "AN")),
+        ROLES,
+        REQUIREMENTS,
+        prof(("a", "sh", 2), ("a", "sql", 3)),
+        T,
+        employee_ids=["a"],
+        only_gaps=True,
     )
     assert only.select("competency_id", "gap").rows() == [("sh", 1), ("fc", 4)]
 
@@ -296,8 +303,7 @@ def test_explanation_lists_at_most_max_items() -> None:
     gaps = readiness_gaps(emp, roles, req, prof(), T)
     text = explain_readiness(rd, gaps, roles, comps, max_items=2)["explanation"][0]
     assert text == (
-        "Developing for X: 0.00 readiness; short on A (none of 1 Identify), "
-        "B (none of 1 Identify) and 2 more"
+        "Developing for X: 0.00 readiness; short on A (none of 1 Identify), B (none of 1 Identify) and 2 more"
     )
 
 

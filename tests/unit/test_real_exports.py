@@ -70,7 +70,10 @@ def test_ibm_loads_whole_and_marks_leavers(ibm):
     first = emp.filter(pl.col("employee_id") == "1").row(0, named=True)
     # Age 41, YearsAtCompany 6, Sales Executive at JobLevel 2
     assert (first["age_band"], first["hire_date"], first["role_id"], first["gender"]) == (
-        "35-44", dt.date(2011, 12, 31), "Sales / Sales Executive L2", "Woman"
+        "35-44",
+        dt.date(2011, 12, 31),
+        "Sales / Sales Executive L2",
+        "Woman",
     )
     assert ibm.equity_attributes == ("gender", "age_band")
 

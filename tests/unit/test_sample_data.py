@@ -36,8 +36,7 @@ def read_table(folder: Path, table: str) -> pl.DataFrame:
         if col.type == "date":
             c = c.str.to_date("%Y-%m-%d", strict=True)
         elif col.type == "timestamp":
-            c = c.str.to_datetime("%Y-%m-%dT%H:%M:%SZ", time_unit="us", time_zone="UTC",
-                                  strict=True)
+            c = c.str.to_datetime("%Y-%m-%dT%H:%M:%SZ", time_unit="us", time_zone="UTC", strict=True)
         elif col.type == "bool":
             c = c.replace_strict({"true": True, "false": False}, return_dtype=pl.Boolean)
         elif col.type in ("int", "float"):
@@ -98,9 +97,11 @@ def test_ladders_are_linked_upwards_with_no_next_role_at_the_top(small):
     assert per_ladder["len"].is_between(4, 6).all()
     assert (per_ladder["len"] == per_ladder["top"]).all()
     nxt = roles.join(
-        roles.select(pl.col("role_id").alias("next_role_id"), pl.col("ladder").alias("l2"),
-                     pl.col("level").alias("lv2")),
-        on="next_role_id", how="left",
+        roles.select(
+            pl.col("role_id").alias("next_role_id"), pl.col("ladder").alias("l2"), pl.col("level").alias("lv2")
+        ),
+        on="next_role_id",
+        how="left",
     )
     linked = nxt.filter(pl.col("next_role_id").is_not_null())
     assert ((linked["l2"] == linked["ladder"]) & (linked["lv2"] == linked["level"] + 1)).all()
@@ -119,10 +120,8 @@ def test_competencies_requirements_and_catalog_sizes(small):
     assert per_role["len"].is_between(5, 8).all()
     assert rr["weight"].is_between(1, 3).all() and rr["critical"].any()
     # requirements rise with level: mean required level strictly increases up each ladder
-    means = rr.group_by("ladder", "level").agg(pl.col("required_level").mean()).sort(
-        "ladder", "level")
-    assert (means.with_columns(d=pl.col("required_level").diff().over("ladder"))["d"]
-            .drop_nulls() > 0).all()
+    means = rr.group_by("ladder", "level").agg(pl.col("required_level").mean()).sort("ladder", "level")
+    assert (means.with_columns(d=pl.col("required_level").diff().over("ladder"))["d"].drop_nulls() > 0).all()
     assets = t["assets"]
     assert assets.height >= 100 and 10 <= assets["cluster"].n_unique() <= 14
     assert set(assets["format"]) == {"video", "scenario", "quiz", "job_aid", "podcast"}
@@ -135,10 +134,10 @@ def test_employees_teams_managers_and_equity_attributes(small):
     assert emp["team"].n_unique() >= 10
     assert emp["exit_date"].null_count() < emp.height  # some exited ...
     assert emp["exit_date"].drop_nulls().is_between(dt.date(2023, 10, 1), T).all()
-    assert (emp["exit_date"].drop_nulls() > emp.filter(pl.col("exit_date").is_not_null())[
-        "hire_date"]).all()
-    mgr = emp.join(emp.select(pl.col("employee_id").alias("manager_id"),
-                              pl.col("level").alias("mgr_level")), on="manager_id")
+    assert (emp["exit_date"].drop_nulls() > emp.filter(pl.col("exit_date").is_not_null())["hire_date"]).all()
+    mgr = emp.join(
+        emp.select(pl.col("employee_id").alias("manager_id"), pl.col("level").alias("mgr_level")), on="manager_id"
+    )
     assert mgr.height == emp.height - 1  # everybody but the head has a manager
     assert (mgr["mgr_level"] >= mgr["level"]).all()
     genders = {"Woman", "Man", "Non-binary", "Not disclosed"}
@@ -160,8 +159,7 @@ def test_history_dates_stay_inside_employment_and_before_as_of(small):
     assert ev["observed_on"].max() == T  # so the app's default as-of is 2026-09-30
     assert (ev["observed_on"] >= ev["hire_date"]).all()
     assert ev.filter(pl.col("observed_on") >= pl.col("exit_date")).height == 0
-    le = t["learning_events"].join(emp, on="employee_id").with_columns(
-        d=pl.col("timestamp").dt.date())
+    le = t["learning_events"].join(emp, on="employee_id").with_columns(d=pl.col("timestamp").dt.date())
     assert set(le["verb"]) == set(VERBS)
     assert le["d"].max() <= T and (le["d"] >= le["hire_date"]).all()
     assert le.filter(pl.col("d") >= pl.col("exit_date")).height == 0
@@ -188,11 +186,11 @@ def test_role_history_is_consistent_with_movements(small):
     assert (inner["to_role_id"] == inner["nxt_from"]).all()
     assert (inner["nxt_date"] > inner["effective_date"]).all()
     last = chain.filter(pl.col("nxt_from").is_null()).join(
-        t["employees"].select("employee_id", "role_id"), on="employee_id")
+        t["employees"].select("employee_id", "role_id"), on="employee_id"
+    )
     assert (last["to_role_id"] == last["role_id"]).all()
     levels = dict(zip(t["roles"]["role_id"], t["roles"]["level"]))
-    step = (pl.col("to_role_id").replace_strict(levels)
-            - pl.col("from_role_id").replace_strict(levels))
+    step = pl.col("to_role_id").replace_strict(levels) - pl.col("from_role_id").replace_strict(levels)
     typed = mv.filter(pl.col("movement_type").is_not_null()).with_columns(up=step)
     expected = {"promotion": {1}, "lateral": {0}, "demotion": {-1}}
     for kind, ups in expected.items():
@@ -209,13 +207,11 @@ def test_same_seed_same_bytes_and_different_seed_differs(small, tmp_path):
         ext = "json" if name == "truth" else "csv"
         assert (folder / f"{name}.{ext}").read_bytes() == (again / f"{name}.{ext}").read_bytes()
     assert (folder / "employees.csv").read_bytes() != (other / "employees.csv").read_bytes()
-    assert (folder / "learning_events.csv").read_bytes() != (
-        other / "learning_events.csv").read_bytes()
+    assert (folder / "learning_events.csv").read_bytes() != (other / "learning_events.csv").read_bytes()
 
 
 def test_cli_writes_parquet_and_rejects_a_tiny_org(tmp_path, capsys):
-    assert main(["--employees", "60", "--seed", "1", "--out", str(tmp_path),
-                 "--format", "parquet"]) == 0
+    assert main(["--employees", "60", "--seed", "1", "--out", str(tmp_path), "--format", "parquet"]) == 0
     ev = pl.read_parquet(tmp_path / "learning_events.parquet")
     assert ev.schema == pl.Schema(CONTRACT["learning_events"].schema())
     assert (tmp_path / "truth.json").exists()
@@ -244,19 +240,27 @@ def test_default_set_is_the_documented_one(default_set):
 def _exposures(t: dict[str, pl.DataFrame]) -> tuple[pl.DataFrame, list[str]]:
     """Ratings with previous rating and, per cluster, distinct assets completed or
     passed in (period_end - 365 days, period_end]."""
-    done = (t["learning_events"].filter(pl.col("verb").is_in(["completed", "passed"]))
-            .with_columns(d=pl.col("timestamp").dt.date())
-            .join(t["assets"].select("asset_id", "cluster"), on="asset_id"))
-    perf = t["performance"].sort("employee_id", "period_end").with_columns(
-        prev=pl.col("rating").shift(1).over("employee_id"))
-    exp = (perf.select("employee_id", "period_end").join(done, on="employee_id")
-           .filter((pl.col("d") > pl.col("period_end") - pl.duration(days=365))
-                   & (pl.col("d") <= pl.col("period_end")))
-           .group_by("employee_id", "period_end", "cluster").agg(n=pl.col("asset_id").n_unique())
-           .pivot("cluster", index=["employee_id", "period_end"], values="n"))
+    done = (
+        t["learning_events"]
+        .filter(pl.col("verb").is_in(["completed", "passed"]))
+        .with_columns(d=pl.col("timestamp").dt.date())
+        .join(t["assets"].select("asset_id", "cluster"), on="asset_id")
+    )
+    perf = (
+        t["performance"]
+        .sort("employee_id", "period_end")
+        .with_columns(prev=pl.col("rating").shift(1).over("employee_id"))
+    )
+    exp = (
+        perf.select("employee_id", "period_end")
+        .join(done, on="employee_id")
+        .filter((pl.col("d") > pl.col("period_end") - pl.duration(days=365)) & (pl.col("d") <= pl.col("period_end")))
+        .group_by("employee_id", "period_end", "cluster")
+        .agg(n=pl.col("asset_id").n_unique())
+        .pivot("cluster", index=["employee_id", "period_end"], values="n")
+    )
     clusters = sorted(t["assets"]["cluster"].unique().to_list())
-    obs = perf.join(exp, on=["employee_id", "period_end"], how="left").with_columns(
-        pl.col(clusters).fill_null(0))
+    obs = perf.join(exp, on=["employee_id", "period_end"], how="left").with_columns(pl.col(clusters).fill_null(0))
     return obs, clusters
 
 
@@ -283,8 +287,9 @@ def test_a_learning_impact_is_recovered_by_controlling_for_previous_rating(defau
         else:
             assert abs(coef[c]) < 0.03, (c, coef[c])
     # confounding: the naive exposed-vs-unexposed difference is biased upwards for nulls
-    naive = {c: obs.filter(pl.col(c) > 0)["rating"].mean() - obs.filter(pl.col(c) == 0)[
-        "rating"].mean() for c in clusters}
+    naive = {
+        c: obs.filter(pl.col(c) > 0)["rating"].mean() - obs.filter(pl.col(c) == 0)["rating"].mean() for c in clusters
+    }
     nulls = [c for c, v in planted.items() if v == 0]
     assert min(naive[c] for c in nulls) > 0.1
 
@@ -293,8 +298,12 @@ def test_failed_and_repeated_attempts_exist_but_are_not_exposure(default_set):
     t, _ = default_set
     le = t["learning_events"]
     assert le.filter(pl.col("verb") == "failed").height > 1000
-    repeats = (le.filter(pl.col("verb").is_in(["completed", "passed"]))
-               .group_by("employee_id", "asset_id").len().filter(pl.col("len") > 1))
+    repeats = (
+        le.filter(pl.col("verb").is_in(["completed", "passed"]))
+        .group_by("employee_id", "asset_id")
+        .len()
+        .filter(pl.col("len") > 1)
+    )
     assert repeats.height > 100
 
 
@@ -304,12 +313,18 @@ def test_b_promotion_disparity_on_gender_not_on_age_band(default_set):
     levels = dict(zip(t["roles"]["role_id"], t["roles"]["level"]))
     mv = t["movements"].filter((pl.col("effective_date") > s) & (pl.col("effective_date") <= T))
     up = pl.col("to_role_id").replace_strict(levels) > pl.col("from_role_id").replace_strict(levels)
-    promoted = mv.filter(pl.col("movement_type").fill_null(
-        pl.when(up).then(pl.lit("promotion")).otherwise(pl.lit("other"))) == "promotion")
-    elig = t["employees"].filter(
-        (pl.col("hire_date") <= s) & (pl.col("exit_date").is_null() | (pl.col("exit_date") > s))
-    ).with_columns(p=pl.col("employee_id").is_in(promoted["employee_id"].implode()),
-                   gender=pl.col("gender").fill_null("Not disclosed"))
+    promoted = mv.filter(
+        pl.col("movement_type").fill_null(pl.when(up).then(pl.lit("promotion")).otherwise(pl.lit("other")))
+        == "promotion"
+    )
+    elig = (
+        t["employees"]
+        .filter((pl.col("hire_date") <= s) & (pl.col("exit_date").is_null() | (pl.col("exit_date") > s)))
+        .with_columns(
+            p=pl.col("employee_id").is_in(promoted["employee_id"].implode()),
+            gender=pl.col("gender").fill_null("Not disclosed"),
+        )
+    )
     assert 0.10 <= elig["p"].mean() <= 0.14
     g = dict(elig.group_by("gender").agg(pl.col("p").mean()).iter_rows())
     assert 0.5 <= g["Woman"] / g["Man"] <= 0.8
@@ -322,30 +337,52 @@ def test_b_promotion_disparity_on_gender_not_on_age_band(default_set):
 
 def _levels(evidence: pl.DataFrame) -> pl.DataFrame:
     """metrics.md section 1 at T, in a few lines."""
-    tw = {"performance_task": 1.0, "rubric_review": 1.0, "customer_outcome": 0.9,
-          "credential": 0.8, "manager_endorsement": 0.7, "peer_feedback": 0.5,
-          "self_assessment": 0.2}
-    w = (pl.col("evidence_type").replace_strict(tw) * pl.when("verified").then(1.0).otherwise(0.5)
-         * 0.5 ** ((pl.lit(T) - pl.col("observed_on")).dt.total_days() / 365))
-    sums = evidence.with_columns(w=w).group_by("employee_id", "competency_id").agg(
-        [(pl.col("w") * (pl.col("level") >= lv)).sum().alias(str(lv)) for lv in range(1, 6)])
-    return sums.select("employee_id", "competency_id", level=pl.max_horizontal(
-        [pl.when(pl.col(str(lv)) >= 1.0).then(lv).otherwise(0) for lv in range(1, 6)]))
+    tw = {
+        "performance_task": 1.0,
+        "rubric_review": 1.0,
+        "customer_outcome": 0.9,
+        "credential": 0.8,
+        "manager_endorsement": 0.7,
+        "peer_feedback": 0.5,
+        "self_assessment": 0.2,
+    }
+    w = (
+        pl.col("evidence_type").replace_strict(tw)
+        * pl.when("verified").then(1.0).otherwise(0.5)
+        * 0.5 ** ((pl.lit(T) - pl.col("observed_on")).dt.total_days() / 365)
+    )
+    sums = (
+        evidence.with_columns(w=w)
+        .group_by("employee_id", "competency_id")
+        .agg([(pl.col("w") * (pl.col("level") >= lv)).sum().alias(str(lv)) for lv in range(1, 6)])
+    )
+    return sums.select(
+        "employee_id",
+        "competency_id",
+        level=pl.max_horizontal([pl.when(pl.col(str(lv)) >= 1.0).then(lv).otherwise(0) for lv in range(1, 6)]),
+    )
 
 
 def _bands(t, who: pl.DataFrame) -> pl.DataFrame:
     """metrics.md section 2 for (employee_id, target_role_id) pairs."""
     req = t["role_requirements"].rename({"role_id": "target_role_id"})
-    att = (who.join(req, on="target_role_id")
-           .join(_levels(t["evidence"]), on=["employee_id", "competency_id"], how="left")
-           .with_columns(pl.col("level").fill_null(0))
-           .with_columns(a=pl.min_horizontal(1.0, pl.col("level") / pl.col("required_level"))))
+    att = (
+        who.join(req, on="target_role_id")
+        .join(_levels(t["evidence"]), on=["employee_id", "competency_id"], how="left")
+        .with_columns(pl.col("level").fill_null(0))
+        .with_columns(a=pl.min_horizontal(1.0, pl.col("level") / pl.col("required_level")))
+    )
     r = att.group_by("employee_id", "target_role_id").agg(
         readiness=(pl.col("a") * pl.col("weight")).sum() / pl.col("weight").sum(),
-        crit=(pl.col("critical") & (pl.col("level") < pl.col("required_level"))).sum() == 0)
-    return r.with_columns(band=pl.when((pl.col("readiness") >= 0.9) & pl.col("crit"))
-                          .then(pl.lit("ready_now")).when(pl.col("readiness") >= 0.7)
-                          .then(pl.lit("ready_soon")).otherwise(pl.lit("developing")))
+        crit=(pl.col("critical") & (pl.col("level") < pl.col("required_level"))).sum() == 0,
+    )
+    return r.with_columns(
+        band=pl.when((pl.col("readiness") >= 0.9) & pl.col("crit"))
+        .then(pl.lit("ready_now"))
+        .when(pl.col("readiness") >= 0.7)
+        .then(pl.lit("ready_soon"))
+        .otherwise(pl.lit("developing"))
+    )
 
 
 def _active(t) -> pl.DataFrame:
@@ -358,12 +395,14 @@ def test_c_bench_gap_roles_have_nobody_ready_now_and_others_are_covered(default_
     roles = t["roles"]
     critical = roles.filter("critical")["role_id"].to_list()
     assert len(gap) >= 2 and set(gap) <= set(critical)
-    cand = _active(t).join(roles.select("role_id", "next_role_id"), on="role_id").filter(
-        pl.col("next_role_id").is_in(critical)).select(
-        "employee_id", target_role_id="next_role_id")
+    cand = (
+        _active(t)
+        .join(roles.select("role_id", "next_role_id"), on="role_id")
+        .filter(pl.col("next_role_id").is_in(critical))
+        .select("employee_id", target_role_id="next_role_id")
+    )
     bands = _bands(t, cand)
-    ready_now = dict(bands.group_by("target_role_id").agg(
-        (pl.col("band") == "ready_now").sum()).iter_rows())
+    ready_now = dict(bands.group_by("target_role_id").agg((pl.col("band") == "ready_now").sum()).iter_rows())
     for role in gap:
         assert bands.filter(pl.col("target_role_id") == role).height >= 5, role  # candidates exist
         assert ready_now[role] == 0, role
@@ -383,15 +422,15 @@ def test_d_planted_capability_targets_are_high_risk(default_set):
     t, truth = default_set
     planted = truth["capability_risk"]["high_risk_targets"]
     assert len(planted) >= 2
-    levels = _levels(t["evidence"]).join(_active(t).select("employee_id", "team"),
-                                         on="employee_id")
+    levels = _levels(t["evidence"]).join(_active(t).select("employee_id", "team"), on="employee_id")
     targets = t["capability_targets"]
     for p in planted:
-        row = targets.filter((pl.col("team") == p["team"])
-                             & (pl.col("competency_id") == p["competency_id"]))
+        row = targets.filter((pl.col("team") == p["team"]) & (pl.col("competency_id") == p["competency_id"]))
         assert row.height == 1 and row["priority"].item() == 1
-        supply = levels.filter((pl.col("team") == p["team"])
-                               & (pl.col("competency_id") == p["competency_id"])
-                               & (pl.col("level") >= row["target_level"].item())).height
+        supply = levels.filter(
+            (pl.col("team") == p["team"])
+            & (pl.col("competency_id") == p["competency_id"])
+            & (pl.col("level") >= row["target_level"].item())
+        ).height
         assert supply == p["supply"]
         assert supply <= row["target_headcount"].item() / 2

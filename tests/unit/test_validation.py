@@ -24,10 +24,7 @@ def defects():
 
 
 def test_every_defect_kind_is_rejected_with_line_column_and_reason(defects):
-    got = {
-        (r["table"], r["row"], r["column"], r["reason"])
-        for r in defects.report.rejects.iter_rows(named=True)
-    }
+    got = {(r["table"], r["row"], r["column"], r["reason"]) for r in defects.report.rejects.iter_rows(named=True)}
     expected = {
         ("employees", "line 3", "team", "missing required value"),
         ("employees", "line 4", "role_id", "unknown role id: 'XX9' is not in roles"),
@@ -50,7 +47,9 @@ def test_every_defect_kind_is_rejected_with_line_column_and_reason(defects):
 
 
 def test_counts_reconcile_per_table(defects):
-    summary = {r["table"]: (r["read"], r["accepted"], r["rejected"]) for r in defects.report.summary().iter_rows(named=True)}
+    summary = {
+        r["table"]: (r["read"], r["accepted"], r["rejected"]) for r in defects.report.summary().iter_rows(named=True)
+    }
     assert summary["employees"] == (7, 2, 5)
     assert summary["evidence"] == (6, 1, 5)
     assert all(t.reconciles for t in defects.report.tables)
@@ -107,13 +106,20 @@ def test_unreadable_file_is_one_clear_error(tmp_path):
 
 def test_other_date_formats_declared_in_configuration():
     raw = pl.DataFrame(
-        {"_row": ["line 2", "line 3", "line 4"], "Worker": ["A", "B", "C"], "Job": ["R1"] * 3,
-         "Org": ["T"] * 3, "Start": ["3/30/2015", "07/05/11", "2015-03-30"]}
+        {
+            "_row": ["line 2", "line 3", "line 4"],
+            "Worker": ["A", "B", "C"],
+            "Job": ["R1"] * 3,
+            "Org": ["T"] * 3,
+            "Start": ["3/30/2015", "07/05/11", "2015-03-30"],
+        }
     )
     mapping = TableSource.from_dict(
         "employees",
-        {"columns": {"Worker": "employee_id", "Job": "role_id", "Org": "team", "Start": "hire_date"},
-         "date_formats": {"hire_date": ["%m/%d/%Y", "%m/%d/%y"]}},
+        {
+            "columns": {"Worker": "employee_id", "Job": "role_id", "Org": "team", "Start": "hire_date"},
+            "date_formats": {"hire_date": ["%m/%d/%Y", "%m/%d/%y"]},
+        },
     )
     res = validate_table(raw, "employees", "hris.csv", as_of=AS_OF, mapping=mapping)
     assert res.accepted["hire_date"].to_list() == [dt.date(2015, 3, 30), dt.date(2011, 7, 5)]
@@ -123,12 +129,21 @@ def test_other_date_formats_declared_in_configuration():
 
 
 def test_value_maps_and_rescale():
-    raw = pl.DataFrame({"_row": ["line 2", "line 3"], "employee_id": ["A", "B"],
-                        "period_end": ["2025-12-31"] * 2, "score": ["Exceeds", "PIP"]})
+    raw = pl.DataFrame(
+        {
+            "_row": ["line 2", "line 3"],
+            "employee_id": ["A", "B"],
+            "period_end": ["2025-12-31"] * 2,
+            "score": ["Exceeds", "PIP"],
+        }
+    )
     mapping = TableSource.from_dict(
         "performance",
-        {"columns": {"score": "rating"}, "values": {"rating": {"Exceeds": "4", "PIP": "1"}},
-         "rescale": {"rating": {"from": [1, 4], "to": [1, 5]}}},
+        {
+            "columns": {"score": "rating"},
+            "values": {"rating": {"Exceeds": "4", "PIP": "1"}},
+            "rescale": {"rating": {"from": [1, 4], "to": [1, 5]}},
+        },
     )
     res = validate_table(raw, "performance", "perf.csv", as_of=AS_OF, mapping=mapping)
     # 4 on 1..4 is 5 on 1..5; 1 stays 1
@@ -136,9 +151,15 @@ def test_value_maps_and_rescale():
 
 
 def test_timestamps_with_offsets_are_stored_as_utc():
-    raw = pl.DataFrame({"_row": ["line 2", "line 3", "line 4"], "employee_id": ["A"] * 3, "asset_id": ["X"] * 3,
-                        "verb": ["completed"] * 3,
-                        "timestamp": ["2026-01-05T10:00:00+02:00", "2026-01-05T10:00:00Z", "yesterday"]})
+    raw = pl.DataFrame(
+        {
+            "_row": ["line 2", "line 3", "line 4"],
+            "employee_id": ["A"] * 3,
+            "asset_id": ["X"] * 3,
+            "verb": ["completed"] * 3,
+            "timestamp": ["2026-01-05T10:00:00+02:00", "2026-01-05T10:00:00Z", "yesterday"],
+        }
+    )
     res = validate_table(raw, "learning_events", "lms.csv", as_of=AS_OF)
     assert [t.hour for t in res.accepted["timestamp"].to_list()] == [8, 10]
     assert res.accepted.schema["timestamp"] == pl.Datetime("us", "UTC")
@@ -146,9 +167,17 @@ def test_timestamps_with_offsets_are_stored_as_utc():
 
 
 def test_equity_attributes_stay_categories():
-    raw = pl.DataFrame({"_row": ["line 2", "line 3"], "employee_id": ["A", "B"], "role_id": ["R", "R"],
-                        "team": ["T", "T"], "hire_date": ["2020-01-01"] * 2, "disability": ["1", None],
-                        "veteran": ["yes", "no"]})
+    raw = pl.DataFrame(
+        {
+            "_row": ["line 2", "line 3"],
+            "employee_id": ["A", "B"],
+            "role_id": ["R", "R"],
+            "team": ["T", "T"],
+            "hire_date": ["2020-01-01"] * 2,
+            "disability": ["1", None],
+            "veteran": ["yes", "no"],
+        }
+    )
     res = validate_table(raw, "employees", "e.csv", as_of=AS_OF, equity_attributes=("disability",))
     assert res.accepted["disability"].to_list() == ["1", "Not disclosed"]
     assert "veteran" not in res.accepted.columns
