@@ -26,6 +26,7 @@ import polars as pl
 from data_sources.errors import SourceError
 from data_sources.loader import load_source
 from data_sources.sql import make_engine, safe_url, write_tables
+from metrics.config import MetricsConfigError
 
 APP_VERSION = "0.1.0"
 EXIT_BAD_SOURCE = 2
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "load-db":
             return cmd_load_db(args)
         return cmd_compute(args)
-    except SourceError as exc:
+    except (SourceError, MetricsConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_SOURCE
 
@@ -129,17 +130,19 @@ def cmd_load_db(args: argparse.Namespace) -> int:
 
 
 def cmd_compute(args: argparse.Namespace) -> int:
-    from metrics.config import MetricsConfig
-    from metrics.pipeline import run_all
+    from metrics.config import config_in_force
+    from metrics.run import run_metrics, with_equity_attributes
 
-    config = MetricsConfig.from_toml(args.config) if args.config else MetricsConfig()
     started = time.perf_counter()
     bundle = load_source(args.source)
     load_seconds = time.perf_counter() - started
-    result = run_all(bundle.tables, as_of=args.as_of, config=config, equity_attributes=bundle.equity_attributes)
+    in_force = config_in_force(bundle.metrics_overrides, bundle.config_origin, args.config)
+    config = with_equity_attributes(in_force.config, bundle.equity_attributes)
+    result = run_metrics(bundle.tables, as_of=args.as_of, config=config)
+    outputs = result.outputs()
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    for name, frame in result.outputs.items():
+    for name, frame in outputs.items():
         frame.write_csv(out / f"{name}.csv")
         frame.write_parquet(out / f"{name}.parquet")
     bundle.report.rejects.write_csv(out / "rejects.csv")
@@ -151,14 +154,17 @@ def cmd_compute(args: argparse.Namespace) -> int:
         "input_hashes": dict(bundle.input_hashes),
         "as_of": result.as_of.isoformat(),
         "parameters": config.to_dict(),
+        "parameters_from": in_force.origin,
+        "engine": result.engine,
         "equity_attributes": list(bundle.equity_attributes),
         "tables": bundle.report.summary().to_dicts(),
-        "outputs": {name: frame.height for name, frame in result.outputs.items()},
+        "outputs": {name: frame.height for name, frame in outputs.items()},
         "skipped": dict(result.skipped),
         "seconds": {"load": round(load_seconds, 3), **{k: round(v, 3) for k, v in result.seconds.items()}},
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    print(f"as of {result.as_of}: wrote {', '.join(result.outputs)} to {out}")
+    print(f"as of {result.as_of}: wrote {', '.join(outputs)} to {out}")
+    print(f"metric parameters: {in_force.origin}")
     for family, reason in result.skipped.items():
         print(f"skipped {family}: {reason}")
     return 0

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 import polars as pl
 
@@ -81,6 +82,10 @@ class DataBundle:
     equity_attributes: tuple[str, ...] = ()
     loaded_as_of: dt.date | None = None
     input_hashes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    #: The source configuration's ``[metrics]`` table (empty when it has none).
+    metrics_overrides: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    #: Where the metric parameters come from: the source configuration's path, or "" for none.
+    config_origin: str = ""
 
     def get(self, name: str) -> pl.DataFrame | None:
         """The accepted table, or None when the source does not have it."""

@@ -9,6 +9,9 @@ export loads the same way next month::
     as_of = "2026-09-30"             # records dated after this are rejected as future
     extra_equity_attributes = ["veteran"]
 
+    [metrics.equity]                 # metric parameters, as in a ``cli.py compute --config`` file
+    min_group_size = 15
+
     [tables.employees]
     file = "hris.csv"                # in [source] path, else next to this file; or sql_table = "...", or query = "SELECT ..."
     [tables.employees.columns]       # source column -> canonical column
@@ -40,6 +43,7 @@ from typing import Any
 from data_sources.contract import CONTRACT, DEFAULT_EQUITY_ATTRIBUTES
 from data_sources.errors import (
     ERR_CONFIG,
+    ERR_CONFIG_METRICS_TABLE,
     ERR_CONFIG_TABLE_SOURCE,
     ERR_CONFIG_UNKNOWN_KEY,
     ERR_CONFIG_UNKNOWN_TABLE,
@@ -167,6 +171,9 @@ class SourceConfig:
     tables: Mapping[str, TableSource] = field(default_factory=lambda: _frozen({}))
     origin: str = "<config>"
     base_dir: Path | None = None
+    #: The ``[metrics]`` table as written (same sections and keys as a ``--config`` file);
+    #: checked and applied by ``metrics.config.MetricsConfig``, not here.
+    metrics: Mapping[str, Any] = field(default_factory=lambda: _frozen({}))
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], base_dir: Path | None = None, origin: str = "<config>") -> SourceConfig:
@@ -179,13 +186,16 @@ class SourceConfig:
                     key=sorted(unknown)[0], section="source", expected=", ".join(_SOURCE_KEYS)
                 )
             )
-        unknown_sections = set(d) - {"source", "tables"}
+        unknown_sections = set(d) - {"source", "tables", "metrics"}
         if unknown_sections:
             raise ValueError(
                 ERR_CONFIG_UNKNOWN_KEY.format(
-                    key=sorted(unknown_sections)[0], section="top level", expected="source, tables"
+                    key=sorted(unknown_sections)[0], section="top level", expected="source, tables, metrics"
                 )
             )
+        metrics = d.get("metrics") or {}
+        if not isinstance(metrics, Mapping):
+            raise ValueError(ERR_CONFIG_METRICS_TABLE.format(value=metrics))
         tables = {}
         for name, spec in (d.get("tables") or {}).items():
             if name not in CONTRACT:
@@ -215,6 +225,7 @@ class SourceConfig:
             tables=_frozen(tables),
             origin=origin,
             base_dir=base_dir,
+            metrics=_frozen(metrics),
         )
 
     @classmethod

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
@@ -132,6 +133,7 @@ def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.da
         "|".join(
             [f"{t}:{h}" for t, h in sorted(hashes.items())]
             + [repr(sorted(cfg.tables.items())), cfg.equity_attributes.__repr__(), limit.isoformat()]
+            + [repr(_plain_sorted(cfg.metrics))]
         ).encode()
     ).hexdigest()[:16]
     present_attrs = tuple(a for a in cfg.equity_attributes if a in accepted["employees"].columns)
@@ -147,6 +149,8 @@ def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.da
         equity_attributes=present_attrs,
         loaded_as_of=limit,
         input_hashes=MappingProxyType(hashes),
+        metrics_overrides=cfg.metrics,
+        config_origin=cfg.origin if cfg.metrics else "",
     )
 
 
@@ -221,3 +225,12 @@ def _frame_digest(frame: pl.DataFrame) -> str:
     if frame.height:
         h.update(frame.hash_rows(seed=0).sort().to_numpy().tobytes())
     return h.hexdigest()
+
+
+def _plain_sorted(value: object) -> object:
+    """A mapping as sorted nested tuples, so its repr is stable (for the dataset version)."""
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _plain_sorted(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_plain_sorted(v) for v in value)
+    return value

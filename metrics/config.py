@@ -23,6 +23,7 @@ Example
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,6 +33,47 @@ from typing import Any
 
 ERR_UNKNOWN_SECTION = "Unknown metrics configuration section [{section}]; expected one of: {known}."
 ERR_UNKNOWN_KEY = "Unknown key '{key}' in metrics configuration section [{section}]; expected one of: {known}."
+ERR_FILE = "Metrics configuration {file}: {detail}."
+ERR_NOT_A_TABLE = "Metrics configuration section [{section}] must be a table of keys, got {value!r}."
+ERR_TYPE = "Metrics configuration [{section}] {key} must be {expected}, got {value!r}."
+ERR_VALUE = "Metrics configuration [{section}] {key} = {value!r} is not allowed: {rule}."
+ERR_ORDER = "Metrics configuration [{section}]: {low} ({low_value}) must be below {high} ({high_value})."
+
+
+class MetricsConfigError(ValueError):
+    """A metrics configuration value that is refused; the message is one plain line."""
+
+
+def _require(section: str, key: str, value: Any, ok: bool, rule: str) -> None:
+    if not ok:
+        raise MetricsConfigError(ERR_VALUE.format(section=section, key=key, value=value, rule=rule))
+
+
+def _require_order(section: str, low: str, low_value: float, high: str, high_value: float) -> None:
+    if not low_value < high_value:
+        raise MetricsConfigError(
+            ERR_ORDER.format(section=section, low=low, low_value=low_value, high=high, high_value=high_value)
+        )
+
+
+def _positive(section: str, key: str, value: float) -> None:
+    _require(section, key, value, math.isfinite(value) and value > 0, "it must be a number above 0")
+
+
+def _fraction(section: str, key: str, value: float) -> None:
+    _require(section, key, value, 0 < value <= 1, "it must be above 0 and at most 1")
+
+
+def _open_unit(section: str, key: str, value: float) -> None:
+    _require(section, key, value, 0 < value < 1, "it must be strictly between 0 and 1")
+
+
+def _at_least(section: str, key: str, value: int, floor: int) -> None:
+    _require(section, key, value, value >= floor, f"it must be at least {floor}")
+
+
+#: The smallest group size the product accepts for suppression (below it counts identify people).
+MIN_GROUP_SIZE_FLOOR = 5
 
 
 def _frozen_map(d: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -63,6 +105,15 @@ class ProficiencyConfig:
     #: sum that is 1.0 up to floating-point rounding still qualifies.
     tolerance: float = 1e-9
 
+    def __post_init__(self) -> None:
+        for kind, weight in self.type_weights.items():
+            _positive("proficiency.type_weights", kind, weight)
+        _positive("proficiency", "verified_factor", self.verified_factor)
+        _positive("proficiency", "unverified_factor", self.unverified_factor)
+        _positive("proficiency", "half_life_days", self.half_life_days)
+        _positive("proficiency", "evidence_threshold", self.evidence_threshold)
+        _require("proficiency", "tolerance", self.tolerance, 0 <= self.tolerance < 1e-3, "it must be in [0, 0.001)")
+
 
 @dataclass(frozen=True)
 class ReadinessConfig:
@@ -72,6 +123,12 @@ class ReadinessConfig:
     ready_soon_min: float = 0.70
     #: Absolute slack when comparing readiness with the band boundaries.
     tolerance: float = 1e-9
+
+    def __post_init__(self) -> None:
+        _fraction("readiness", "ready_now_min", self.ready_now_min)
+        _fraction("readiness", "ready_soon_min", self.ready_soon_min)
+        _require_order("readiness", "ready_soon_min", self.ready_soon_min, "ready_now_min", self.ready_now_min)
+        _require("readiness", "tolerance", self.tolerance, 0 <= self.tolerance < 1e-3, "it must be in [0, 0.001)")
 
 
 @dataclass(frozen=True)
@@ -83,6 +140,14 @@ class CapabilityRiskConfig:
     medium_min: float = 0.2
     #: Absolute slack when comparing risk with the band boundaries.
     tolerance: float = 1e-9
+
+    def __post_init__(self) -> None:
+        for priority, weight in self.priority_weights.items():
+            _positive("capability_risk.priority_weights", str(priority), weight)
+        _fraction("capability_risk", "high_min", self.high_min)
+        _fraction("capability_risk", "medium_min", self.medium_min)
+        _require_order("capability_risk", "medium_min", self.medium_min, "high_min", self.high_min)
+        _require("capability_risk", "tolerance", self.tolerance, 0 <= self.tolerance < 1e-3, "it must be in [0, 0.001)")
 
 
 @dataclass(frozen=True)
@@ -98,6 +163,25 @@ class EquityConfig:
     flip_n: int = 2
     intersections: bool = True  # also every pair of the attributes present, e.g. gender × ethnicity
     not_disclosed_as_reference: bool = True  # False: "Not disclosed" never sets the reference
+
+    def __post_init__(self) -> None:
+        _require(
+            "equity",
+            "attributes",
+            self.attributes,
+            all(isinstance(a, str) and a for a in self.attributes),
+            "every attribute must be a non-empty column name",
+        )
+        _at_least("equity", "window_months", self.window_months, 1)
+        _at_least("equity", "min_group_size", self.min_group_size, MIN_GROUP_SIZE_FLOOR)
+        _fraction("equity", "four_fifths", self.four_fifths)
+        _open_unit("equity", "alpha", self.alpha)
+        _open_unit("equity", "confidence", self.confidence)
+        _at_least("equity", "flip_n", self.flip_n, 0)
+
+
+#: Nuisance learners the learning-impact fit can use.
+LEARNERS: tuple[str, ...] = ("boosting", "spline_ridge")
 
 
 @dataclass(frozen=True)
@@ -125,6 +209,25 @@ class LearningImpactConfig:
     #: Unit of the secondary spacing effect, in days.
     spacing_unit_days: int = 30
 
+    def __post_init__(self) -> None:
+        _at_least("learning_impact", "exposure_window_days", self.exposure_window_days, 1)
+        _at_least("learning_impact", "n_folds", self.n_folds, 2)
+        _at_least("learning_impact", "min_exposed", self.min_exposed, 1)
+        _fraction("learning_impact", "q_threshold", self.q_threshold)
+        _open_unit("learning_impact", "confidence", self.confidence)
+        _require(
+            "learning_impact",
+            "learner",
+            self.learner,
+            self.learner in LEARNERS,
+            "it must be one of " + ", ".join(LEARNERS),
+        )
+        _at_least("learning_impact", "learner_max_iter", self.learner_max_iter, 1)
+        _at_least("learning_impact", "learner_max_leaf_nodes", self.learner_max_leaf_nodes, 2)
+        _positive("learning_impact", "learner_learning_rate", self.learner_learning_rate)
+        _at_least("learning_impact", "learner_threads", self.learner_threads, 0)
+        _at_least("learning_impact", "spacing_unit_days", self.spacing_unit_days, 1)
+
 
 @dataclass(frozen=True)
 class AssetPortfolioConfig:
@@ -134,6 +237,13 @@ class AssetPortfolioConfig:
     stale_days: int = 180
     low_completion: float = 0.4
     high_completion: float = 0.7
+
+    def __post_init__(self) -> None:
+        _at_least("assets", "window_days", self.window_days, 1)
+        _at_least("assets", "stale_days", self.stale_days, 1)
+        _fraction("assets", "low_completion", self.low_completion)
+        _fraction("assets", "high_completion", self.high_completion)
+        _require_order("assets", "low_completion", self.low_completion, "high_completion", self.high_completion)
 
 
 @dataclass(frozen=True)
@@ -160,16 +270,30 @@ class MetricsConfig:
         sections: dict[str, Any] = {}
         for section, values in data.items():
             if section not in known:
-                raise ValueError(ERR_UNKNOWN_SECTION.format(section=section, known=", ".join(known)))
+                raise MetricsConfigError(ERR_UNKNOWN_SECTION.format(section=section, known=", ".join(known)))
+            if not isinstance(values, Mapping):
+                raise MetricsConfigError(ERR_NOT_A_TABLE.format(section=section, value=values))
             default = getattr(cls(), section)
             sections[section] = _override(section, default, values)
         return cls(**sections)
 
     @classmethod
     def from_toml(cls, path: str | Path) -> MetricsConfig:
-        """Read a TOML file of overrides (see the module docstring)."""
-        with open(path, "rb") as fh:
-            return cls.from_dict(tomllib.load(fh))
+        """Read a TOML file of overrides (see the module docstring); any problem is one
+        ``MetricsConfigError`` line naming the file.
+
+        Example
+        -------
+        >>> MetricsConfig.from_toml("no/such/metrics.toml")
+        Traceback (most recent call last):
+        ...
+        metrics.config.MetricsConfigError: Metrics configuration no/such/metrics.toml: no such file.
+        """
+        data = _read_toml(path)
+        try:
+            return cls.from_dict(data)
+        except MetricsConfigError as exc:
+            raise MetricsConfigError(ERR_FILE.format(file=path, detail=exc)) from exc
 
     def to_dict(self) -> dict[str, Any]:
         """Plain nested dict (JSON-serialisable), as recorded in the manifest.
@@ -186,6 +310,60 @@ class MetricsConfig:
         return out
 
 
+@dataclass(frozen=True)
+class ConfigInForce:
+    """The metric configuration a run uses and where it came from (shown on the Data page and
+    recorded in manifest.json)."""
+
+    config: MetricsConfig
+    #: Plain words: "spec defaults", or the files whose [metrics] / overrides were applied.
+    origin: str
+
+
+def config_in_force(
+    source_metrics: Mapping[str, Any] | None = None,
+    source_origin: str = "",
+    config_file: str | Path | None = None,
+) -> ConfigInForce:
+    """The one metrics configuration for a source: the spec's defaults, then the source
+    configuration's ``[metrics]`` table, then a separate ``--config`` file, each overriding
+    the keys it names.
+
+    Example
+    -------
+    >>> c = config_in_force({"equity": {"min_group_size": 15}}, "org.toml")
+    >>> c.config.equity.min_group_size, c.origin
+    (15, '[metrics] of org.toml')
+    >>> config_in_force().origin
+    'spec defaults'
+    """
+    layers: list[tuple[Mapping[str, Any], str]] = []
+    if source_metrics:
+        layers.append((source_metrics, f"[metrics] of {source_origin}"))
+    if config_file is not None:
+        layers.append((_read_toml(config_file), str(config_file)))
+    merged: dict[str, Any] = {}
+    for data, where in layers:
+        try:
+            MetricsConfig.from_dict(data)  # each layer is checked on its own, so errors name it
+        except MetricsConfigError as exc:
+            raise MetricsConfigError(ERR_FILE.format(file=where, detail=exc)) from exc
+        for section, values in data.items():
+            merged.setdefault(section, {}).update(values)
+    origin = " + ".join(where for _, where in layers) or "spec defaults"
+    return ConfigInForce(MetricsConfig.from_dict(merged), origin)
+
+
+def _read_toml(path: str | Path) -> Mapping[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise MetricsConfigError(ERR_FILE.format(file=path, detail="no such file")) from exc
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise MetricsConfigError(ERR_FILE.format(file=path, detail=exc)) from exc
+
+
 def _plain(v: Any) -> Any:
     if isinstance(v, Mapping):
         return {str(k): _plain(x) for k, x in v.items()}
@@ -194,23 +372,59 @@ def _plain(v: Any) -> Any:
     return v
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _typed(section: str, key: str, current: Any, value: Any) -> Any:
+    """``value`` converted to the type of the default ``current``, or a clear error."""
+
+    def wrong(expected: str) -> MetricsConfigError:
+        return MetricsConfigError(ERR_TYPE.format(section=section, key=key, expected=expected, value=value))
+
+    if isinstance(current, Mapping):
+        if not isinstance(value, Mapping):
+            raise wrong("a table of keys and numbers")
+        key_type = type(next(iter(current))) if current else str
+        merged = dict(current)
+        for k, v in value.items():
+            if not _is_number(v):
+                raise wrong("a table of numbers")
+            try:
+                merged[key_type(k)] = float(v)
+            except ValueError as exc:
+                raise wrong(f"a table keyed by {key_type.__name__}") from exc
+        return _frozen_map(merged)
+    if isinstance(current, tuple):
+        if isinstance(value, str) or not isinstance(value, list | tuple):
+            raise wrong("a list")
+        return tuple(value)
+    if isinstance(current, bool):
+        if not isinstance(value, bool):
+            raise wrong("true or false")
+        return value
+    if isinstance(current, int):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise wrong("a whole number")
+        return value
+    if isinstance(current, float):
+        if not _is_number(value) or not math.isfinite(value):
+            raise wrong("a number")
+        return float(value)
+    if isinstance(current, str):
+        if not isinstance(value, str):
+            raise wrong("text")
+        return value
+    return value
+
+
 def _override(section: str, default: Any, values: Mapping[str, Any]) -> Any:
     fields = {f.name: f for f in dataclasses.fields(default)}
     changes: dict[str, Any] = {}
     for key, value in values.items():
         if key not in fields:
-            raise ValueError(ERR_UNKNOWN_KEY.format(key=key, section=section, known=", ".join(fields)))
-        current = getattr(default, key)
-        if isinstance(current, Mapping):
-            merged = dict(current)
-            key_type = type(next(iter(current))) if current else str
-            merged.update({key_type(k): v for k, v in value.items()})
-            value = _frozen_map(merged)
-        elif isinstance(current, tuple):
-            value = tuple(value)
-        elif isinstance(current, float) and isinstance(value, int):
-            value = float(value)
-        changes[key] = value
+            raise MetricsConfigError(ERR_UNKNOWN_KEY.format(key=key, section=section, known=", ".join(fields)))
+        changes[key] = _typed(section, key, getattr(default, key), value)
     return dataclasses.replace(default, **changes)
 
 

@@ -159,7 +159,7 @@ def equity_view(
 ) -> EquityView:
     """Equity for the whole organisation (filters are not applied: see the page)."""
     from metrics.equity import equity_result, pipeline_equity
-    from metrics.pipeline import readiness_at
+    from metrics.run import readiness_at
 
     t = bundle_for(version).tables
     cfg = dataclasses.replace(DEFAULT_CONFIG.equity, attributes=attribute, intersections=len(attribute) > 1)

@@ -52,7 +52,8 @@ def test_manifest_records_what_was_run(computed):
     assert manifest["parameters"]["proficiency"]["type_weights"]["credential"] == 0.8
     tables = {t["table"]: t for t in manifest["tables"]}
     assert tables["employees"]["read"] == tables["employees"]["accepted"] + tables["employees"]["rejected"] == 2000
-    assert set(manifest["seconds"]) == {"load", *SPEC_COLUMNS}
+    assert set(manifest["seconds"]) == {"load", "pipeline_equity", *SPEC_COLUMNS}
+    assert manifest["parameters_from"] == "spec defaults" and manifest["engine"] == "polars"
     assert len(manifest["data_version"]) == 16 and len(manifest["input_hashes"]["employees"]) == 64
 
 
@@ -73,10 +74,10 @@ def test_compute_skips_families_whose_tables_are_missing(tmp_path, capsys):
 
 def test_metric_configuration_file_is_applied_and_recorded(tmp_path):
     cfg = tmp_path / "metrics.toml"
-    cfg.write_text("[readiness]\nready_now_min = 0.5\n")
+    cfg.write_text("[readiness]\nready_now_min = 0.85\n")
     out = tmp_path / "out"
     assert cli.main(["compute", "--source", str(TINY), "--out", str(out), "--config", str(cfg)]) == 0
-    assert json.loads((out / "manifest.json").read_text())["parameters"]["readiness"]["ready_now_min"] == 0.5
+    assert json.loads((out / "manifest.json").read_text())["parameters"]["readiness"]["ready_now_min"] == 0.85
 
 
 def test_bad_source_is_one_clear_line_and_exit_2(tmp_path):

@@ -22,7 +22,7 @@ def test_as_of_is_the_sample_end(sample):
 
 def test_planted_uncovered_critical_roles_have_no_ready_successor(sample):
     truth, result = sample
-    bench = result.outputs["bench"]
+    bench = result.outputs()["bench"]
     planted = truth["bench"]["no_ready_successor_roles"]
     rows = bench.filter(pl.col("role_id").is_in(planted))
     assert rows.height == len(planted) >= 2
@@ -40,7 +40,7 @@ def test_planted_uncovered_critical_roles_have_no_ready_successor(sample):
 
 def test_planted_high_risk_targets_are_high(sample):
     truth, result = sample
-    risk = result.outputs["capability_risk"]
+    risk = result.outputs()["capability_risk"]
     for target in truth["capability_risk"]["high_risk_targets"]:
         row = risk.filter(
             (pl.col("team") == target["team"]) & (pl.col("competency_id") == target["competency_id"])

@@ -147,9 +147,10 @@ def test_boundary_is_exact_despite_floating_point():
 def test_fisher_tea_tasting():
     # Fisher (1935), lady tasting tea: [[3, 1], [1, 3]], two-sided p = 0.4857 (= 34/70).
     assert fisher_p_value(3, 4, 1, 4) == pytest.approx(34 / 70, abs=1e-12)
-    # Through the table: groups of 4 shown only with min_group_size = 1.
-    table = by_group(run({"A": (4, 3), "B": (4, 1)}, EquityConfig(min_group_size=1)))
-    assert table["B"]["p_value"] == pytest.approx(0.4857, abs=1e-4)
+    # Through the table (groups must reach the floor of 5): [[6, 2], [2, 6]], hypergeometric
+    # tails k in {0, 1, 2, 6, 7, 8} of C(8,k)C(8,8-k)/C(16,8): 2 x (784 + 64 + 1) / 12870.
+    table = by_group(run({"A": (8, 6), "B": (8, 2)}, EquityConfig(min_group_size=5)))
+    assert table["B"]["p_value"] == pytest.approx(1698 / 12870, abs=1e-12)
 
 
 def test_wilson_against_newcombe_1998():
@@ -251,7 +252,7 @@ def test_window_edges_and_eligibility():
 
 def test_window_end_before_as_of_excludes_later_promotions():
     employees, movements = _edge_case_org()
-    cfg = EquityConfig(min_group_size=1)
+    cfg = EquityConfig(min_group_size=5)
     table = promotion_equity(
         employees,
         movements,

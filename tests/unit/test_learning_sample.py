@@ -10,8 +10,8 @@ import pytest
 def learning(sample_run):
     truth, result = sample_run
     planted = truth["learning_impact"]["clusters"]
-    effects = result.outputs["learning_impact"]
-    naive = result.extras["learning_impact"].naive
+    effects = result.outputs()["learning_impact"]
+    naive = result.learning_impact.naive
     return planted, effects.join(naive.select("cluster", "naive_difference"), on="cluster")
 
 
@@ -56,7 +56,7 @@ def test_the_naive_figure_is_visibly_wrong(learning):
 
 def test_asset_portfolio_retires_the_stale_legacy_assets(sample_run):
     _, result = sample_run
-    assets = result.outputs["assets"]
+    assets = result.outputs()["assets"]
     retired = assets.filter(pl.col("recommendation") == "retire")
     for asset in ("A012", "A040", "A069", "A094"):  # no activity after 2025-10 (sample_data/README.md)
         row = retired.filter(pl.col("asset_id") == asset)

@@ -1,0 +1,67 @@
+"""The product's own store: what the product writes and keeps (fitted results, audit log,
+nominations and talent pools), in SQLite by default or the configured PostgreSQL or MariaDB.
+
+It is separate from the sources the product reads. The URL comes from the
+``TR_STORE_URL`` environment variable, else a SQLite file ``talent_readiness.db``
+in the state folder (``TR_STATE_DIR``, default ``.state/`` in the project). Each
+feature declares its tables on ``STORE_METADATA`` in its own module and calls
+``ensure_tables`` before its first use.
+
+Example
+-------
+>>> engine = store_engine("sqlite://")
+>>> engine.dialect.name
+'sqlite'
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from data_sources.errors import SourceError
+
+STORE_URL_ENV = "TR_STORE_URL"
+STATE_DIR_ENV = "TR_STATE_DIR"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_STATE_DIR = PROJECT_ROOT / ".state"
+ERR_STORE = "The product's store ({url}) cannot be opened: {detail}"
+
+#: The store's tables, declared by the modules that own them.
+STORE_METADATA = sa.MetaData()
+
+
+def state_dir() -> Path:
+    """The folder for the product's own files (created on first use).
+
+    Example
+    -------
+    >>> state_dir().is_dir()
+    True
+    """
+    folder = Path(os.environ.get(STATE_DIR_ENV) or DEFAULT_STATE_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def store_url() -> str:
+    """The store's SQLAlchemy URL: ``TR_STORE_URL``, else SQLite in the state folder."""
+    return os.environ.get(STORE_URL_ENV) or f"sqlite:///{state_dir() / 'talent_readiness.db'}"
+
+
+@lru_cache(maxsize=4)
+def store_engine(url: str | None = None) -> sa.Engine:
+    """A (cached, at most four) engine for the store at ``url`` (default ``store_url()``)."""
+    target = url or store_url()
+    try:
+        return sa.create_engine(target, pool_pre_ping=True)
+    except Exception as exc:  # a bad URL or a missing driver: one clear line
+        raise SourceError(ERR_STORE.format(url=sa.engine.make_url(target).render_as_string(), detail=exc)) from exc
+
+
+def ensure_tables(engine: sa.Engine, *tables: sa.Table) -> None:
+    """Create the given store tables when they do not exist yet (never alters or drops)."""
+    STORE_METADATA.create_all(engine, tables=list(tables), checkfirst=True)
