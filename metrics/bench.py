@@ -25,7 +25,7 @@ import datetime as dt
 
 import polars as pl
 
-from metrics.common import active_at
+from metrics.common import active_at, active_expr
 from metrics.proficiency import COLLECT_ENGINE
 from metrics.readiness import NEXT, READY_NOW, READY_SOON
 
@@ -217,3 +217,38 @@ def team_bench(employees: Frame, bench: Frame, as_of: dt.date) -> pl.DataFrame:
         .sort("team")
         .collect(engine=COLLECT_ENGINE)
     )
+
+
+def bench_in_scope(
+    bench: pl.DataFrame,
+    employees: pl.DataFrame,
+    roles: pl.DataFrame,
+    as_of: dt.date,
+    teams: tuple[str, ...] = (),
+    ladders: tuple[str, ...] = (),
+) -> pl.DataFrame:
+    """The roles of a bench table that a team and ladder scope covers.
+
+    Counts stay organisation-wide (a successor can come from any team). The
+    ladder scope keeps the roles of those ladders; the team scope keeps the roles
+    with an active incumbent in those teams. Empty scopes keep everything.
+
+    Example
+    -------
+    >>> b = pl.DataFrame({"role_id": ["R1", "R2"], "status": ["covered", "thin"]})
+    >>> r = pl.DataFrame({"role_id": ["R1", "R2"], "ladder": ["Eng", "Ops"]})
+    >>> e = pl.DataFrame({"employee_id": ["E1"], "role_id": ["R2"], "team": ["T"],
+    ...                   "hire_date": [dt.date(2020, 1, 1)], "exit_date": [None]})
+    >>> bench_in_scope(b, e, r, dt.date(2026, 1, 1), teams=("T",))["role_id"].to_list()
+    ['R2']
+    >>> bench_in_scope(b, e, r, dt.date(2026, 1, 1), ladders=("Eng",))["role_id"].to_list()
+    ['R1']
+    """
+    out = bench
+    if ladders:
+        keep = roles.filter(pl.col("ladder").is_in(list(ladders))).get_column("role_id")
+        out = out.filter(pl.col("role_id").is_in(keep.implode()))
+    if teams:
+        staffed = employees.filter(active_expr(as_of) & pl.col("team").is_in(list(teams))).get_column("role_id")
+        out = out.filter(pl.col("role_id").is_in(staffed.unique().implode()))
+    return out

@@ -26,23 +26,11 @@ import polars as pl
 
 from metrics.bench import COVERED, READY_IN_FUTURE
 from metrics.config import DEFAULT_CONFIG, ReadinessConfig
-from metrics.readiness import DEVELOPING, READY_NOW, READY_SOON
+from metrics.labels import BAND_LABELS, LEVEL_NAMES
+from metrics.readiness import READY_NOW
 
-#: Names of the proficiency scale (data-contract.md).
-LEVEL_NAMES: Mapping[int, str] = {
-    0: "none",
-    1: "Identify",
-    2: "Apply",
-    3: "Adapt",
-    4: "Optimize",
-    5: "Innovate",
-}
 #: How each readiness band reads in a sentence.
-BAND_PHRASES: Mapping[str, str] = {
-    READY_NOW: "Ready now",
-    READY_SOON: "Ready in 1–2 years",
-    DEVELOPING: "Developing",
-}
+BAND_PHRASES: Mapping[str, str] = BAND_LABELS
 #: Gaps named in a readiness explanation before "and N more".
 DEFAULT_MAX_ITEMS = 3
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import polars as pl
@@ -100,16 +101,16 @@ MSG_LARGE_FIT = (
 )
 
 
-def learning_gate(version: str, as_of, key: str) -> bool:
+def learning_gate(bundle: DataBundle, as_of: dt.date, key: str) -> bool:
     """True when learning-impact results can be shown; otherwise offer to start the long fit."""
     from ui.compute import learning, learning_available
-    from ui.state import bundle_for
 
-    if learning_available(version, as_of):
+    if learning_available(bundle, as_of):
         return True
-    ratings = bundle_for(version).get("performance").height
+    performance = bundle.get("performance")
+    ratings = performance.height if performance is not None else 0
     st.info(MSG_LARGE_FIT.format(ratings=ratings), icon=":material/hourglass_top:")
     if st.button("Fit the learning-impact model now", key=f"fit_{key}"):
-        learning(version, as_of)
+        learning(bundle, as_of)
         st.rerun()
     return False

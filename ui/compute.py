@@ -1,7 +1,9 @@
-"""Cached metric results for the pages, keyed by small values (dataset version, as-of, filters).
+"""Cached metric results for the pages: every number comes from ``metrics.run.run_metrics``.
 
-The computations themselves live in metrics/; this module only decides what is
-cached and how the sidebar's team and ladder filters narrow the results.
+This module only decides what is cached (bounded, keyed by the dataset version, the
+configuration key, the as-of date and the filters; the bundle itself is an unhashed
+``_bundle`` argument) and how the sidebar's team and ladder filters narrow results.
+Business rules live in metrics/.
 """
 
 from __future__ import annotations
@@ -13,40 +15,43 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
-from metrics.bench import bench_strength, critical_coverage, team_bench
-from metrics.capability_risk import capability_risk
+from data_sources.bundle import DataBundle
+from metrics.bench import bench_in_scope, critical_coverage, team_bench
 from metrics.common import active_expr
-from metrics.config import DEFAULT_CONFIG
+from metrics.equity import EquityResult
 from metrics.explain import explain_bench, explain_capability_risk, explain_readiness
-from metrics.proficiency import proficiency
-from metrics.readiness import readiness, readiness_by_role, readiness_gaps
-from ui.state import Filters, bundle_for
+from metrics.learning import LearningImpactResult, completed_assets, recommend_assets
+from metrics.proficiency import evidence_weights
+from metrics.readiness import readiness_by_role, readiness_gaps
+from metrics.run import CORE_FAMILIES, RunResult, run_metrics
+from ui.state import Filters, settings_for
+
+#: Above this many ratings the learning-impact fit takes minutes: it runs only when asked.
+AUTO_FIT_MAX_RATINGS = 50_000
+#: Session-state key of the (version, config, as-of) keys whose learning fit this session asked for.
+FITTED_KEY = "tr_learning_fitted"
 
 
-@dataclass(frozen=True)
-class Core:
-    """Sections 1–4 for one dataset version and as-of date (whole organisation)."""
-
-    proficiency: pl.DataFrame
-    readiness: pl.DataFrame
-    bench: pl.DataFrame
+def _key(bundle: DataBundle) -> str:
+    return f"{bundle.version}:{settings_for(bundle).key}"
 
 
-@st.cache_data(show_spinner="Computing proficiency, readiness and bench strength…", max_entries=16)
-def core(version: str, as_of: dt.date) -> Core:
-    """Proficiency, readiness and bench for the whole organisation."""
-    t = bundle_for(version).tables
-    if "evidence" not in t:
+# Frozen results holding configuration mappings are kept as resources (not pickled copies).
+@st.cache_resource(show_spinner="Computing proficiency, readiness, bench strength and capability risk…", max_entries=8)
+def _core(_bundle: DataBundle, key: str, as_of: dt.date) -> RunResult:
+    return run_metrics(_bundle.tables, as_of=as_of, config=settings_for(_bundle).config, families=CORE_FAMILIES)
+
+
+def core(bundle: DataBundle, as_of: dt.date) -> RunResult:
+    """Sections 1–4 for the whole organisation (``RunResult`` with proficiency, readiness, bench, risk)."""
+    if "evidence" not in bundle.tables:
         raise LookupError("evidence")
-    prof = proficiency(t["evidence"], as_of, DEFAULT_CONFIG.proficiency)
-    ready = readiness(t["employees"], t["roles"], t["role_requirements"], prof, as_of, DEFAULT_CONFIG.readiness)
-    bench = bench_strength(t["employees"], t["roles"], ready, as_of)
-    return Core(prof, ready, bench)
+    return _core(bundle, _key(bundle), as_of)
 
 
-def employees_in(version: str, filters: Filters) -> pl.DataFrame:
+def employees_in(bundle: DataBundle, filters: Filters) -> pl.DataFrame:
     """Employees matching the team and ladder filters (ladder of their current role)."""
-    t = bundle_for(version).tables
+    t = bundle.tables
     emp = t["employees"].join(t["roles"].select("role_id", "ladder"), on="role_id", how="left")
     if filters.teams:
         emp = emp.filter(pl.col("team").is_in(list(filters.teams)))
@@ -55,12 +60,12 @@ def employees_in(version: str, filters: Filters) -> pl.DataFrame:
     return emp
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def readiness_view(version: str, filters: Filters) -> pl.DataFrame:
-    """Readiness rows of the filtered employees, with their plain-words explanation."""
-    t = bundle_for(version).tables
-    c = core(version, filters.as_of)
-    ids = employees_in(version, filters).get_column("employee_id")
+@st.cache_data(show_spinner=False, max_entries=32)
+def _readiness_view(_bundle: DataBundle, key: str, filters: Filters) -> pl.DataFrame:
+    t = _bundle.tables
+    c = core(_bundle, filters.as_of)
+    ids = employees_in(_bundle, filters).get_column("employee_id")
+    assert c.readiness is not None and c.proficiency is not None
     rows = c.readiness.filter(pl.col("employee_id").is_in(ids.implode()))
     gaps = readiness_gaps(
         t["employees"],
@@ -71,14 +76,18 @@ def readiness_view(version: str, filters: Filters) -> pl.DataFrame:
         employee_ids=ids.to_list(),
         only_gaps=True,
     )
-    return explain_readiness(rows, gaps, t["roles"], t["competencies"], DEFAULT_CONFIG.readiness)
+    return explain_readiness(rows, gaps, t["roles"], t["competencies"], c.config.readiness)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def role_summary(version: str, filters: Filters) -> pl.DataFrame:
-    """Readiness by role for the filtered employees, with titles."""
-    t = bundle_for(version).tables
-    rows = readiness_view(version, filters).drop("explanation")
+def readiness_view(bundle: DataBundle, filters: Filters) -> pl.DataFrame:
+    """Readiness rows of the filtered employees, with their plain-words explanation."""
+    return _readiness_view(bundle, _key(bundle), filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _role_summary(_bundle: DataBundle, key: str, filters: Filters) -> pl.DataFrame:
+    t = _bundle.tables
+    rows = readiness_view(_bundle, filters).drop("explanation")
     by_role = readiness_by_role(t["roles"], rows)
     roles = t["roles"].select("role_id", "title", "ladder", "level", "critical")
     if filters.ladders:
@@ -86,50 +95,59 @@ def role_summary(version: str, filters: Filters) -> pl.DataFrame:
     return roles.join(by_role, on="role_id", how="left").sort("ladder", "level")
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def bench_view(version: str, filters: Filters) -> tuple[pl.DataFrame, pl.DataFrame, float | None]:
-    """Bench per role (explained), per-team roll-up and the organisation KPI.
+def role_summary(bundle: DataBundle, filters: Filters) -> pl.DataFrame:
+    """Readiness by role for the filtered employees, with titles."""
+    return _role_summary(bundle, _key(bundle), filters)
 
-    Counts are organisation-wide (a successor can come from any team). The ladder
-    filter narrows the roles listed; the team filter narrows them to roles with an
-    incumbent in the chosen teams, and the team roll-up to those teams.
-    """
-    t = bundle_for(version).tables
-    c = core(version, filters.as_of)
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _bench_view(
+    _bundle: DataBundle, key: str, filters: Filters
+) -> tuple[pl.DataFrame, pl.DataFrame, float | None, float | None]:
+    t = _bundle.tables
+    c = core(_bundle, filters.as_of)
+    assert c.bench is not None
     bench = explain_bench(c.bench, t["roles"]).join(
         t["roles"].select("role_id", "title", "ladder"), on="role_id", how="left"
     )
     teams = team_bench(t["employees"], c.bench, filters.as_of)
-    kpi = critical_coverage(c.bench)
-    if filters.ladders:
-        bench = bench.filter(pl.col("ladder").is_in(list(filters.ladders)))
+    org_kpi = critical_coverage(c.bench)
+    bench = bench_in_scope(bench, t["employees"], t["roles"], filters.as_of, filters.teams, filters.ladders)
+    scoped = c.bench.filter(pl.col("role_id").is_in(bench.get_column("role_id").implode()))
+    scope_kpi = critical_coverage(scoped)
     if filters.teams:
-        active = employees_in(version, Filters(filters.as_of, filters.teams, ()))
-        active = active.filter(active_expr(filters.as_of))
-        bench = bench.filter(pl.col("role_id").is_in(active.get_column("role_id").unique().implode()))
         teams = teams.filter(pl.col("team").is_in(list(filters.teams)))
-    return bench, teams, kpi
+    return bench, teams, org_kpi, scope_kpi
 
 
-@st.cache_data(show_spinner="Computing capability risk…", max_entries=64)
-def risk_view(version: str, filters: Filters) -> pl.DataFrame:
-    """Capability risk per team × competency (explained), for the chosen teams."""
-    t = bundle_for(version).tables
-    c = core(version, filters.as_of)
-    risk = capability_risk(
-        t["employees"], t["capability_targets"], c.proficiency, filters.as_of, DEFAULT_CONFIG.capability_risk
-    )
+def bench_view(bundle: DataBundle, filters: Filters) -> tuple[pl.DataFrame, pl.DataFrame, float | None, float | None]:
+    """Bench per role (explained) within the filters, the per-team roll-up, and critical-role
+    coverage for the whole organisation and for the roles in scope (``metrics.bench.bench_in_scope``)."""
+    return _bench_view(bundle, _key(bundle), filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _risk_view(_bundle: DataBundle, key: str, filters: Filters) -> pl.DataFrame:
+    t = _bundle.tables
+    c = core(_bundle, filters.as_of)
+    risk = c.capability_risk
+    assert risk is not None
     if filters.teams:
         risk = risk.filter(pl.col("team").is_in(list(filters.teams)))
     out = explain_capability_risk(risk, t["competencies"])
     return out.join(t["competencies"].select("competency_id", "name", "category"), on="competency_id", how="left")
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def person_gaps(version: str, as_of: dt.date, employee_id: str) -> pl.DataFrame:
-    """Every requirement of one employee's current and next role, with their level."""
-    t = bundle_for(version).tables
-    c = core(version, as_of)
+def risk_view(bundle: DataBundle, filters: Filters) -> pl.DataFrame:
+    """Capability risk per team × competency (explained), for the chosen teams."""
+    return _risk_view(bundle, _key(bundle), filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _person_gaps(_bundle: DataBundle, key: str, as_of: dt.date, employee_id: str) -> pl.DataFrame:
+    t = _bundle.tables
+    c = core(_bundle, as_of)
+    assert c.proficiency is not None
     gaps = readiness_gaps(
         t["employees"], t["roles"], t["role_requirements"], c.proficiency, as_of, employee_ids=[employee_id]
     )
@@ -140,9 +158,14 @@ def person_gaps(version: str, as_of: dt.date, employee_id: str) -> pl.DataFrame:
     )
 
 
+def person_gaps(bundle: DataBundle, as_of: dt.date, employee_id: str) -> pl.DataFrame:
+    """Every requirement of one employee's current and next role, with their level."""
+    return _person_gaps(bundle, _key(bundle), as_of, employee_id)
+
+
 @dataclass(frozen=True)
 class EquityView:
-    """One attribute (or pair) over one window: the protected table, sentences, pipeline."""
+    """One attribute (or pair) over one window: the protected table, reference, sentences, pipeline."""
 
     table: pl.DataFrame
     reference: str | None
@@ -153,34 +176,24 @@ class EquityView:
     overall_rate: float | None
 
 
-@st.cache_data(show_spinner="Computing promotion equity…", max_entries=64)
-def equity_view(
-    version: str, as_of: dt.date, attribute: tuple[str, ...], window_start: dt.date | None, window_end: dt.date | None
-) -> EquityView:
-    """Equity for the whole organisation (filters are not applied: see the page)."""
-    from metrics.equity import equity_result, pipeline_equity
-    from metrics.run import readiness_at
-
-    t = bundle_for(version).tables
-    cfg = dataclasses.replace(DEFAULT_CONFIG.equity, attributes=attribute, intersections=len(attribute) > 1)
-    result = equity_result(t["employees"], t["movements"], t["roles"], as_of, cfg, window_start, window_end)
+@st.cache_resource(show_spinner="Computing promotion equity…", max_entries=32)
+def _equity_view(_bundle: DataBundle, key: str, as_of: dt.date, attribute: tuple[str, ...], months: int) -> EquityView:
+    base = settings_for(_bundle).config
+    config = dataclasses.replace(
+        base,
+        equity=dataclasses.replace(
+            base.equity, attributes=attribute, intersections=len(attribute) > 1, window_months=months
+        ),
+    )
+    run = run_metrics(_bundle.tables, as_of=as_of, config=config, families=("equity",))
+    result = run.equity
+    assert isinstance(result, EquityResult)
     label = " × ".join(attribute)
     table = result.table.filter(pl.col("attribute") == label)
     sentences = tuple(s for s in result.sentences if f"({label})" in s)
     pipeline = None
-    if "evidence" in t:
-        start = result.window.start
-        pipeline = pipeline_equity(
-            t["employees"],
-            readiness_at(t, start),
-            t["movements"],
-            t["roles"],
-            as_of,
-            attribute[0] if len(attribute) == 1 else attribute,
-            cfg,
-            window_start,
-            window_end,
-        )
+    if run.pipeline_equity is not None:
+        pipeline = run.pipeline_equity.filter(pl.col("attribute") == label).drop("attribute")
     return EquityView(
         table,
         result.reference_groups.get(label),
@@ -192,60 +205,61 @@ def equity_view(
     )
 
 
-#: Above this many ratings the learning-impact fit takes minutes: it runs only when asked.
-AUTO_FIT_MAX_RATINGS = 50_000
-#: (version, as_of) pairs whose learning-impact fit is in the cache (shared by all sessions).
-_FITTED: set[tuple[str, dt.date]] = set()
+def equity_view(
+    bundle: DataBundle, as_of: dt.date, attribute: tuple[str, ...], months: int | None = None
+) -> EquityView:
+    """Equity for the whole organisation over ``months`` to ``as_of`` (default: the configured window).
+
+    Filters are not applied: comparing a filtered and an unfiltered view could reveal small groups."""
+    window = months or settings_for(bundle).config.equity.window_months
+    return _equity_view(bundle, _key(bundle), as_of, attribute, window)
 
 
-@st.cache_data(show_spinner="Fitting the learning-impact model (cross-fitted, 5 folds)…", max_entries=8)
-def _learning(version: str, as_of: dt.date):
-    from metrics.learning import learning_impact
+@st.cache_resource(show_spinner="Fitting the learning-impact model (cross-fitted, 5 folds)…", max_entries=4)
+def _learning(_bundle: DataBundle, key: str, as_of: dt.date) -> LearningImpactResult:
+    run = run_metrics(_bundle.tables, as_of=as_of, config=settings_for(_bundle).config, families=("learning_impact",))
+    assert run.learning_impact is not None
+    return run.learning_impact
 
-    return learning_impact(bundle_for(version).tables, as_of, DEFAULT_CONFIG.learning_impact)
 
-
-def learning(version: str, as_of: dt.date):
-    """Learning impact for the whole organisation (``LearningImpactResult``), cached."""
-    result = _learning(version, as_of)
-    _FITTED.add((version, as_of))
+def learning(bundle: DataBundle, as_of: dt.date) -> LearningImpactResult:
+    """Learning impact for the whole organisation, cached; remembered as asked for in this session."""
+    key = _key(bundle)
+    result = _learning(bundle, key, as_of)
+    st.session_state.setdefault(FITTED_KEY, set()).add((key, as_of))
     return result
 
 
-def learning_available(version: str, as_of: dt.date) -> bool:
-    """True when the fit is cached or quick enough to run without asking."""
-    performance = bundle_for(version).get("performance")
+def learning_available(bundle: DataBundle, as_of: dt.date) -> bool:
+    """True when the fit is quick enough to run without asking, or this session asked for it."""
+    performance = bundle.get("performance")
     small = performance is None or performance.height <= AUTO_FIT_MAX_RATINGS
-    return small or (version, as_of) in _FITTED
+    return small or (_key(bundle), as_of) in st.session_state.get(FITTED_KEY, set())
 
 
-@st.cache_data(show_spinner="Scoring the asset portfolio…", max_entries=32)
-def portfolio(version: str, as_of: dt.date, with_labels: bool = True) -> pl.DataFrame:
+@st.cache_data(show_spinner="Scoring the asset portfolio…", max_entries=16)
+def _portfolio(_bundle: DataBundle, key: str, as_of: dt.date, with_labels: bool) -> pl.DataFrame:
+    t = _bundle.tables
+    fitted = learning(_bundle, as_of) if ("performance" in t and with_labels) else None
+    run = run_metrics(t, as_of=as_of, config=settings_for(_bundle).config, families=("assets",), learning=fitted)
+    assert run.assets is not None
+    return run.assets.join(
+        t["assets"].select("asset_id", "title", "format", "competency_id"), on="asset_id", how="left"
+    )
+
+
+def portfolio(bundle: DataBundle, as_of: dt.date, with_labels: bool = True) -> pl.DataFrame:
     """Asset portfolio with recommendations; cluster labels come from learning impact when
     ``with_labels`` and the source has performance ratings."""
-    from metrics.learning import asset_portfolio
-
-    t = bundle_for(version).tables
-    effects = learning(version, as_of).effects if ("performance" in t and with_labels) else None
-    out = asset_portfolio(t, effects, as_of, DEFAULT_CONFIG.assets, DEFAULT_CONFIG.learning_impact)
-    return out.join(t["assets"].select("asset_id", "title", "format", "competency_id"), on="asset_id", how="left")
+    return _portfolio(bundle, _key(bundle), as_of, with_labels)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def recommended_assets(version: str, as_of: dt.date, employee_id: str) -> pl.DataFrame:
-    """Assets from predictive clusters that close one person's gaps, not yet completed by them."""
-    from metrics.learning import recommend_assets
-
-    t = bundle_for(version).tables
-    gaps = person_gaps(version, as_of, employee_id)
-    done = (
-        t["learning_events"]
-        .filter((pl.col("employee_id") == employee_id) & pl.col("verb").is_in(["completed", "passed"]))
-        .get_column("asset_id")
-        .unique()
-        .to_list()
-    )
-    recs = recommend_assets(gaps, t["assets"], learning(version, as_of).effects, done)
+@st.cache_data(show_spinner=False, max_entries=128)
+def _recommended_assets(_bundle: DataBundle, key: str, as_of: dt.date, employee_id: str) -> pl.DataFrame:
+    t = _bundle.tables
+    gaps = person_gaps(_bundle, as_of, employee_id)
+    done = completed_assets(t["learning_events"], employee_id)
+    recs = recommend_assets(gaps, t["assets"], learning(_bundle, as_of).effects, done)
     names = t["competencies"].select("competency_id", pl.col("name").alias("competency"))
     return recs.join(names, on="competency_id", how="left").select(
         "asset_id",
@@ -258,13 +272,16 @@ def recommended_assets(version: str, as_of: dt.date, employee_id: str) -> pl.Dat
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def people_for_role(version: str, filters: Filters, role_id: str, relation: str) -> pl.DataFrame:
-    """Employees (within the filters) assessed against ``role_id``: incumbents (relation
-    ``current``) or candidates whose next role it is (``next``), most ready first, with reasons."""
-    emp = bundle_for(version).get("employees").select("employee_id", "team", "role_id")
+def recommended_assets(bundle: DataBundle, as_of: dt.date, employee_id: str) -> pl.DataFrame:
+    """Assets from predictive clusters that close one person's gaps, not yet completed by them."""
+    return _recommended_assets(bundle, _key(bundle), as_of, employee_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _people_for_role(_bundle: DataBundle, key: str, filters: Filters, role_id: str, relation: str) -> pl.DataFrame:
+    emp = _bundle.tables["employees"].select("employee_id", "team", "role_id")
     return (
-        readiness_view(version, filters)
+        readiness_view(_bundle, filters)
         .filter((pl.col("relation") == relation) & (pl.col("target_role_id") == role_id))
         .join(emp, on="employee_id", how="left")
         .select("employee_id", "team", "role_id", "readiness", "band", "n_gaps", "n_critical_gaps", "explanation")
@@ -272,9 +289,15 @@ def people_for_role(version: str, filters: Filters, role_id: str, relation: str)
     )
 
 
-def band_counts(version: str, filters: Filters) -> pl.DataFrame:
+def people_for_role(bundle: DataBundle, filters: Filters, role_id: str, relation: str) -> pl.DataFrame:
+    """Employees (within the filters) assessed against ``role_id``: incumbents (relation
+    ``current``) or candidates whose next role it is (``next``), most ready first, with reasons."""
+    return _people_for_role(bundle, _key(bundle), filters, role_id, relation)
+
+
+def band_counts(bundle: DataBundle, filters: Filters) -> pl.DataFrame:
     """Employees per relation (current / next) and readiness band, for the band chart."""
-    rows = readiness_view(version, filters)
+    rows = readiness_view(bundle, filters)
     return rows.group_by("relation", "band").agg(pl.len().alias("employees")).drop_nulls("band")
 
 
@@ -283,17 +306,16 @@ def recommendation_counts(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.group_by("recommendation").agg(pl.len().alias("assets"))
 
 
-def effects_with_naive(version: str, as_of: dt.date) -> pl.DataFrame:
+def effects_with_naive(bundle: DataBundle, as_of: dt.date) -> pl.DataFrame:
     """Learning-impact effects with the naive difference beside each cluster."""
-    result = learning(version, as_of)
+    result = learning(bundle, as_of)
     return result.effects.join(result.naive.select("cluster", "naive_difference"), on="cluster", how="left")
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def active_people(version: str, filters: Filters) -> pl.DataFrame:
-    """Active employees within the filters, with their role title, sorted by id (no equity attributes)."""
-    t = bundle_for(version).tables
-    people = employees_in(version, filters).filter(active_expr(filters.as_of))
+@st.cache_data(show_spinner=False, max_entries=32)
+def _active_people(_bundle: DataBundle, key: str, filters: Filters) -> pl.DataFrame:
+    t = _bundle.tables
+    people = employees_in(_bundle, filters).filter(active_expr(filters.as_of))
     return (
         people.join(t["roles"].select("role_id", "title"), on="role_id", how="left")
         .select("employee_id", "role_id", "title", "team")
@@ -301,13 +323,17 @@ def active_people(version: str, filters: Filters) -> pl.DataFrame:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def person_evidence(version: str, as_of: dt.date, employee_id: str) -> pl.DataFrame:
-    """One employee's evidence items dated up to ``as_of``, with the weight each carries."""
-    from metrics.proficiency import evidence_weights
+def active_people(bundle: DataBundle, filters: Filters) -> pl.DataFrame:
+    """Active employees within the filters, with their role title, sorted by id (no equity attributes)."""
+    return _active_people(bundle, _key(bundle), filters)
 
-    t = bundle_for(version).tables
-    items = evidence_weights(t["evidence"].filter(pl.col("employee_id") == employee_id), as_of)
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _person_evidence(_bundle: DataBundle, key: str, as_of: dt.date, employee_id: str) -> pl.DataFrame:
+    t = _bundle.tables
+    items = evidence_weights(
+        t["evidence"].filter(pl.col("employee_id") == employee_id), as_of, settings_for(_bundle).config.proficiency
+    )
     names = t["competencies"].select("competency_id", pl.col("name").alias("competency"))
     return (
         items.join(names, on="competency_id", how="left")
@@ -316,3 +342,8 @@ def person_evidence(version: str, as_of: dt.date, employee_id: str) -> pl.DataFr
         )
         .sort("competency", "level", "observed_on", descending=[False, True, True])
     )
+
+
+def person_evidence(bundle: DataBundle, as_of: dt.date, employee_id: str) -> pl.DataFrame:
+    """One employee's evidence items dated up to ``as_of``, with the weight each carries."""
+    return _person_evidence(bundle, _key(bundle), as_of, employee_id)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from metrics.labels import RECOMMENDATION_LABELS, recommendation_rules
 from ui import charts
 from ui.components import downloads, explain, learning_gate, metric_help, needs_tables
 from ui.compute import portfolio, recommendation_counts
-from ui.state import page_context
+from ui.state import page_context, settings_for
 
 bundle, filters = page_context()
+cfg = settings_for(bundle).config
 st.title("Asset portfolio")
 st.caption(
     "Every microlearning asset over the 12 months to the as-of date: who used it, who finished it, and what to do "
@@ -29,28 +31,19 @@ if bundle.missing_for("learning_impact"):
         "and only the activity rules apply."
     )
 
-labelled = bundle.missing_for("learning_impact") or learning_gate(bundle.version, filters.as_of, "assets")
+labelled = bundle.missing_for("learning_impact") or learning_gate(bundle, filters.as_of, "assets")
 if not labelled:
     st.caption(
-        "Until the model is fitted, clusters carry no label and only the activity rule (no use in 180 days) applies."
+        "Until the model is fitted, clusters carry no label and only the activity rule "
+        f"(no use in {cfg.assets.stale_days} days) applies."
     )
-data = portfolio(bundle.version, filters.as_of, bool(labelled))
+data = portfolio(bundle, filters.as_of, bool(labelled))
 counts = recommendation_counts(data)
 
-c = st.columns(5)
-for col, rec, text in zip(
-    c,
-    ["retire", "review", "improve", "keep", "celebrate"],
-    [
-        "No activity in 180 days, a harmful cluster, or no evidence and under 40% completion.",
-        "The cluster has too few learners to judge.",
-        "The cluster predicts performance but under 40% of learners complete the asset.",
-        "None of the other rules applies.",
-        "The cluster predicts performance and at least 70% of learners complete the asset.",
-    ],
-):
+rules = recommendation_rules(cfg.assets, cfg.learning_impact)
+for col, (rec, text) in zip(st.columns(len(rules)), rules.items(), strict=True):
     n = counts.filter(pl.col("recommendation") == rec).get_column("assets")
-    col.metric(rec.capitalize(), f"{n.item() if n.len() else 0}", help=metric_help(text, "Asset portfolio"))
+    col.metric(RECOMMENDATION_LABELS[rec], f"{n.item() if n.len() else 0}", help=metric_help(text, "Asset portfolio"))
 
 st.altair_chart(charts.recommendation_counts(counts), width="stretch")
 

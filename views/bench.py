@@ -19,7 +19,7 @@ st.caption(
 if needs_tables(bundle, "bench"):
     st.stop()
 
-bench, teams, kpi = bench_view(bundle.version, filters)
+bench, teams, kpi, _ = bench_view(bundle, filters)
 critical = bench.filter(pl.col("critical"))
 
 c1, c2, c3 = st.columns(3)
@@ -98,7 +98,7 @@ st.subheader("Candidates for a role")
 labels = dict(zip(shown["role_id"], shown["title"] + " (" + shown["role_id"] + ")"))
 if labels:
     role = st.selectbox("Role", list(labels), format_func=labels.get, key="bench_role")
-    candidates = people_for_role(bundle.version, Filters(filters.as_of), role, "next")
+    candidates = people_for_role(bundle, Filters(filters.as_of), role, "next")
     if candidates.height == 0:
         st.info("Nobody's next role is this one: no role on its ladder leads to it.")
     else:

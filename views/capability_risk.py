@@ -5,12 +5,14 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from metrics.labels import risk_formula
 from ui import charts
 from ui.components import downloads, explain, metric_help, needs_tables
 from ui.compute import risk_view
-from ui.state import page_context
+from ui.state import page_context, settings_for
 
 bundle, filters = page_context()
+cfg = settings_for(bundle).config
 st.title("Capability risk")
 st.caption(
     "Where the people who can do the work fall short of the organisation's targets: for each team and "
@@ -21,12 +23,15 @@ if needs_tables(bundle, "capability_risk"):
 if filters.ladders:
     st.caption("Targets are set per team; the ladder filter does not apply on this page.")
 
-risk = risk_view(bundle.version, filters)
+risk = risk_view(bundle, filters)
 c1, c2, c3 = st.columns(3)
 c1.metric(
     "High-risk targets",
     f"{risk.filter(pl.col('band') == 'high').height}",
-    help=metric_help("Risk ≥ 0.5: priority weight × share of the needed people missing.", "Capability risk"),
+    help=metric_help(
+        f"Risk ≥ {cfg.capability_risk.high_min:.2f}: priority weight × share of the needed people missing.",
+        "Capability risk",
+    ),
 )
 c2.metric(
     "Single points of failure",
@@ -81,8 +86,7 @@ st.dataframe(
     },
 )
 explain(
-    "Risk = priority weight (1: 1.0, 2: 0.6, 3: 0.3) × gap ÷ target headcount. High ≥ 0.5; medium ≥ 0.2 "
-    "or a single point of failure; otherwise low.",
+    risk_formula(cfg.capability_risk),
     "Capability risk",
 )
 downloads(shown, "capability_risk")

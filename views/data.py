@@ -13,7 +13,7 @@ import streamlit as st
 from data_sources.contract import CONTRACT, OPTIONAL_TABLES, REQUIRED_TABLES
 from data_sources.sql import is_url
 from ui.components import downloads
-from ui.state import get_bundle, load_error, try_load
+from ui.state import get_bundle, load_error, settings_for, try_load
 
 UPLOAD_TYPES = ["csv", "parquet", "xlsx", "json", "jsonl", "ndjson", "toml"]
 MSG_BAD_UPLOAD_NAME = (
@@ -43,6 +43,10 @@ if bundle is not None:
         f"{sum(t.rejected for t in bundle.report.tables):,}",
         help="Rows that did not load, each listed below with its file, line, column and reason.",
     )
+    settings = settings_for(bundle)
+    st.markdown(f"**Metric parameters in force:** {settings.origin}")
+    with st.expander("Every parameter in force (spec defaults unless overridden)"):
+        st.json(settings.config.to_dict(), expanded=1)
 
     summary = bundle.report.summary()
     present = set(summary["table"])

@@ -5,19 +5,19 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from metrics.common import months_before
+from metrics.labels import four_fifths_rule, suppressed_text, suppression_rule
 from ui import charts
 from ui.components import downloads, explain, metric_help, needs_tables
 from ui.compute import equity_view
-from ui.state import page_context
-
-SUPPRESSED_TEXT = "fewer than 10"
+from ui.state import page_context, settings_for
 
 bundle, filters = page_context()
+cfg = settings_for(bundle).config
+SUPPRESSED_TEXT = suppressed_text(cfg.equity)
 st.title("Progression equity")
 st.caption(
     "Whether promotions reach every group at a comparable rate: the four-fifths rule, a Fisher exact test, "
-    "and whether the finding survives two more promotions. Groups of fewer than 10 people show nothing."
+    f"and whether the finding survives {cfg.equity.flip_n} more promotions. " + suppression_rule(cfg.equity)
 )
 if needs_tables(bundle, "equity"):
     st.stop()
@@ -27,7 +27,7 @@ if not bundle.equity_attributes:
 if filters.teams or filters.ladders:
     st.info(
         "Equity is computed for the whole organisation: the team and ladder filters are not applied here, "
-        "because comparing a filtered and an unfiltered view could reveal groups smaller than 10.",
+        f"because comparing a filtered and an unfiltered view could reveal groups smaller than {cfg.equity.min_group_size}.",
         icon=":material/lock:",
     )
 
@@ -40,13 +40,10 @@ second = c2.selectbox(
     key="equity_second",
     format_func=lambda a: a.replace("_", " "),
 )
-months = c3.selectbox(
-    "Window", [12, 24, 6, 36], key="equity_window", format_func=lambda m: f"{m} months to the as-of date"
-)
-end = filters.as_of
-start = months_before(end, months)
+windows = [cfg.equity.window_months, *[m for m in (6, 12, 24, 36) if m != cfg.equity.window_months]]
+months = c3.selectbox("Window", windows, key="equity_window", format_func=lambda m: f"{m} months to the as-of date")
 chosen = (attribute,) if second == "(none)" else (attribute, second)
-view = equity_view(bundle.version, filters.as_of, chosen, start, end)
+view = equity_view(bundle, filters.as_of, chosen, months)
 table = view.table
 label = " × ".join(chosen)
 
@@ -61,13 +58,14 @@ m1.metric(
 m2.metric(
     "Groups below four-fifths",
     f"{flagged.height} of {shown.height}",
-    help=metric_help("Impact ratio (rate ÷ the highest group's rate) strictly below 0.80.", "Progression equity"),
+    help=metric_help(four_fifths_rule(cfg.equity), "Progression equity"),
 )
 m3.metric(
     "Significant and robust",
     f"{flagged.filter(pl.col('significant').fill_null(False) & pl.col('robust').fill_null(False)).height}",
     help=metric_help(
-        "Fisher exact p < 0.05, and still below four-fifths with two more promotions.", "Progression equity"
+        f"Fisher exact p < {cfg.equity.alpha:g}, and still below four-fifths with {cfg.equity.flip_n} more promotions.",
+        "Progression equity",
     ),
 )
 st.caption(
@@ -77,7 +75,7 @@ st.caption(
 
 if shown.height:
     ref_rate = shown.filter(pl.col("group") == view.reference).get_column("rate")
-    line = 0.8 * ref_rate.item() if ref_rate.len() == 1 and ref_rate.item() is not None else None
+    line = cfg.equity.four_fifths * ref_rate.item() if ref_rate.len() == 1 and ref_rate.item() is not None else None
     chart_data = shown.select(
         "group", "rate", "rate_low", "rate_high", pl.col("adverse_impact").fill_null(False)
     ).with_columns(pl.lit(line).alias("four_fifths_line"))
@@ -128,10 +126,10 @@ display = table.select(
 )
 st.dataframe(display, hide_index=True)
 explain(
-    "Impact ratio: a group's rate ÷ the reference group's rate; below 0.80 fails the four-fifths rule. "
-    "Shortfall: promotions the group would have had at the overall rate, minus those it had. "
-    "Groups under 10 people read “fewer than 10” and show nothing else; when only one group would be hidden, "
-    "the next smallest is hidden too, so no count can be worked out from the totals.",
+    f"Impact ratio: a group's rate ÷ the reference group's rate; below {cfg.equity.four_fifths:.2f} fails the "
+    "four-fifths rule. Shortfall: promotions the group would have had at the overall rate, minus those it had. "
+    f"Groups under {cfg.equity.min_group_size} people read “{SUPPRESSED_TEXT}” and show nothing else; further groups "
+    "are hidden where needed so that no hidden count can be worked out from the totals.",
     "Progression equity",
 )
 downloads(display, f"equity_{label.replace(' × ', '_x_')}")

@@ -41,10 +41,10 @@ st.warning(
     icon=":material/psychology_alt:",
 )
 
-if not learning_gate(bundle.version, filters.as_of, "learning"):
+if not learning_gate(bundle, filters.as_of, "learning"):
     st.stop()
-result = learning(bundle.version, filters.as_of)
-effects = effects_with_naive(bundle.version, filters.as_of)
+result = learning(bundle, filters.as_of)
+effects = effects_with_naive(bundle, filters.as_of)
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(

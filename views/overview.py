@@ -5,12 +5,14 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from metrics.labels import band_rule, four_fifths_rule, recommendation_rules, risk_rule
 from ui import charts
 from ui.components import explain, learning_gate, metric_help
 from ui.compute import band_counts, bench_view, equity_view, learning, portfolio, risk_view
-from ui.state import page_context
+from ui.state import page_context, settings_for
 
 bundle, filters = page_context()
+cfg = settings_for(bundle).config
 st.title("Talent readiness overview")
 st.caption(
     f"As of {filters.as_of:%d %B %Y} · {bundle.source}"
@@ -25,7 +27,7 @@ with left:
     if bundle.missing_for("bench"):
         st.info("Needs the `evidence` table.")
     else:
-        bench, teams, kpi = bench_view(bundle.version, filters)
+        bench, teams, kpi, _ = bench_view(bundle, filters)
         critical = bench.filter(pl.col("critical"))
         a, b = st.columns(2)
         a.metric(
@@ -42,8 +44,8 @@ with left:
             st.markdown(f"- {row['explanation']}")
         st.page_link("views/bench.py", label="Bench strength", icon=":material/arrow_forward:")
 
-        st.altair_chart(charts.band_distribution(band_counts(bundle.version, filters)), width="stretch")
-        explain("Ready now: readiness ≥ 0.90 and every critical requirement met; ready soon: ≥ 0.70.", "Readiness")
+        st.altair_chart(charts.band_distribution(band_counts(bundle, filters)), width="stretch")
+        explain(band_rule(cfg.readiness), "Readiness")
         st.page_link("views/readiness.py", label="Readiness by role", icon=":material/arrow_forward:")
 
 with right:
@@ -51,11 +53,11 @@ with right:
     if bundle.missing_for("capability_risk"):
         st.info("Needs the `evidence` and `capability_targets` tables.")
     else:
-        risk = risk_view(bundle.version, filters)
+        risk = risk_view(bundle, filters)
         st.metric(
             "High-risk targets",
             f"{risk.filter(pl.col('band') == 'high').height} of {risk.height}",
-            help=metric_help("Priority weight × share of needed people missing ≥ 0.5.", "Capability risk"),
+            help=metric_help(risk_rule(cfg.capability_risk), "Capability risk"),
         )
         for row in risk.head(5).iter_rows(named=True):
             st.markdown(f"- {row['explanation']}")
@@ -68,7 +70,7 @@ with right:
         flagged_total = 0
         lines: list[str] = []
         for attribute in bundle.equity_attributes:
-            view = equity_view(bundle.version, filters.as_of, (attribute,), None, None)
+            view = equity_view(bundle, filters.as_of, (attribute,))
             table = view.table.filter(~pl.col("suppressed"))
             flagged = table.filter(pl.col("adverse_impact").fill_null(False) & pl.col("significant").fill_null(False))
             flagged_total += flagged.height
@@ -77,7 +79,8 @@ with right:
             "Groups below four-fifths and significant",
             f"{flagged_total}",
             help=metric_help(
-                "Impact ratio < 0.80 and Fisher exact p < 0.05, one attribute at a time, last 12 months.",
+                four_fifths_rule(cfg.equity)
+                + f" One attribute at a time, last {cfg.equity.window_months} months, whole organisation.",
                 "Progression equity",
             ),
         )
@@ -88,22 +91,22 @@ with right:
     st.subheader("Learning")
     if bundle.missing_for("learning_impact"):
         st.info("Needs the `assets`, `learning_events` and `performance` tables.")
-    elif learning_gate(bundle.version, filters.as_of, "overview"):
-        effects = learning(bundle.version, filters.as_of).effects
+    elif learning_gate(bundle, filters.as_of, "overview"):
+        effects = learning(bundle, filters.as_of).effects
         predictive = effects.filter(pl.col("label") == "predictive").sort("effect", descending=True)
-        data = portfolio(bundle.version, filters.as_of)
+        data = portfolio(bundle, filters.as_of)
         a, b = st.columns(2)
         a.metric(
             "Clusters that predict performance",
             f"{predictive.height} of {effects.height}",
-            help=metric_help("Controlled effect on the rating with q < 0.05.", "Learning impact"),
+            help=metric_help(
+                f"Controlled effect on the rating with q < {cfg.learning_impact.q_threshold:g}.", "Learning impact"
+            ),
         )
         b.metric(
             "Assets to retire",
             f"{data.filter(pl.col('recommendation') == 'retire').height} of {data.height}",
-            help=metric_help(
-                "No activity in 180 days, a harmful cluster, or weak completion without evidence.", "Asset portfolio"
-            ),
+            help=metric_help(recommendation_rules(cfg.assets, cfg.learning_impact)["retire"], "Asset portfolio"),
         )
         for row in predictive.iter_rows(named=True):
             st.markdown(

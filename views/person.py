@@ -8,12 +8,11 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from metrics.labels import BAND_LABELS, LEVEL_NAMES, weight_rule
 from ui import charts
 from ui.components import downloads, explain, learning_gate, needs_tables
 from ui.compute import active_people, core, person_evidence, person_gaps, recommended_assets
-from ui.state import page_context
-
-LEVEL_NAMES = {0: "none", 1: "Identify", 2: "Apply", 3: "Adapt", 4: "Optimize", 5: "Innovate"}
+from ui.state import page_context, settings_for
 
 bundle, filters = page_context()
 st.title("Person profile")
@@ -22,7 +21,7 @@ if needs_tables(bundle, "person"):
     st.stop()
 
 t = bundle.tables
-people = active_people(bundle.version, filters)
+people = active_people(bundle, filters)
 if people.height == 0:
     st.info("No active employee matches the team and ladder filters.")
     st.stop()
@@ -30,17 +29,16 @@ roles = t["roles"].select("role_id", "title")
 labels = dict(zip(people["employee_id"] + " · " + people["title"] + " · " + people["team"], people["employee_id"]))
 employee_id = labels[st.selectbox("Employee", list(labels), key="person_employee")]
 
-gaps = person_gaps(bundle.version, filters.as_of, employee_id)
-ready = core(bundle.version, filters.as_of).readiness.filter(pl.col("employee_id") == employee_id)
+gaps = person_gaps(bundle, filters.as_of, employee_id)
+ready = core(bundle, filters.as_of).readiness.filter(pl.col("employee_id") == employee_id)
 cols = st.columns(max(ready.height, 1))
-band_words = {"ready_now": "ready now", "ready_soon": "ready in 1–2 years", "developing": "developing"}
 for col, row in zip(cols, ready.sort("relation").iter_rows(named=True)):
     title = roles.filter(pl.col("role_id") == row["target_role_id"]).get_column("title").item()
     which = "Current role" if row["relation"] == "current" else "Next role"
     col.metric(
         f"{which}: {title}",
         "–" if row["readiness"] is None else f"{row['readiness']:.2f}",
-        delta=band_words.get(row["band"], "no requirements"),
+        delta=BAND_LABELS.get(row["band"], "no requirements"),
         delta_color="off",
         delta_arrow="off",
         help=f"Weighted share of the role's requirements met; {row['n_gaps']} gap(s), {row['n_critical_gaps']} critical.",
@@ -73,8 +71,8 @@ short = (
         pl.col("target_title").alias("role"),
         pl.col("name").alias("competency"),
         "critical",
-        pl.col("required_level").replace_strict(LEVEL_NAMES, return_dtype=pl.String).alias("required"),
-        pl.col("level").replace_strict(LEVEL_NAMES, return_dtype=pl.String).alias("demonstrated"),
+        pl.col("required_level").replace_strict(dict(LEVEL_NAMES), return_dtype=pl.String).alias("required"),
+        pl.col("level").replace_strict(dict(LEVEL_NAMES), return_dtype=pl.String).alias("demonstrated"),
         "gap",
     )
     .sort("for", "critical", "gap", descending=[False, True, True])
@@ -86,12 +84,11 @@ else:
     st.success("No gaps against the current or next role.", icon=":material/check:")
 
 st.subheader("Evidence behind each level")
-items = person_evidence(bundle.version, filters.as_of, employee_id)
+items = person_evidence(bundle, filters.as_of, employee_id)
 if items.height:
     st.dataframe(items, hide_index=True)
     explain(
-        "Weight = type weight × (1 if verified, else 0.5) × ½ per year of age. A level counts when the items at "
-        "that level or above weigh at least 1.0 in total.",
+        weight_rule(settings_for(bundle).config.proficiency),
         "Demonstrated proficiency",
     )
     downloads(items, f"evidence_{employee_id}")
@@ -101,8 +98,8 @@ else:
 st.subheader("Recommended learning")
 if bundle.missing_for("learning_impact"):
     needs_tables(bundle, "learning_impact")
-elif learning_gate(bundle.version, filters.as_of, "person"):
-    recs = recommended_assets(bundle.version, filters.as_of, employee_id)
+elif learning_gate(bundle, filters.as_of, "person"):
+    recs = recommended_assets(bundle, filters.as_of, employee_id)
     if recs.height:
         st.dataframe(recs, hide_index=True)
         downloads(recs, f"recommended_{employee_id}")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from metrics.labels import band_rule
 from ui import charts
 from ui.components import downloads, explain, metric_help, needs_tables, readiness_table
 from ui.compute import band_counts, people_for_role, readiness_view, role_summary
-from ui.state import page_context
+from ui.state import page_context, settings_for
 
 bundle, filters = page_context()
+cfg = settings_for(bundle).config
 st.title("Readiness by role")
 st.caption(
     "How ready people are for the role they hold and for the next role up their ladder, "
@@ -19,8 +21,8 @@ st.caption(
 if needs_tables(bundle, "readiness"):
     st.stop()
 
-summary = role_summary(bundle.version, filters)
-rows = readiness_view(bundle.version, filters)
+summary = role_summary(bundle, filters)
+rows = readiness_view(bundle, filters)
 current = rows.filter(pl.col("relation") == "current")
 
 c1, c2, c3 = st.columns(3)
@@ -39,15 +41,11 @@ share_now = (current.get_column("band") == "ready_now").mean() if current.height
 c3.metric(
     "Ready now in own role",
     "–" if share_now is None else f"{share_now:.0%}",
-    help=metric_help("Readiness ≥ 0.90 and every critical requirement met.", "Readiness"),
+    help=metric_help(f"Readiness ≥ {cfg.readiness.ready_now_min:.2f} and every critical requirement met.", "Readiness"),
 )
 
-st.altair_chart(charts.band_distribution(band_counts(bundle.version, filters)), width="stretch")
-explain(
-    "Ready now: readiness ≥ 0.90 with every critical requirement met; ready in 1–2 years: ≥ 0.70; "
-    "otherwise developing.",
-    "Readiness",
-)
+st.altair_chart(charts.band_distribution(band_counts(bundle, filters)), width="stretch")
+explain(band_rule(cfg.readiness), "Readiness")
 
 st.subheader("Roles")
 table = summary.select(
@@ -111,7 +109,7 @@ if role:
         key="readiness_relation",
         format_func={"current": "this role (incumbents)", "next": "this role (feeders: it is their next role)"}.get,
     )
-    people = people_for_role(bundle.version, filters, role, relation)
+    people = people_for_role(bundle, filters, role, relation)
     readiness_table(people)
     explain("Each row says why: the readiness and the requirements the person falls short on.", "Readiness")
     downloads(people, f"readiness_{role}")

@@ -26,7 +26,7 @@ from metrics.learning._impact import (
     estimate_learning_impact,
     learning_impact,
 )
-from metrics.learning._recommendations import recommend_assets
+from metrics.learning._recommendations import completed_assets, recommend_assets
 
 #: Every label a cluster can carry, in the order the pages list them.
 LABELS: tuple[str, ...] = (LABEL_PREDICTIVE, LABEL_HARMFUL, LABEL_NO_EVIDENCE, LABEL_INSUFFICIENT)
@@ -47,6 +47,7 @@ __all__ = [
     "asset_portfolio",
     "build_learning_features",
     "clustered_theta",
+    "completed_assets",
     "estimate_learning_impact",
     "grouped_folds",
     "learning_impact",

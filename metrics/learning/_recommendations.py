@@ -74,3 +74,23 @@ def recommend_assets(
         .sort(["critical_gap", "cluster_effect", "asset_id"], descending=[True, True, False])
         .select(OUTPUT_COLUMNS)
     )
+
+
+def completed_assets(learning_events: pl.DataFrame, employee_id: str) -> list[str]:
+    """Asset ids one employee has completed or passed (``COMPLETION_VERBS``), sorted.
+
+    Example
+    -------
+    >>> ev = pl.DataFrame({"employee_id": ["E1", "E1", "E2"], "asset_id": ["A1", "A2", "A3"],
+    ...                    "verb": ["completed", "launched", "passed"]})
+    >>> completed_assets(ev, "E1")
+    ['A1']
+    """
+    from metrics.learning._features import COMPLETION_VERBS
+
+    return sorted(
+        learning_events.filter((pl.col("employee_id") == employee_id) & pl.col("verb").is_in(list(COMPLETION_VERBS)))
+        .get_column("asset_id")
+        .unique()
+        .to_list()
+    )

@@ -176,7 +176,6 @@ def test_a_large_learning_fit_waits_for_the_user(monkeypatch):
     import ui.compute
 
     monkeypatch.setattr(ui.compute, "AUTO_FIT_MAX_RATINGS", 100)  # the sample's 8,670 ratings count as large
-    monkeypatch.setattr(ui.compute, "_FITTED", set())
     at = open_view("learning_impact")
     assert_clean(at)
     assert any("takes several minutes" in i.value for i in at.info)
