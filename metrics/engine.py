@@ -60,8 +60,9 @@ class PolarsEngine:
     def learning_features(
         self, tables: Mapping[str, pl.DataFrame], as_of: dt.date, config: LearningImpactConfig
     ) -> LearningFeatures:
-        """``metrics.learning.build_learning_features`` on the canonical tables."""
-        return build_learning_features(tables, as_of, config)
+        """``metrics.learning.build_learning_features`` on the canonical tables (lazy ones collected)."""
+        eager = {name: frame.collect() if isinstance(frame, pl.LazyFrame) else frame for name, frame in tables.items()}
+        return build_learning_features(eager, as_of, config)
 
 
 POLARS_ENGINE = PolarsEngine()
