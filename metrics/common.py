@@ -46,7 +46,8 @@ def default_as_of(tables: Mapping[str, pl.DataFrame], today: dt.date | None = No
             continue
         if isinstance(value, dt.datetime):
             value = value.date()
-        latest.append(value)
+        if isinstance(value, dt.date):
+            latest.append(value)
     if latest:
         return max(latest)
     return today or dt.date.today()

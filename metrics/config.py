@@ -29,7 +29,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 ERR_UNKNOWN_SECTION = "Unknown metrics configuration section [{section}]; expected one of: {known}."
 ERR_UNKNOWN_KEY = "Unknown key '{key}' in metrics configuration section [{section}]; expected one of: {known}."
@@ -76,7 +79,7 @@ def _at_least(section: str, key: str, value: int, floor: int) -> None:
 MIN_GROUP_SIZE_FLOOR = 5
 
 
-def _frozen_map(d: Mapping[str, Any]) -> Mapping[str, Any]:
+def _frozen_map(d: Mapping[_K, _V]) -> Mapping[_K, _V]:
     return MappingProxyType(dict(d))
 
 

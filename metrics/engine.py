@@ -30,7 +30,10 @@ from metrics.proficiency import proficiency
 class EventEngine(Protocol):
     """Computes the event-level aggregates of the run; everything else stays in polars."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The engine's name, recorded in the manifest."""
+        ...
 
     def proficiency(
         self, tables: Mapping[str, pl.DataFrame], as_of: dt.date, config: ProficiencyConfig

@@ -23,6 +23,7 @@ Example
 from __future__ import annotations
 
 import datetime as dt
+from typing import Final
 
 import polars as pl
 
@@ -37,7 +38,7 @@ MAX_LEVEL = 5
 #: (the default "auto" in 2.x) adds partial sums in a varying order, so a
 #: float sum can differ in its last bit from run to run; the in-memory engine
 #: gives the same result for the same input every time.
-COLLECT_ENGINE = "in-memory"
+COLLECT_ENGINE: Final = "in-memory"
 
 #: Output columns of :func:`proficiency`, in order.
 PROFICIENCY_COLUMNS = (

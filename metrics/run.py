@@ -171,10 +171,10 @@ def run_metrics(
 
     emp, roles, reqs = tables["employees"], tables["roles"], tables["role_requirements"]
     stage("proficiency", lambda: engine.proficiency(tables, t, config.proficiency))
-    prof = results.get("proficiency")
+    prof = _frame(results.get("proficiency"))
     if prof is not None:
         stage("readiness", lambda: readiness(emp, roles, reqs, prof, t, config.readiness))
-        ready = results.get("readiness")
+        ready = _frame(results.get("readiness"))
         if ready is not None:
             stage("bench", lambda: bench_strength(emp, roles, ready, t))
         stage(

@@ -35,8 +35,12 @@ KEYS: Mapping[str, tuple[str, ...]] = {
     "assets": ("asset_id",),
 }
 #: The date column of each dated table (records after the as-of date must not count).
-DATED = {"evidence": "observed_on", "learning_events": "timestamp", "performance": "period_end",
-         "movements": "effective_date"}
+DATED = {
+    "evidence": "observed_on",
+    "learning_events": "timestamp",
+    "performance": "period_end",
+    "movements": "effective_date",
+}
 
 
 @pytest.fixture(scope="module")
