@@ -1,42 +1,75 @@
-"""Talent Readiness: the router. Page config, the shared sidebar, navigation.
+"""Talent Readiness: the router. Page config, sign-in, the shared sidebar, navigation.
 
 Run with ``streamlit run app.py`` (or ``make run``). Pages render only; every
-number comes from metrics/ through ui/.
+number comes from metrics/ through ui/. Which pages a visitor sees depends on
+their role (``metrics.access``); without sign-in configured the app runs in
+local mode for one local user.
 """
 
 from __future__ import annotations
 
 import logging
 
+# Import what the pages need before the first session is served: concurrent first
+# sessions otherwise race on half-imported modules.
+import altair  # noqa: F401
+import pandas  # noqa: F401
+import polars  # noqa: F401
 import streamlit as st
 
-from ui.state import MSG_UNEXPECTED, get_bundle, load_error, sidebar
+import metrics.learning  # noqa: F401
+from metrics.access import ROLE_LABELS, AccessDenied, allowed_pages
+from ui.auth import (
+    MSG_LOCAL_MODE,
+    MSG_REMOTE_SAMPLE_ONLY,
+    VIEWER_KEY,
+    auth_configured,
+    current_viewer,
+    may_serve_sources,
+)
+from ui.state import MSG_UNEXPECTED, current_source, get_bundle, load_error, sidebar
 
 st.set_page_config(page_title="Talent Readiness", page_icon=":material/groups:", layout="wide")
 logging.basicConfig(level=logging.INFO)
 
-PAGES = {
-    "Dashboard": [
-        st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
-        st.Page("views/readiness.py", title="Readiness by role", icon=":material/trending_up:", url_path="readiness"),
-        st.Page("views/bench.py", title="Bench strength", icon=":material/event_seat:", url_path="bench"),
-        st.Page(
-            "views/capability_risk.py", title="Capability risk", icon=":material/warning:", url_path="capability_risk"
-        ),
-        st.Page(
-            "views/learning_impact.py", title="Learning impact", icon=":material/school:", url_path="learning_impact"
-        ),
-        st.Page("views/assets.py", title="Asset portfolio", icon=":material/inventory_2:", url_path="assets"),
-        st.Page("views/person.py", title="Person profile", icon=":material/person:", url_path="person"),
-        st.Page("views/equity.py", title="Progression equity", icon=":material/balance:", url_path="equity"),
-        st.Page("views/data.py", title="Data", icon=":material/database:", url_path="data"),
-    ],
-    "Reference": [
-        st.Page("views/definitions.py", title="Definitions", icon=":material/menu_book:", url_path="definitions"),
-    ],
-}
+#: Every page: (section, file, title, icon, url path).
+PAGES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("Dashboard", "views/overview.py", "Overview", ":material/dashboard:", "overview"),
+    ("Dashboard", "views/readiness.py", "Readiness by role", ":material/trending_up:", "readiness"),
+    ("Dashboard", "views/bench.py", "Bench strength", ":material/event_seat:", "bench"),
+    ("Dashboard", "views/capability_risk.py", "Capability risk", ":material/warning:", "capability_risk"),
+    ("Dashboard", "views/learning_impact.py", "Learning impact", ":material/school:", "learning_impact"),
+    ("Dashboard", "views/assets.py", "Asset portfolio", ":material/inventory_2:", "assets"),
+    ("Dashboard", "views/equity.py", "Progression equity", ":material/balance:", "equity"),
+    ("People", "views/team.py", "My team", ":material/groups:", "team"),
+    ("People", "views/person.py", "Person profile", ":material/person:", "person"),
+    ("People", "views/my_profile.py", "My profile", ":material/badge:", "my_profile"),
+    ("Administration", "views/data.py", "Data", ":material/database:", "data"),
+    ("Administration", "views/audit.py", "Audit log", ":material/policy:", "audit"),
+    ("Reference", "views/definitions.py", "Definitions", ":material/menu_book:", "definitions"),
+)
 
-page = st.navigation(PAGES)
+viewer = current_viewer(current_source())
+st.session_state[VIEWER_KEY] = viewer
+allowed = allowed_pages(viewer.role)
+sections: dict[str, list] = {}
+first = True
+for section, file, title, icon, url in PAGES:
+    if url in allowed:
+        sections.setdefault(section, []).append(st.Page(file, title=title, icon=icon, url_path=url, default=first))
+        first = False
+page = st.navigation(sections)
+
+with st.sidebar:
+    if viewer.local:
+        st.caption(MSG_LOCAL_MODE)
+    else:
+        st.caption(f"Signed in as **{viewer.name}** · {ROLE_LABELS[viewer.role]}")
+        if auth_configured():
+            st.button("Sign out", on_click=st.logout, key="sign_out", icon=":material/logout:")
+    if not may_serve_sources():
+        st.warning(MSG_REMOTE_SAMPLE_ONLY, icon=":material/lock:")
+
 bundle = get_bundle()
 if bundle is not None:
     st.session_state["tr_filters"] = sidebar(bundle)
@@ -45,6 +78,8 @@ elif load_error():
 
 try:
     page.run()
+except AccessDenied as exc:
+    st.error(str(exc), icon=":material/lock:")
 except Exception:  # st.stop()/st.rerun() are BaseExceptions and pass through
     logging.getLogger("talent_readiness").exception("page %s failed", page.title)
     st.error(MSG_UNEXPECTED.format(stage=f"drawing the {page.title} page"), icon=":material/error:")

@@ -53,16 +53,55 @@ ERR_OUT_OF_SCOPE = "Employee {employee_id} is outside the people your role may s
 PAGES_BY_ROLE: Mapping[str, frozenset[str]] = MappingProxyType(
     {
         ADMIN: frozenset(
-            {"overview", "readiness", "bench", "capability_risk", "learning_impact", "assets", "person", "equity",
-             "talent_review", "succession", "team", "my_profile", "data", "audit", "definitions", "framework"}
+            {
+                "overview",
+                "readiness",
+                "bench",
+                "capability_risk",
+                "learning_impact",
+                "assets",
+                "person",
+                "equity",
+                "talent_review",
+                "succession",
+                "team",
+                "my_profile",
+                "data",
+                "audit",
+                "definitions",
+                "framework",
+            }
         ),
         HR: frozenset(
-            {"overview", "readiness", "bench", "capability_risk", "learning_impact", "assets", "person", "equity",
-             "talent_review", "succession", "data", "definitions", "framework"}
+            {
+                "overview",
+                "readiness",
+                "bench",
+                "capability_risk",
+                "learning_impact",
+                "assets",
+                "person",
+                "equity",
+                "talent_review",
+                "succession",
+                "data",
+                "definitions",
+                "framework",
+            }
         ),
         ANALYST: frozenset(
-            {"overview", "readiness", "bench", "capability_risk", "learning_impact", "assets", "equity", "data",
-             "definitions", "framework"}
+            {
+                "overview",
+                "readiness",
+                "bench",
+                "capability_risk",
+                "learning_impact",
+                "assets",
+                "equity",
+                "data",
+                "definitions",
+                "framework",
+            }
         ),
         MANAGER: frozenset({"team", "person", "definitions"}),
         EMPLOYEE: frozenset({"my_profile", "definitions"}),

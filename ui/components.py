@@ -56,6 +56,13 @@ def needs_tables(bundle: DataBundle, view: str) -> bool:
     return True
 
 
+def _audit_download(file_name: str) -> None:
+    from data_sources.audit import DOWNLOAD
+    from ui.auth import audit, session_viewer
+
+    audit(session_viewer(), DOWNLOAD, file_name)
+
+
 def downloads(frame: pl.DataFrame, name: str, key: str | None = None) -> None:
     """CSV and Excel download buttons for exactly the frame shown (formula-safe)."""
     key = key or name
@@ -68,7 +75,8 @@ def downloads(frame: pl.DataFrame, name: str, key: str | None = None) -> None:
             mime="text/csv",
             key=f"csv_{key}",
             icon=":material/download:",
-            on_click="ignore",
+            on_click=_audit_download,
+            args=(f"{name}.csv",),
         )
     with c2:
         st.download_button(
@@ -78,7 +86,8 @@ def downloads(frame: pl.DataFrame, name: str, key: str | None = None) -> None:
             mime=EXCEL_MIME,
             key=f"xlsx_{key}",
             icon=":material/download:",
-            on_click="ignore",
+            on_click=_audit_download,
+            args=(f"{name}.xlsx",),
         )
 
 
@@ -94,11 +103,32 @@ def readiness_table(frame: pl.DataFrame) -> None:
     )
 
 
+MSG_NO_PERSON_LEVEL = "Person-level rows are not shown to your role ({role}); the figures above are aggregates."
+
+
+def person_level_allowed(bundle: DataBundle, as_of: dt.date) -> bool:
+    """True when the viewer may see person-level rows; otherwise say so and return False."""
+    from ui.auth import current_scope
+
+    scope = current_scope(bundle, as_of)
+    if scope.person_level:
+        return True
+    st.info(MSG_NO_PERSON_LEVEL.format(role=scope.role), icon=":material/lock:")
+    return False
+
+
 MSG_LARGE_FIT = (
     "Learning impact for this organisation means fitting {ratings:,} ratings by cross-fitted machine learning, "
     "which takes several minutes (about 24 minutes for 100,000 employees on two cores; see bench/RESULTS.md). "
     "It is computed once per dataset and as-of date and then shared by everyone."
 )
+
+
+def learning_available_quietly(bundle: DataBundle, as_of: dt.date) -> bool:
+    """True when learning-impact results can be used without asking (no message drawn)."""
+    from ui.compute import learning_available
+
+    return learning_available(bundle, as_of)
 
 
 def learning_gate(bundle: DataBundle, as_of: dt.date, key: str) -> bool:

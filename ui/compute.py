@@ -16,6 +16,7 @@ import polars as pl
 import streamlit as st
 
 from data_sources.bundle import DataBundle
+from metrics.access import require_person, scope_frame
 from metrics.bench import bench_in_scope, critical_coverage, team_bench
 from metrics.common import active_expr
 from metrics.equity import EquityResult
@@ -24,6 +25,7 @@ from metrics.learning import LearningImpactResult, completed_assets, recommend_a
 from metrics.proficiency import evidence_weights
 from metrics.readiness import readiness_by_role, readiness_gaps
 from metrics.run import CORE_FAMILIES, RunResult, run_metrics
+from ui.auth import current_scope
 from ui.state import Filters, settings_for
 
 #: Above this many ratings the learning-impact fit takes minutes: it runs only when asked.
@@ -80,14 +82,14 @@ def _readiness_view(_bundle: DataBundle, key: str, filters: Filters) -> pl.DataF
 
 
 def readiness_view(bundle: DataBundle, filters: Filters) -> pl.DataFrame:
-    """Readiness rows of the filtered employees, with their plain-words explanation."""
-    return _readiness_view(bundle, _key(bundle), filters)
+    """Readiness rows of the filtered employees the viewer may see, with their plain-words explanation."""
+    return scope_frame(_readiness_view(bundle, _key(bundle), filters), current_scope(bundle, filters.as_of))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _role_summary(_bundle: DataBundle, key: str, filters: Filters) -> pl.DataFrame:
     t = _bundle.tables
-    rows = readiness_view(_bundle, filters).drop("explanation")
+    rows = _readiness_view(_bundle, key, filters).drop("explanation")
     by_role = readiness_by_role(t["roles"], rows)
     roles = t["roles"].select("role_id", "title", "ladder", "level", "critical")
     if filters.ladders:
@@ -159,7 +161,9 @@ def _person_gaps(_bundle: DataBundle, key: str, as_of: dt.date, employee_id: str
 
 
 def person_gaps(bundle: DataBundle, as_of: dt.date, employee_id: str) -> pl.DataFrame:
-    """Every requirement of one employee's current and next role, with their level."""
+    """Every requirement of one employee's current and next role, with their level (``AccessDenied``
+    when the viewer may not see this employee)."""
+    require_person(current_scope(bundle, as_of), employee_id)
     return _person_gaps(bundle, _key(bundle), as_of, employee_id)
 
 
@@ -257,7 +261,7 @@ def portfolio(bundle: DataBundle, as_of: dt.date, with_labels: bool = True) -> p
 @st.cache_data(show_spinner=False, max_entries=128)
 def _recommended_assets(_bundle: DataBundle, key: str, as_of: dt.date, employee_id: str) -> pl.DataFrame:
     t = _bundle.tables
-    gaps = person_gaps(_bundle, as_of, employee_id)
+    gaps = _person_gaps(_bundle, key, as_of, employee_id)
     done = completed_assets(t["learning_events"], employee_id)
     recs = recommend_assets(gaps, t["assets"], learning(_bundle, as_of).effects, done)
     names = t["competencies"].select("competency_id", pl.col("name").alias("competency"))
@@ -274,6 +278,7 @@ def _recommended_assets(_bundle: DataBundle, key: str, as_of: dt.date, employee_
 
 def recommended_assets(bundle: DataBundle, as_of: dt.date, employee_id: str) -> pl.DataFrame:
     """Assets from predictive clusters that close one person's gaps, not yet completed by them."""
+    require_person(current_scope(bundle, as_of), employee_id)
     return _recommended_assets(bundle, _key(bundle), as_of, employee_id)
 
 
@@ -281,7 +286,7 @@ def recommended_assets(bundle: DataBundle, as_of: dt.date, employee_id: str) -> 
 def _people_for_role(_bundle: DataBundle, key: str, filters: Filters, role_id: str, relation: str) -> pl.DataFrame:
     emp = _bundle.tables["employees"].select("employee_id", "team", "role_id")
     return (
-        readiness_view(_bundle, filters)
+        _readiness_view(_bundle, key, filters)
         .filter((pl.col("relation") == relation) & (pl.col("target_role_id") == role_id))
         .join(emp, on="employee_id", how="left")
         .select("employee_id", "team", "role_id", "readiness", "band", "n_gaps", "n_critical_gaps", "explanation")
@@ -291,13 +296,37 @@ def _people_for_role(_bundle: DataBundle, key: str, filters: Filters, role_id: s
 
 def people_for_role(bundle: DataBundle, filters: Filters, role_id: str, relation: str) -> pl.DataFrame:
     """Employees (within the filters) assessed against ``role_id``: incumbents (relation
-    ``current``) or candidates whose next role it is (``next``), most ready first, with reasons."""
-    return _people_for_role(bundle, _key(bundle), filters, role_id, relation)
+    ``current``) or candidates whose next role it is (``next``), most ready first, with reasons;
+    only the people the viewer may see."""
+    return scope_frame(
+        _people_for_role(bundle, _key(bundle), filters, role_id, relation), current_scope(bundle, filters.as_of)
+    )
+
+
+@dataclass(frozen=True)
+class ReadinessSummary:
+    """Aggregates of readiness for one's own role within the filters (safe for every role)."""
+
+    active: int
+    mean_readiness: float | None
+    share_ready_now: float | None
+
+
+def readiness_summary(bundle: DataBundle, filters: Filters) -> ReadinessSummary:
+    """Active employees, mean readiness for their own role and the share ready now, within the filters."""
+    current = _readiness_view(bundle, _key(bundle), filters).filter(pl.col("relation") == "current")
+    mean = current.get_column("readiness").mean()
+    share = (current.get_column("band") == "ready_now").mean() if current.height else None
+    return ReadinessSummary(
+        current.height,
+        None if mean is None else float(mean),  # type: ignore[arg-type]
+        None if share is None else float(share),  # type: ignore[arg-type]
+    )
 
 
 def band_counts(bundle: DataBundle, filters: Filters) -> pl.DataFrame:
-    """Employees per relation (current / next) and readiness band, for the band chart."""
-    rows = readiness_view(bundle, filters)
+    """Employees per relation (current / next) and readiness band, for the band chart (an aggregate)."""
+    rows = _readiness_view(bundle, _key(bundle), filters)
     return rows.group_by("relation", "band").agg(pl.len().alias("employees")).drop_nulls("band")
 
 
@@ -324,8 +353,9 @@ def _active_people(_bundle: DataBundle, key: str, filters: Filters) -> pl.DataFr
 
 
 def active_people(bundle: DataBundle, filters: Filters) -> pl.DataFrame:
-    """Active employees within the filters, with their role title, sorted by id (no equity attributes)."""
-    return _active_people(bundle, _key(bundle), filters)
+    """Active employees within the filters whom the viewer may see, with their role title, sorted by id
+    (no equity attributes)."""
+    return scope_frame(_active_people(bundle, _key(bundle), filters), current_scope(bundle, filters.as_of))
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -346,4 +376,5 @@ def _person_evidence(_bundle: DataBundle, key: str, as_of: dt.date, employee_id:
 
 def person_evidence(bundle: DataBundle, as_of: dt.date, employee_id: str) -> pl.DataFrame:
     """One employee's evidence items dated up to ``as_of``, with the weight each carries."""
+    require_person(current_scope(bundle, as_of), employee_id)
     return _person_evidence(bundle, _key(bundle), as_of, employee_id)

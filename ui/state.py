@@ -88,8 +88,11 @@ def _settings(_version: str, _overrides, origin: str, attributes: tuple[str, ...
 
 
 def current_source() -> str | None:
-    """What the user chose to load (None: the bundled sample)."""
-    return st.session_state.get(SOURCE_KEY)
+    """What the user chose to load (None: the bundled sample). A browser on another machine
+    of a server without sign-in gets only the bundled sample (``ui.auth.may_serve_sources``)."""
+    from ui.auth import may_serve_sources
+
+    return st.session_state.get(SOURCE_KEY) if may_serve_sources() else None
 
 
 def _load(source: str | None) -> DataBundle | None:
@@ -114,10 +117,14 @@ def try_load(source: str | None) -> DataBundle | None:
 
     Returns the bundle, or None (and the clear message is shown) when it cannot be used.
     """
+    from data_sources.audit import SOURCE_LOAD
+    from ui.auth import audit, session_viewer
+
     bundle = _load(source)
     if bundle is not None:
         st.session_state[SOURCE_KEY] = source
         st.session_state.pop(ERROR_KEY, None)
+        audit(session_viewer(), SOURCE_LOAD, f"{bundle.source} (version {bundle.version})")
     return bundle
 
 

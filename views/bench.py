@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from ui import charts
-from ui.components import downloads, explain, metric_help, needs_tables, readiness_table
+from ui.components import downloads, explain, metric_help, needs_tables, person_level_allowed, readiness_table
 from ui.compute import bench_view, people_for_role
 from ui.state import Filters, page_context
 
@@ -95,6 +95,8 @@ explain(
 downloads(teams, "bench_by_team")
 
 st.subheader("Candidates for a role")
+if not person_level_allowed(bundle, filters.as_of):
+    st.stop()
 labels = dict(zip(shown["role_id"], shown["title"] + " (" + shown["role_id"] + ")"))
 if labels:
     role = st.selectbox("Role", list(labels), format_func=labels.get, key="bench_role")

@@ -12,6 +12,8 @@ import streamlit as st
 
 from data_sources.contract import CONTRACT, OPTIONAL_TABLES, REQUIRED_TABLES
 from data_sources.sql import is_url
+from metrics.access import ADMIN, HR, can_change_source
+from ui.auth import may_serve_sources, session_viewer
 from ui.components import downloads
 from ui.state import get_bundle, load_error, settings_for, try_load
 
@@ -73,6 +75,12 @@ if bundle is not None:
     st.subheader("Rejected rows")
     if rejects.height == 0:
         st.success("Every row was accepted.", icon=":material/check_circle:")
+    elif session_viewer().role not in (ADMIN, HR):
+        st.info(
+            f"{rejects.height:,} rejected rows: they are listed to HR and administrators only, since they show "
+            "the rows' values.",
+            icon=":material/lock:",
+        )
     else:
         tables = sorted(rejects["table"].unique().to_list(), key=list(CONTRACT).index)
         chosen = st.selectbox("Table", ["All tables", *tables], key="rejects_table")
@@ -83,6 +91,11 @@ if bundle is not None:
         with st.expander(f"Notes ({len(bundle.report.notes)}): trimmed values, derived tables, defaults"):
             for note in bundle.report.notes:
                 st.markdown(f"- {note}")
+
+viewer = session_viewer()
+if not (can_change_source(viewer.role) and may_serve_sources()):
+    st.caption("Only an administrator loads or changes sources.")
+    st.stop()
 
 st.subheader("Load another source")
 tab_path, tab_upload, tab_db, tab_sample = st.tabs(

@@ -7,8 +7,8 @@ import streamlit as st
 
 from metrics.labels import band_rule
 from ui import charts
-from ui.components import downloads, explain, metric_help, needs_tables, readiness_table
-from ui.compute import band_counts, people_for_role, readiness_view, role_summary
+from ui.components import downloads, explain, metric_help, needs_tables, person_level_allowed, readiness_table
+from ui.compute import band_counts, people_for_role, readiness_summary, role_summary
 from ui.state import page_context, settings_for
 
 bundle, filters = page_context()
@@ -22,22 +22,21 @@ if needs_tables(bundle, "readiness"):
     st.stop()
 
 summary = role_summary(bundle, filters)
-rows = readiness_view(bundle, filters)
-current = rows.filter(pl.col("relation") == "current")
+agg = readiness_summary(bundle, filters)
 
 c1, c2, c3 = st.columns(3)
 c1.metric(
     "Active employees",
-    f"{current.height:,}",
+    f"{agg.active:,}",
     help=metric_help("Employees active at the as-of date in the chosen teams and ladders.", "Readiness"),
 )
-mean = current.get_column("readiness").mean()
+mean = agg.mean_readiness
 c2.metric(
     "Mean readiness for own role",
     "–" if mean is None else f"{mean:.2f}",
     help=metric_help("Weighted share of each role's requirements met (0–1), averaged.", "Readiness"),
 )
-share_now = (current.get_column("band") == "ready_now").mean() if current.height else None
+share_now = agg.share_ready_now
 c3.metric(
     "Ready now in own role",
     "–" if share_now is None else f"{share_now:.0%}",
@@ -98,6 +97,8 @@ if feeders.height:
     st.altair_chart(charts.feeder_pipeline(feeders), width="stretch")
 
 st.subheader("People in a role")
+if not person_level_allowed(bundle, filters.as_of):
+    st.stop()
 options = summary.filter(pl.col("incumbents") > 0)
 labels = dict(zip(options["role_id"], options["title"] + " (" + options["role_id"] + ")"))
 role = st.selectbox("Role", list(labels), format_func=labels.get, key="readiness_role")

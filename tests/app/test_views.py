@@ -109,10 +109,11 @@ def test_person_picker_changes_the_profile():
     options = at.selectbox(key="person_employee").options
     first_role = options[0].split(" · ")[1]
     other = next(o for o in options if o.split(" · ")[1] != first_role)
-    assert at.metric[0].label.startswith(f"Current role: {first_role}")
-    at.selectbox(key="person_employee").select(other).run()
+    assert at.metric[0].label.startswith(f"Own role: {first_role}")
+    at.selectbox(key="person_employee").select(other.split(" · ")[0]).run()
     assert_clean(at)
-    assert at.metric[0].label.startswith(f"Current role: {other.split(' · ')[1]}")
+    assert at.metric[0].label.startswith(f"Own role: {other.split(' · ')[1]}")
+    assert at.query_params["employee"] == other.split(" · ")[0]
 
 
 def test_asset_filter_narrows_the_table():
