@@ -31,9 +31,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(env: dict[str, str] | None = None):
+def streamlit_server(env: dict[str, str] | None = None, extra_args: list[str] | None = None, port: int | None = None):
     """Yield the base URL of a running app; stop it afterwards."""
-    port = free_port()
+    port = port or free_port()
     cmd = [
         sys.executable,
         "-m",
@@ -50,6 +50,7 @@ def streamlit_server(env: dict[str, str] | None = None):
         "false",
         "--server.fileWatcherType",
         "none",
+        *(extra_args or []),
     ]
     proc = subprocess.Popen(
         cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
