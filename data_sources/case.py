@@ -99,7 +99,8 @@ def parse_case(doc: Any, file: str) -> CaseFramework:
         doc = doc["CFPackage"]
     if not isinstance(doc, Mapping) or not isinstance(doc.get("CFItems"), list):
         raise SourceError(ERR_CASE_SHAPE.format(file=file, detail="expected an object with a CFItems list"))
-    document = doc.get("CFDocument") if isinstance(doc.get("CFDocument"), Mapping) else {}
+    found = doc.get("CFDocument")
+    document: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
     items = [i for i in doc["CFItems"] if isinstance(i, Mapping)]
     if len(items) != len(doc["CFItems"]):
         raise SourceError(ERR_CASE_SHAPE.format(file=file, detail="a CFItems entry is not an object"))

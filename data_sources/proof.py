@@ -179,11 +179,30 @@ def document_loader(url: str, options: Mapping[str, Any] | None = None) -> dict[
     return {"contextUrl": None, "documentUrl": url, "document": doc}
 
 
-def canonicalize(doc: Mapping[str, Any]) -> str:
-    """RDFC-1.0 (URDNA2015) canonical N-Quads of a JSON-LD document, offline."""
+def _processor() -> Any:
+    """A pyld processor whose type-scoped contexts may redefine protected terms.
+
+    The Open Badges 3.0 context redefines the protected term ``image`` inside the
+    type-scoped contexts of ``Profile`` and ``AchievementSubject``; pyld, following
+    the JSON-LD 1.1 algorithm to the letter, refuses that, so no credential with a
+    typed issuer ``Profile`` could be canonicalised. This processor lets a
+    type-scoped context (the only kind processed with ``propagate=False``)
+    override protected terms, as the OB 3.0 context needs.
+    """
     from pyld import jsonld
 
-    return jsonld.normalize(
+    class _Processor(jsonld.JsonLdProcessor):
+        def _process_context(self, active_ctx, local_ctx, options, override_protected=False, propagate=True, **kw):
+            return super()._process_context(
+                active_ctx, local_ctx, options, override_protected or not propagate, propagate, **kw
+            )
+
+    return _Processor()
+
+
+def canonicalize(doc: Mapping[str, Any]) -> str:
+    """RDFC-1.0 (URDNA2015) canonical N-Quads of a JSON-LD document, offline."""
+    return _processor().normalize(
         dict(doc), {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": document_loader}
     )
 

@@ -1,0 +1,371 @@
+"""Open Badges 3.0 credentials in (evidence of type credential) and CASE frameworks (competencies)."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from data_sources.case import framework_text, framework_tree, parse_case, read_case
+from data_sources.config import SourceConfig
+from data_sources.errors import SourceError
+from data_sources.loader import load_source
+from data_sources.proof import OB_V3_CONTEXT, VC_V2, did_key_method, sign_credential, verify_credential
+
+TINY = Path(__file__).resolve().parent.parent / "fixtures" / "tiny"
+ROOT = Path(__file__).resolve().parents[2]
+REAL = next(
+    (p / "shared" / "realdata" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared" / "realdata").is_dir()),
+    ROOT.parent / "shared" / "realdata",
+)
+OB_REAL = REAL / "open_badges"
+CASE_REAL = REAL / "case"
+AS_OF = dt.date(2026, 9, 30)
+U = "https://case.example/items/"
+
+
+def case_package(*, cycle: bool = False) -> dict:
+    """A tiny CFPackage whose items carry the tiny fixture's competency ids, with a rubric on SQL."""
+
+    def item(code, statement):
+        return {"identifier": code.lower(), "uri": U + code, "humanCodingScheme": code, "fullStatement": statement}
+
+    def child(a, b):
+        return {
+            "associationType": "isChildOf",
+            "originNodeURI": {"identifier": a},
+            "destinationNodeURI": {"identifier": b},
+        }
+
+    assocs = [child("data", "doc"), child("sql", "data"), child("fc", "data"), child("sm", "doc")]
+    assocs.append(
+        {
+            "associationType": "exactMatchOf",
+            "originNodeURI": {"identifier": "sql"},
+            "destinationNodeURI": {"uri": "https://elsewhere.example/std/9", "title": "Elsewhere"},
+        }
+    )
+    if cycle:
+        assocs = [child("data", "sql"), child("sql", "fc"), child("fc", "data"), child("sm", "doc")]
+    levels = [
+        {"identifier": f"sql-l{i}", "uri": f"{U}rubric/sql-l{i}", "quality": q, "score": s}
+        for i, (q, s) in enumerate([("novice", 0), ("competent", 2), ("proficient", 4), ("expert", 8)], start=1)
+    ]
+    return {
+        "CFDocument": {"identifier": "doc", "uri": U + "doc", "title": "Tiny framework"},
+        "CFItems": [
+            item("DATA", "Working with data"),
+            item("SQL", "Query relational data with SQL"),
+            item("FC", "Forecast demand"),
+            item("SM", "Manage stakeholders"),
+        ],
+        "CFAssociations": assocs,
+        "CFRubrics": [
+            {
+                "identifier": "r1",
+                "CFRubricCriteria": [
+                    {"identifier": "c1", "CFItemURI": {"identifier": "sql"}, "CFRubricCriterionLevels": levels}
+                ],
+            }
+        ],
+    }
+
+
+def credential(subject_id: str = "did:example:e2", *, aligned: str = U + "SQL", **extra) -> dict:
+    vc = {
+        "@context": [VC_V2, OB_V3_CONTEXT],
+        "id": "urn:uuid:cred-1",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": "https://issuer.example", "type": ["Profile"], "name": "Acme Academy"},
+        "validFrom": "2026-03-01T00:00:00Z",
+        "name": "SQL badge",
+        "credentialSubject": {
+            "id": subject_id,
+            "type": ["AchievementSubject"],
+            "achievement": {
+                "id": "https://issuer.example/achievements/sql",
+                "type": ["Achievement"],
+                "name": "SQL",
+                "description": "Writes SQL.",
+                "criteria": {"narrative": "Passed the SQL assessment."},
+                "alignment": [
+                    {"type": ["Alignment"], "targetName": "SQL", "targetUrl": aligned, "targetType": "CFItem"}
+                ],
+            },
+        },
+    }
+    vc.update(extra)
+    return vc
+
+
+def source(tmp_path: Path, credentials: dict[str, object], toml_extra: str = "") -> SourceConfig:
+    folder = tmp_path / "src"
+    shutil.copytree(TINY, folder)
+    (folder / "competencies.csv").unlink()
+    (folder / "framework.json").write_text(json.dumps(case_package()))
+    badges = folder / "badges"
+    badges.mkdir()
+    for name, doc in credentials.items():
+        (badges / name).write_text(doc if isinstance(doc, str) else json.dumps(doc))
+    cfg = tmp_path / "source.toml"
+    cfg.write_text(
+        f"""
+[source]
+path = "src"
+as_of = "{AS_OF}"
+[tables.competencies]
+case = "framework.json"
+[tables.evidence]
+file = "evidence.csv"
+credentials = "badges"
+[tables.evidence.identity.map]
+"did:example:e2" = "E2"
+"did:example:e3" = "E3"
+"carol@example.org" = "E3"
+[tables.evidence.credential_levels]
+default = 2
+{toml_extra}
+"""
+    )
+    return SourceConfig.from_toml(cfg)
+
+
+# --- CASE frameworks -------------------------------------------------------------------------
+
+
+def test_case_package_gives_competencies_hierarchy_references_and_rubric_levels():
+    fw = parse_case(case_package(), "framework.json")
+    assert fw.competencies.select("competency_id", "category", "parent_id", "uri").rows() == [
+        ("DATA", "Working with data", None, U + "DATA"),
+        ("SQL", "Working with data", "DATA", U + "SQL"),
+        ("FC", "Working with data", "DATA", U + "FC"),
+        ("SM", "Manage stakeholders", None, U + "SM"),
+    ]
+    assert fw.references.rows() == [("SQL", "exactMatchOf", "https://elsewhere.example/std/9", "Elsewhere")]
+    # scores 0, 2, 4, 8 rescaled linearly from 0..8 onto 1..5: 1, 2, 3, 5
+    assert dict(zip(fw.rubric_levels["level_ref"], fw.rubric_levels["level"])) == {
+        **{f"sql-l{i}": v for i, v in zip(range(1, 5), (1, 2, 3, 5))},
+        **{f"{U}rubric/sql-l{i}": v for i, v in zip(range(1, 5), (1, 2, 3, 5))},
+    }
+    assert any("novice=1, competent=2, proficient=3, expert=5" in n for n in fw.notes)
+    assert framework_text(fw.competencies) == (
+        "DATA  Working with data\n  SQL  Working with data\n  FC  Working with data\nSM  Manage stakeholders"
+    ).replace("  SQL  Working with data", "  SQL  Query relational data with SQL").replace(
+        "  FC  Working with data", "  FC  Forecast demand"
+    )
+
+
+def test_case_isChildOf_cycle_is_one_clear_whole_file_error():
+    with pytest.raises(SourceError, match=r"framework.json: the isChildOf associations form a cycle: .*→"):
+        parse_case(case_package(cycle=True), "framework.json")
+
+
+def test_case_file_that_is_not_a_package_is_one_clear_error(tmp_path):
+    bad = tmp_path / "f.json"
+    bad.write_text('{"CFDocument": {}}')
+    with pytest.raises(SourceError, match=r"f\.json: not a CASE CFPackage: expected an object with a CFItems list"):
+        read_case(bad)
+    bad.write_text("{not json")
+    with pytest.raises(SourceError, match=r"f\.json: cannot be read as CASE JSON: line 1, column 2"):
+        read_case(bad)
+
+
+@pytest.mark.skipif(not CASE_REAL.is_dir(), reason="../shared/realdata is absent")
+def test_real_case_packages_import_with_their_hierarchy():
+    act = read_case(CASE_REAL / "opensalt_act_holistic_math_ordering.json")
+    tree = framework_tree(act.competencies)
+    assert act.competencies.height == 28 and act.references.height == 0
+    assert tree.filter(tree["depth"] == 0)["competency_id"].to_list() == ["H.A.MATH.GM"]  # one child of the document
+    assert tree["depth"].max() == 4  # five levels deep
+    assert act.competencies["parent_id"].null_count() == 1
+    assert "two?- and three-dimensional" in act.competencies["statement"][0]  # kept as found
+    ccss = read_case(CASE_REAL / "opensalt_what_standards_could_be.json")
+    assert ccss.competencies.height == 16
+    assert ccss.references.height == 21  # 16 exactMatchOf, 2 exemplar, 2 isRelatedTo, 1 precedes leave the package
+    assert sorted(ccss.references["association_type"].value_counts().rows()) == [
+        ("exactMatchOf", 16),
+        ("exemplar", 2),
+        ("isRelatedTo", 2),
+        ("precedes", 1),
+    ]
+
+
+@pytest.mark.skipif(not CASE_REAL.is_dir(), reason="../shared/realdata is absent")
+def test_real_case_package_loads_as_the_competencies_table(tmp_path):
+    folder = tmp_path / "src"
+    shutil.copytree(TINY, folder)
+    (folder / "competencies.csv").unlink()
+    shutil.copy(CASE_REAL / "opensalt_act_holistic_math_ordering.json", tmp_path / "act.json")
+    (folder / "role_requirements.csv").write_text("role_id,competency_id,required_level\nAN1,H.A.MATH.GM,2\n")
+    (folder / "evidence.csv").unlink()
+    (tmp_path / "s.toml").write_text(
+        f'[source]\npath = "src"\nas_of = "{AS_OF}"\n[tables.competencies]\ncase = "act.json"\n'
+    )
+    bundle = load_source(tmp_path / "s.toml")
+    comp = bundle.tables["competencies"]
+    assert comp.height == 28 and comp["parent_id"].null_count() == 1
+    assert all(t.reconciles for t in bundle.report.tables)
+
+
+# --- proofs ---------------------------------------------------------------------------------
+
+
+def test_signed_credential_verifies_and_any_change_breaks_it():
+    key = Ed25519PrivateKey.generate()
+    signed = sign_credential(credential(), key, created="2026-03-01T00:00:00Z")
+    assert signed["proof"]["verificationMethod"] == did_key_method(key.public_key())
+    assert verify_credential(signed).ok
+    tampered = copy.deepcopy(signed)
+    tampered["credentialSubject"]["achievement"]["name"] = "SQL (expert)"
+    assert verify_credential(tampered).status == "invalid"
+    other = sign_credential(credential(), Ed25519PrivateKey.generate(), created="2026-03-01T00:00:00Z")
+    wrong_key = {**signed, "proof": {**signed["proof"], "proofValue": other["proof"]["proofValue"]}}
+    assert verify_credential(wrong_key).status == "invalid"
+
+
+def test_proofs_that_cannot_be_checked_offline_say_why():
+    assert verify_credential(credential()).reason == "no proof (the credential is not signed)"
+    key = Ed25519PrivateKey.generate()
+    web = sign_credential(credential(), key, created="2026-03-01T00:00:00Z", verification_method="did:web:x#k")
+    assert verify_credential(web).status == "unverifiable"
+    assert "did:web:x#k" in verify_credential(web).reason and "offline" in verify_credential(web).reason
+    assert verify_credential(web, {"did:web:x#k": key.public_key()}).ok  # an operator-trusted key
+    v11 = {**credential(), "@context": ["https://www.w3.org/2018/credentials/v1"]}
+    v11 = {**v11, "proof": sign_credential(credential(), key, created="2026-03-01T00:00:00Z")["proof"]}
+    res = verify_credential(v11)
+    assert res.status == "unverifiable" and "https://www.w3.org/2018/credentials/v1" in res.reason
+
+
+# --- credentials through the loader ---------------------------------------------------------
+
+
+def test_credentials_load_beside_tabular_evidence_verified_only_when_the_proof_checks(tmp_path):
+    key = Ed25519PrivateKey.generate()
+    signed = sign_credential(credential(), key, created="2026-03-01T00:00:00Z")
+    unsigned = credential("did:example:e3", id="urn:uuid:cred-2")
+    expired = sign_credential(
+        credential(id="urn:uuid:cred-3", validUntil="2026-06-30T00:00:00Z"), key, created="2026-03-01T00:00:00Z"
+    )
+    cfg = source(tmp_path, {"a.json": signed, "b.json": [unsigned, expired]})
+    bundle = load_source(cfg)
+    ev = bundle.tables["evidence"].filter(evidence_type="credential", source="Acme Academy").sort("evidence_id")
+    assert ev.select("evidence_id", "employee_id", "competency_id", "level", "observed_on", "verified").rows() == [
+        ("urn:uuid:cred-1", "E2", "SQL", 2, dt.date(2026, 3, 1), True),
+        ("urn:uuid:cred-2", "E3", "SQL", 2, dt.date(2026, 3, 1), False),
+        ("urn:uuid:cred-3", "E2", "SQL", 2, dt.date(2026, 3, 1), False),
+    ]
+    rep = next(t for t in bundle.report.tables if t.table == "evidence")
+    assert (rep.read, rep.accepted, rep.rejected) == (5 + 3, 8, 0) and rep.source == "evidence.csv + badges"
+    assert any(
+        "1 credential(s) loaded unverified: no proof" in n and "b.json credential 1" in n for n in bundle.report.notes
+    )
+    assert any("loaded unverified: expired on 2026-06-30" in n for n in bundle.report.notes)
+
+
+def test_rubric_level_alignment_sets_the_level(tmp_path):
+    vc = credential()
+    vc["credentialSubject"]["achievement"]["alignment"].append(
+        {"type": ["Alignment"], "targetUrl": f"{U}rubric/sql-l3", "targetType": "CFRubricCriterionLevel"}
+    )
+    bundle = load_source(source(tmp_path, {"a.json": vc}))
+    ev = bundle.tables["evidence"].filter(evidence_id="urn:uuid:cred-1")
+    assert ev.select("competency_id", "level").row(0) == ("SQL", 3)  # "proficient" declared as 3
+
+
+def test_hashed_identifier_recipient(tmp_path):
+    vc = credential()
+    salt = "pepper"
+    digest = hashlib.sha256(("carol@example.org" + salt).encode()).hexdigest()
+    vc["credentialSubject"].pop("id")
+    vc["credentialSubject"]["identifier"] = [
+        {
+            "type": "IdentityObject",
+            "identityType": "emailAddress",
+            "hashed": True,
+            "identityHash": f"sha256${digest}",
+            "salt": salt,
+        }
+    ]
+    bundle = load_source(source(tmp_path, {"a.json": vc}))
+    assert bundle.tables["evidence"].filter(evidence_id="urn:uuid:cred-1")["employee_id"].to_list() == ["E3"]
+
+
+def test_bad_credentials_are_rejects_with_reasons_never_a_crash(tmp_path):
+    key = Ed25519PrivateKey.generate()
+    no_recipient = credential(id="urn:x:no-recipient")
+    no_recipient["credentialSubject"].pop("id")
+    unknown = credential(id="urn:x:unknown", aligned="https://nowhere.example/skill")
+    bad_date = credential(id="urn:x:bad-date", validFrom="31/02/2026")
+    tampered = sign_credential(credential(id="urn:x:tampered"), key, created="2026-03-01T00:00:00Z")
+    tampered["name"] = "Forged badge"
+    not_vc = {"hello": "world"}
+    cfg = source(tmp_path, {"bad.json": [no_recipient, unknown, bad_date, tampered, not_vc, "text"]})
+    bundle = load_source(cfg)
+    rep = next(t for t in bundle.report.tables if t.table == "evidence")
+    assert (rep.read, rep.accepted, rep.rejected) == (5 + 6, 5, 6) and rep.reconciles
+    reasons = dict(bundle.report.rejects.filter(table="evidence").select("row", "reason").rows())
+    assert reasons == {
+        "bad.json credential 1": "credential has no recognisable recipient (no credentialSubject.id and no usable identifier)",
+        "bad.json credential 2": "unknown competency id: 'https://nowhere.example/skill' is not in competencies",
+        "bad.json credential 3": "malformed date '31/02/2026' in validFrom (expected an ISO 8601 date-time)",
+        "bad.json credential 4": "proof does not verify: the signature does not match (credential altered or wrong key)",
+        "bad.json credential 5": "not an Open Badges credential: type [] has no VerifiableCredential/OpenBadgeCredential",
+        "bad.json credential 6": "not a credential: expected a JSON object",
+    }
+
+
+def test_a_credentials_file_that_is_not_json_is_one_clear_error(tmp_path):
+    cfg = source(tmp_path, {"broken.json": "{oops"})
+    with pytest.raises(SourceError, match=r"broken.json: cannot be read as Open Badges JSON: line 1, column 2"):
+        load_source(cfg)
+
+
+def test_folder_detection_and_nothing_silently_ignored(tmp_path):
+    folder = tmp_path / "src"
+    shutil.copytree(TINY, folder)
+    (folder / "evidence.csv").unlink()
+    (folder / "evidence.json").write_text(json.dumps([credential("E2", aligned="SQL")]))
+    (folder / "notes.txt").write_text("hello")
+    (folder / "extra").mkdir()
+    bundle = load_source(SourceConfig(path=folder, as_of=AS_OF, origin=str(folder)))
+    rep = next(t for t in bundle.report.tables if t.table == "evidence")
+    assert (rep.source, rep.read, rep.accepted, rep.rejected) == ("evidence.json", 1, 0, 1)
+    # with no configuration there is no level to give a credential: a reject that says how to declare one
+    assert bundle.report.rejects.filter(table="evidence")["reason"].to_list() == [
+        "no level for this credential: align it to a CASE rubric level or configure "
+        "[tables.evidence.credential_levels] (e.g. default = 3)"
+    ]
+    assert any(n.endswith("not read (not a file of any table): extra/, notes.txt") for n in bundle.report.notes)
+
+
+@pytest.mark.skipif(not OB_REAL.is_dir(), reason="../shared/realdata is absent")
+def test_the_two_real_ob3_examples_import_unverified_with_the_reason(tmp_path):
+    toml = """
+[tables.evidence.credential_map]
+"https://example.com/achievements/21st-century-skills/teamwork" = "SM"
+"https://robotics-competencies.example.com/competencies/robot-programming" = "SQL"
+[tables.evidence.identity.map]
+"did:example:ebfeb1f712ebc6f1c276e12ec21" = "E4"
+"""
+    cfg = source(tmp_path, {}, "")
+    (tmp_path / "src" / "badges").rmdir()
+    shutil.copytree(OB_REAL, tmp_path / "src" / "badges")
+    text = (tmp_path / "source.toml").read_text().replace('[tables.evidence.identity.map]\n"did:example:e2" = "E2"', "")
+    text = text.replace('"did:example:e3" = "E3"\n"carol@example.org" = "E3"\n', "")
+    (tmp_path / "source.toml").write_text(text + toml)
+    bundle = load_source(tmp_path / "source.toml")
+    ev = bundle.tables["evidence"].filter(employee_id="E4", evidence_type="credential").sort("evidence_id")
+    assert ev.select("evidence_id", "competency_id", "observed_on", "verified", "source").rows() == [
+        ("http://1edtech.edu/credentials/3732", "SQL", dt.date(2022, 7, 1), False, "1EdTech University"),
+        ("http://example.com/credentials/3527", "SM", dt.date(2010, 1, 1), False, "Example Corp"),
+    ]
+    assert any(
+        "2 credential(s) loaded unverified: no proof (the credential is not signed)" in n for n in bundle.report.notes
+    )
+    del cfg
