@@ -369,3 +369,80 @@ def test_the_two_real_ob3_examples_import_unverified_with_the_reason(tmp_path):
         "2 credential(s) loaded unverified: no proof (the credential is not signed)" in n for n in bundle.report.notes
     )
     del cfg
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+def _proficiency():
+    import polars as pl
+
+    return pl.DataFrame(
+        {
+            "employee_id": ["E2", "E2", "E3"],
+            "competency_id": ["SQL", "SM", "SQL"],
+            "level": [3, 0, 2],
+            "evidence_weight": [2.0, 0.2, 1.0],
+            "n_evidence": [2, 1, 1],
+            "last_observed_on": [dt.date(2026, 6, 1), dt.date(2026, 5, 1), dt.date(2026, 1, 10)],
+        }
+    )
+
+
+def test_export_unsigned_validates_against_the_schema_and_skips_level_zero():
+    from data_sources.ob3_export import Issuer, export_credentials, validate_credential
+
+    comp = parse_case(case_package(), "framework.json").competencies
+    creds = export_credentials(_proficiency(), comp, "E2", issuer=Issuer("https://hr.example", "Acme HR"))
+    assert len(creds) == 1  # SM is at level 0: nothing demonstrated, nothing exported
+    vc = creds[0]
+    assert validate_credential(vc) == [] and "proof" not in vc
+    ach = vc["credentialSubject"]["achievement"]
+    assert (ach["id"], ach["name"], ach["description"]) == (
+        U + "SQL",
+        "Query relational data with SQL – level 3 (Adapt)",
+        "Query relational data with SQL",
+    )
+    assert vc["validFrom"] == "2026-06-01T00:00:00Z"
+    broken = copy.deepcopy(vc)
+    del broken["credentialSubject"]["achievement"]["criteria"]
+    broken["validFrom"] = "yesterday"
+    problems = validate_credential(broken)
+    assert problems[0] == "credentialSubject/achievement: 'criteria' is a required property"
+    assert problems[1].startswith("validFrom: 'yesterday' does not match") and len(problems) == 2
+
+
+def test_export_signed_with_a_configured_key_verifies_and_reimports_as_verified(tmp_path, monkeypatch):
+    from cryptography.hazmat.primitives import serialization
+
+    from data_sources.ob3_export import Issuer, export_credentials, signing_key_from_env
+
+    key = Ed25519PrivateKey.generate()
+    pem = tmp_path / "issuer.pem"
+    pem.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    monkeypatch.setenv("TR_OB3_SIGNING_KEY", str(pem))
+    comp = parse_case(case_package(), "framework.json").competencies
+    [vc] = export_credentials(
+        _proficiency(),
+        comp,
+        "E3",
+        issuer=Issuer("https://hr.example", "Acme HR"),
+        subject_id="did:example:e3",
+        signing_key=signing_key_from_env(),
+    )
+    assert verify_credential(vc).ok and vc["issuer"]["id"].startswith("did:key:z6Mk")
+    bundle = load_source(source(tmp_path, {"mine.json": vc}))
+    row = bundle.tables["evidence"].filter(source="Acme HR")
+    assert row.select("employee_id", "competency_id", "verified").rows() == [("E3", "SQL", True)]
+
+
+@pytest.mark.skipif(not OB_REAL.is_dir(), reason="../shared/realdata is absent")
+def test_real_vc2_example_validates_against_the_shipped_schema():
+    from data_sources.ob3_export import validate_credential
+
+    basic = json.loads((OB_REAL / "ob3_basicOpenBadgeCredential.json").read_text())
+    assert validate_credential(basic) == []
+    v11 = json.loads((OB_REAL / "ob3_skillAssertionCase.json").read_text())
+    assert "(root): 'validFrom' is a required property" in validate_credential(v11)  # VC 1.1 form: issuanceDate
