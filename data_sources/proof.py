@@ -207,13 +207,15 @@ def canonicalize(doc: Mapping[str, Any]) -> str:
     )
 
 
+def hash_data(proof_nquads: str, document_nquads: str) -> bytes:
+    """What Ed25519 signs: SHA-256 of the canonical proof options, then of the canonical document."""
+    return hashlib.sha256(proof_nquads.encode()).digest() + hashlib.sha256(document_nquads.encode()).digest()
+
+
 def _hash_data(unsecured: Mapping[str, Any], proof_options: Mapping[str, Any]) -> bytes:
     config = {k: v for k, v in proof_options.items() if k != "proofValue"}
     config["@context"] = unsecured["@context"]
-    return (
-        hashlib.sha256(canonicalize(config).encode()).digest()
-        + hashlib.sha256(canonicalize(unsecured).encode()).digest()
-    )
+    return hash_data(canonicalize(config), canonicalize(unsecured))
 
 
 def sign_credential(
@@ -325,6 +327,7 @@ __all__ = [
     "did_key",
     "did_key_method",
     "document_loader",
+    "hash_data",
     "load_private_key",
     "load_public_key",
     "public_key_from_did_key",

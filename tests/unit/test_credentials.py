@@ -446,3 +446,66 @@ def test_real_vc2_example_validates_against_the_shipped_schema():
     assert validate_credential(basic) == []
     v11 = json.loads((OB_REAL / "ob3_skillAssertionCase.json").read_text())
     assert "(root): 'validFrom' is a required property" in validate_credential(v11)  # VC 1.1 form: issuanceDate
+
+
+# The Open Badges 3.0 implementation guide's Linked Data Proof test vector (1EdTech/openbadges-specification,
+# ob_v3p0/impl/linked-data-proof-ob.md): key, canonical document, hashes, signature and proofValue.
+VECTOR_PUBLIC_KEY = "4bdeafde2ea8beefadd8c699b5c7e0704cf51154d52e17b20b71337ca04cc5a5"
+VECTOR_MULTIKEY = "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
+VECTOR_PROOF_HASH = "3cf3c265b6c8ebb29b4d5ea310b87d2f31c79b633eff8af561d2e8c97a85c8cb"
+VECTOR_DOCUMENT_HASH = "d994aebd5e53f4af4495dbe9e1155410bae683811107c26acf83671075c163b3"
+VECTOR_PROOF_VALUE = "zUSD5bjo6mYV1n9i9E6ZwUiHuj4JyZDjCDfDqoJcPi9XJrc9LYstik9mdBvutdwBdquWXjWrwJDVGJrAarvRs8uD"
+_OB = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#"
+_XS = "^^<https://www.w3.org/2001/XMLSchema#string>"
+_CRED = "<http://example.com/credentials/3527>"
+_ACH = "<https://example.com/achievements/21st-century-skills/teamwork>"
+_ISS = "<https://example.edu/issuers/565049>"
+_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+VECTOR_DOCUMENT_NQUADS = "".join(
+    line + " .\n"
+    for line in (
+        f"<did:example:ebfeb1f712ebc6f1c276e12ec21> {_TYPE} <{_OB}AchievementSubject>",
+        f"<did:example:ebfeb1f712ebc6f1c276e12ec21> <{_OB}Achievement> {_ACH}",
+        f"{_CRED} {_TYPE} <{_OB}OpenBadgeCredential>",
+        f"{_CRED} {_TYPE} <https://www.w3.org/2018/credentials#VerifiableCredential>",
+        f'{_CRED} <https://schema.org/name> "Teamwork Badge"{_XS}',
+        f"{_CRED} <https://www.w3.org/2018/credentials#credentialSubject> <did:example:ebfeb1f712ebc6f1c276e12ec21>",
+        f'{_CRED} <https://www.w3.org/2018/credentials#issuanceDate> "2010-01-01T00:00:00Z"'
+        "^^<http://www.w3.org/2001/XMLSchema#dateTime>",
+        f"{_CRED} <https://www.w3.org/2018/credentials#issuer> {_ISS}",
+        f"{_ACH} {_TYPE} <{_OB}Achievement>",
+        f"{_ACH} <{_OB}Criteria> _:c14n0",
+        f'{_ACH} <https://schema.org/description> "This badge recognizes the development of the capacity to '
+        f'collaborate within a group environment."{_XS}',
+        f'{_ACH} <https://schema.org/name> "Teamwork"{_XS}',
+        f"{_ISS} {_TYPE} <{_OB}Profile>",
+        f'{_ISS} <https://schema.org/name> "Example Corp"{_XS}',
+        f'{_ISS} <https://schema.org/url> "https://www.imsglobal.org"^^<https://www.w3.org/2001/XMLSchema#anyURI>',
+        f'_:c14n0 <{_OB}narrative> "Team members are nominated for this badge by their peers and recognized upon '
+        f'review by Example Corp management."{_XS}',
+    )
+)
+
+
+def test_official_ob3_proof_test_vector_checks_with_our_canonicalisation_hashing_and_keys():
+    from cryptography.hazmat.primitives import serialization
+
+    from data_sources.proof import b58decode, canonicalize, hash_data, public_key_from_did_key
+
+    options = {
+        "@context": [VC_V2],  # the VC 2.0 context defines DataIntegrityProof's terms as data-integrity/v1 does
+        "type": "DataIntegrityProof",
+        "created": "2010-01-01T19:23:24Z",
+        "verificationMethod": f"https://example.edu/issuers/565049#{VECTOR_MULTIKEY}",
+        "cryptosuite": "eddsa-rdfc-2022",
+        "proofPurpose": "assertionMethod",
+    }
+    proof_nquads = canonicalize(options)
+    assert hashlib.sha256(proof_nquads.encode()).hexdigest() == VECTOR_PROOF_HASH
+    assert hashlib.sha256(VECTOR_DOCUMENT_NQUADS.encode()).hexdigest() == VECTOR_DOCUMENT_HASH
+    data = hash_data(proof_nquads, VECTOR_DOCUMENT_NQUADS)
+    assert data.hex() == VECTOR_PROOF_HASH + VECTOR_DOCUMENT_HASH  # proof options first, then the document
+    key = public_key_from_did_key(f"did:key:{VECTOR_MULTIKEY}")
+    assert key is not None
+    assert key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex() == VECTOR_PUBLIC_KEY
+    key.verify(b58decode(VECTOR_PROOF_VALUE[1:]), data)  # raises InvalidSignature if anything differs
