@@ -17,7 +17,7 @@ of such files. VC 2.0 (``validFrom``/``validUntil``) and VC 1.1
   else ``credential_levels`` (achievement id, alignment URL or competency id,
   then ``default``);
 * ``observed_on``: the date of ``validFrom`` (or ``issuanceDate``);
-* ``verified``: true only when the ``eddsa-rdfc-2022`` proof checks
+* ``verified``: true only when the ``eddsa-rdfc-2022`` proof (or a VC-JWT's EdDSA signature) checks
   (``data_sources.proof``), the credential is valid at the as-of date and not expired.
 
 A credential whose proof was checked and does not match, or that has no
@@ -42,7 +42,6 @@ True
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import json
@@ -55,10 +54,10 @@ import polars as pl
 
 from data_sources.errors import ERR_NOT_FOUND, ERR_UNREADABLE, SourceError
 from data_sources.files import ROW
-from data_sources.proof import ProofResult, load_public_key, verify_credential
+from data_sources.proof import ProofResult, load_public_key, verify_credential, verify_jwt
 
 COLUMNS = ("evidence_id", "employee_id", "competency_id", "evidence_type", "level", "observed_on", "verified", "source")
-CREDENTIAL_SUFFIXES = (".json", ".jsonld")
+CREDENTIAL_SUFFIXES = (".json", ".jsonld", ".jwt")
 
 REASON_NOT_OBJECT = "not a credential: expected a JSON object"
 REASON_NOT_CREDENTIAL = "not an Open Badges credential: type {types!r} has no VerifiableCredential/OpenBadgeCredential"
@@ -67,7 +66,6 @@ REASON_NO_RECIPIENT = "credential has no recognisable recipient (no credentialSu
 REASON_NO_DATE = "credential has no validFrom (VC 2.0) or issuanceDate (VC 1.1)"
 REASON_BAD_DATE = "malformed date {value!r} in {field} (expected an ISO 8601 date-time)"
 REASON_NO_LEVEL = "no level for this credential: align it to a CASE rubric level or configure [tables.evidence.credential_levels] (e.g. default = 3)"
-REASON_JWT = "a VC-JWT (compact JWS): checking its signature is not supported; {detail}"
 REASON_EXPIRED = "expired on {date}"
 REASON_NOT_YET_VALID = "not valid until {date}"
 NOTE_UNVERIFIED = "{source}: {n} credential(s) loaded unverified: {reason} (e.g. {row})"
@@ -218,9 +216,12 @@ def _level(
 
 
 def credential_row(
-    vc: Any, label: str, options: CredentialOptions, *, as_of: dt.date
+    vc: Any, label: str, options: CredentialOptions, *, as_of: dt.date, proof: ProofResult | None = None
 ) -> tuple[dict[str, str | None], str | None, str | None]:
-    """(raw evidence row, reject reason or None, reason it is unverified or None) for one credential."""
+    """(raw evidence row, reject reason or None, reason it is unverified or None) for one credential.
+
+    ``proof`` is the outcome of an envelope's check (a VC-JWT); otherwise the embedded proof is checked.
+    """
     row: dict[str, str | None] = dict.fromkeys(COLUMNS)
     row["evidence_type"] = "credential"
     if not isinstance(vc, Mapping):
@@ -259,7 +260,8 @@ def credential_row(
     if level is None:
         return row, REASON_NO_LEVEL, None
     row["level"] = str(level)
-    proof: ProofResult = verify_credential(vc, options.trusted_keys)
+    if proof is None:
+        proof = verify_credential(vc, options.trusted_keys)
     if proof.status == "invalid":
         return row, proof.reason, None
     why = proof.reason if not proof.ok else None
@@ -273,16 +275,8 @@ def credential_row(
     return row, None, why
 
 
-def _jwt_payload(text: str) -> Any:
-    parts = text.strip().split(".")
-    if len(parts) != 3:
-        raise ValueError("not a compact JWS")
-    payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    return payload.get("vc", payload) if isinstance(payload, Mapping) else payload
-
-
-def _credentials_in(path: Path) -> list[tuple[str, Any, str | None]]:
-    """(label, credential, why unverifiable up front) for each credential in one file."""
+def _credentials_in(path: Path, options: CredentialOptions) -> list[tuple[str, Any, ProofResult | None]]:
+    """(label, credential, outcome of an envelope's proof or None) for each credential in one file."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -290,9 +284,10 @@ def _credentials_in(path: Path) -> list[tuple[str, Any, str | None]]:
     stripped = text.strip()
     if stripped.startswith("ey") and stripped.count(".") == 2:
         try:
-            return [(path.name, _jwt_payload(stripped), REASON_JWT.format(detail="loaded from its payload"))]
-        except (ValueError, json.JSONDecodeError) as exc:
+            vc, proof = verify_jwt(stripped, options.trusted_keys)
+        except ValueError as exc:
             raise SourceError(ERR_UNREADABLE.format(file=path, kind="a VC-JWT", detail=exc)) from exc
+        return [(path.name, vc, proof)]
     try:
         doc = json.loads(stripped)
     except json.JSONDecodeError as exc:
@@ -319,13 +314,11 @@ def read_credentials(paths: Iterable[Path], options: CredentialOptions, *, as_of
     bad: list[tuple[str, str]] = []
     unverified: dict[str, list[str]] = {}
     for f in files:
-        for label, vc, upfront in _credentials_in(f):
-            row, problem, why = credential_row(vc, label, options, as_of=as_of)
+        for label, vc, envelope in _credentials_in(f, options):
+            row, problem, why = credential_row(vc, label, options, as_of=as_of, proof=envelope)
             if problem is not None:
                 bad.append((label, problem))
                 continue
-            if upfront is not None:
-                row["verified"], why = "false", upfront
             rows.append(row)
             labels.append(label)
             if why is not None:

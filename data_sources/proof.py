@@ -27,6 +27,7 @@ True
 from __future__ import annotations
 
 import copy
+import datetime as _dt
 import hashlib
 import json
 from collections.abc import Mapping
@@ -292,6 +293,77 @@ def verify_credential(
     return ProofResult("verified")
 
 
+REASON_JWT_ALG = "VC-JWT algorithm {alg!r} is not supported (only EdDSA / Ed25519)"
+REASON_JWT_BAD = "VC-JWT signature does not verify (credential altered or wrong key)"
+REASON_JWT_FORM = "not a compact JWS (header.payload.signature)"
+
+
+def _b64url_json(part: str) -> Any:
+    return json.loads(_b64url(part))
+
+
+def _b64url_text(data: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def sign_jwt(credential: Mapping[str, Any], private_key: Ed25519PrivateKey, *, kid: str | None = None) -> str:
+    """A VC-JWT (VC 1.1 ``vc`` claim, JWS EdDSA) of ``credential``, keyed by its did:key unless ``kid`` is given."""
+    kid = kid or did_key_method(private_key.public_key())
+    header = {"alg": "EdDSA", "typ": "JWT", "kid": kid}
+    payload: dict[str, Any] = {"vc": dict(credential), "iss": kid.split("#")[0]}
+    if credential.get("id"):
+        payload["jti"] = credential["id"]
+    signing_input = f"{_b64url_text(json.dumps(header).encode())}.{_b64url_text(json.dumps(payload).encode())}"
+    return f"{signing_input}.{_b64url_text(private_key.sign(signing_input.encode()))}"
+
+
+def verify_jwt(
+    token: str, trusted_keys: Mapping[str, Ed25519PublicKey] | None = None
+) -> tuple[dict[str, Any], ProofResult]:
+    """The credential inside a VC-JWT and whether its EdDSA signature checks.
+
+    The VC 1.1 ``vc`` claim is read (``nbf``/``exp``/``jti``/``sub``/``iss`` fill
+    ``issuanceDate``/``expirationDate``/``id``/``credentialSubject.id``/``issuer``
+    when the credential lacks them); a payload without ``vc`` is taken as the
+    credential itself (VC 2.0 JOSE). ``ValueError`` when it is not a compact JWS.
+    """
+    parts = token.strip().split(".")
+    if len(parts) != 3:
+        raise ValueError(REASON_JWT_FORM)
+    try:
+        header, payload = _b64url_json(parts[0]), _b64url_json(parts[1])
+        signature = _b64url(parts[2])
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{REASON_JWT_FORM}: {exc}") from exc
+    if not isinstance(payload, Mapping) or not isinstance(header, Mapping):
+        raise ValueError(REASON_JWT_FORM)
+    vc = dict(payload["vc"]) if isinstance(payload.get("vc"), Mapping) else dict(payload)
+    if isinstance(payload.get("vc"), Mapping):
+        for claim, field_name in (("nbf", "issuanceDate"), ("exp", "expirationDate")):
+            if isinstance(payload.get(claim), int | float) and field_name not in vc:
+                vc[field_name] = _dt.datetime.fromtimestamp(payload[claim], _dt.UTC).isoformat().replace("+00:00", "Z")
+        if payload.get("jti") and "id" not in vc:
+            vc["id"] = payload["jti"]
+        if payload.get("iss") and "issuer" not in vc:
+            vc["issuer"] = payload["iss"]
+        subject = vc.get("credentialSubject")
+        if payload.get("sub") and isinstance(subject, Mapping) and "id" not in subject:
+            vc["credentialSubject"] = {**subject, "id": payload["sub"]}
+    if header.get("alg") != "EdDSA":
+        return vc, ProofResult("unverifiable", REASON_JWT_ALG.format(alg=header.get("alg")))
+    kid = str(header.get("kid") or payload.get("iss") or "")
+    key = (trusted_keys or {}).get(kid) or public_key_from_did_key(kid)
+    if key is None:
+        return vc, ProofResult("unverifiable", REASON_KEY_OFFLINE.format(method=kid))
+    try:
+        key.verify(signature, f"{parts[0]}.{parts[1]}".encode())
+    except InvalidSignature:
+        return vc, ProofResult("invalid", REASON_JWT_BAD)
+    return vc, ProofResult("verified")
+
+
 def _missing_context(exc: BaseException) -> str | None:
     """The context URL a pyld error chain failed on, when the cause is a missing local copy."""
     seen: set[int] = set()
@@ -332,5 +404,7 @@ __all__ = [
     "load_public_key",
     "public_key_from_did_key",
     "sign_credential",
+    "sign_jwt",
     "verify_credential",
+    "verify_jwt",
 ]
