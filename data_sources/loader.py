@@ -42,6 +42,8 @@ CREDENTIALS_FOLDER = "credentials"
 CREDENTIAL_FILE_SUFFIX = ".credential.json"
 CASE_FILE = "competencies.json"
 NOTE_NOT_READ = "{folder}: not read (not a file of any table): {names}"
+#: What reading one table gives: raw frame, label, content digest (None for SQL), rows rejected before validation.
+RawRead = tuple[pl.DataFrame, str, str | None, pl.DataFrame]
 
 
 def resolve_config(source: str | Path | SourceConfig | None) -> SourceConfig:
@@ -106,9 +108,9 @@ def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.da
     rubric_levels: dict[str, int] = {}
     for table in TABLE_ORDER:
         ts = cfg.table(table)
-        if table == "competencies" and _case_path(cfg, ts) is not None:
-            case_path = _case_path(cfg, ts)
-            assert case_path is not None
+        case_path = _case_path(cfg, ts) if table == "competencies" else None
+        found: RawRead | None
+        if case_path is not None:
             framework = read_case(case_path)
             notes.extend(framework.notes)
             rubric_levels = dict(zip(framework.rubric_levels["level_ref"], framework.rubric_levels["level"]))
@@ -246,7 +248,16 @@ def _credential_paths(cfg: SourceConfig, ts: TableSource) -> list[Path]:
     return found
 
 
-def _with_credentials(cfg, ts, found, parents, rubric_levels, as_of, notes, used):
+def _with_credentials(
+    cfg: SourceConfig,
+    ts: TableSource,
+    found: RawRead | None,
+    parents: Mapping[str, pl.Series],
+    rubric_levels: Mapping[str, int],
+    as_of: dt.date,
+    notes: list[str],
+    used: set[Path],
+) -> RawRead | None:
     """Add the rows of Open Badges credentials to the evidence read so far (or make it)."""
     paths = _credential_paths(cfg, ts)
     if not paths:
