@@ -45,7 +45,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,13 +95,13 @@ class CredentialRead:
     files: tuple[Path, ...]
 
 
-def trusted_keys(spec: Mapping[str, str], base: Path | None) -> dict[str, Any]:
-    """Parse ``[tables.evidence.trusted_keys]``: each value is key text or a file (relative to ``base``)."""
+def trusted_keys(spec: Mapping[str, str], resolve: Callable[[str], Path] = Path) -> dict[str, Any]:
+    """Parse ``[tables.evidence.trusted_keys]``: each value is key text or a file (found with ``resolve``)."""
     out = {}
     for method, text in spec.items():
-        candidate = (base or Path(".")) / text
         try:
-            if len(text) < 300 and candidate.is_file():
+            candidate = resolve(text) if len(text) < 300 and "\n" not in text else None
+            if candidate is not None and candidate.is_file():
                 text = candidate.read_text(encoding="utf-8")
             out[method] = load_public_key(text)
         except (ValueError, KeyError, OSError) as exc:

@@ -118,6 +118,9 @@ def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.da
             used.add(case_path)
         else:
             found = _read_raw(cfg, ts, table, engine, db_tables)
+        if found is not None and cfg.path is not None:
+            used.add(cfg.path / found[1])  # a folder file: its name is its label
+            used.update(cfg.resolve_file(f) for f in (ts.file, ts.xapi) if f)
         if table == "evidence":
             found = _with_credentials(cfg, ts, found, parents, rubric_levels, limit, notes, used)
         if found is None:
@@ -131,7 +134,6 @@ def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.da
                 )
             continue
         raw, label, digest, pre_rejects = found
-        used.update(p for p in ((cfg.path / label) if cfg.path else None,) if p is not None)
         result = validate_table(
             raw,
             table,
@@ -274,7 +276,7 @@ def _with_credentials(
         identity=ts.identity,
         credential_map=ts.credential_map,
         credential_levels=ts.credential_levels,
-        trusted_keys=trusted_keys(ts.trusted_keys, cfg.base_dir or cfg.path),
+        trusted_keys=trusted_keys(ts.trusted_keys, cfg.resolve_file),
         employee_ids=frozenset(emp.to_list()) if emp is not None else frozenset(),
         competency_uris=competency_uris,
         rubric_levels=rubric_levels,
@@ -301,10 +303,15 @@ def _with_credentials(
 def _not_read(folder: Path, used: set[Path]) -> list[str]:
     """One note listing what in the source folder no table read (nothing is silently ignored)."""
     used_resolved = {p.resolve() for p in used}
+
+    def is_used(p: Path) -> bool:
+        r = p.resolve()
+        return r in used_resolved or (p.is_dir() and any(u.is_relative_to(r) for u in used_resolved))
+
     names = sorted(
         p.name + ("/" if p.is_dir() else "")
         for p in folder.iterdir()
-        if not p.name.startswith(".") and p.suffix.lower() != ".toml" and p.resolve() not in used_resolved
+        if not p.name.startswith(".") and p.suffix.lower() != ".toml" and not is_used(p)
     )
     return [NOTE_NOT_READ.format(folder=folder, names=", ".join(names))] if names else []
 

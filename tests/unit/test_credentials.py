@@ -550,3 +550,67 @@ def _es256_header(token: str) -> str:
 
     header = base64.urlsafe_b64encode(b'{"alg":"ES256","kid":"did:web:x#k"}').rstrip(b"=").decode()
     return ".".join([header, *token.split(".")[1:]])
+
+
+def test_person_credentials_from_a_bundle_match_the_proficiency_levels():
+    import dataclasses
+
+    from data_sources.ob3_export import Issuer, validate_credential
+    from metrics.config import DEFAULT_CONFIG
+    from metrics.credentials import person_credentials
+
+    bundle = load_source(TINY, as_of=AS_OF)
+    as_of = dt.date(2026, 6, 2)
+    low = dataclasses.replace(DEFAULT_CONFIG.proficiency, evidence_threshold=0.1)  # one item is enough here
+    creds = person_credentials(bundle, "E2", as_of, Issuer("https://hr.example", "Acme HR"), config=low)
+    # E2: SQL performance_task level 3 (2026-06-01), SM rubric_review level 3 (2026-05-01), both verified
+    assert [(c["credentialSubject"]["achievement"]["alignment"][0]["targetCode"], c["validFrom"]) for c in creds] == [
+        ("SM@3", "2026-05-01T00:00:00Z"),
+        ("SQL@3", "2026-06-01T00:00:00Z"),
+    ]
+    assert all(validate_credential(c) == [] for c in creds)
+    assert person_credentials(bundle, "E2", as_of, Issuer("https://hr.example", "Acme HR")) == []  # default threshold
+    assert person_credentials(bundle, "nobody", as_of, Issuer("https://hr.example", "Acme HR"), config=low) == []
+
+
+def test_credentials_subfolder_is_found_and_a_trusted_key_file_verifies_a_did_web_issuer(tmp_path):
+    from cryptography.hazmat.primitives import serialization
+
+    key = Ed25519PrivateKey.generate()
+    method = "did:web:issuer.example#key-1"
+    signed = sign_credential(credential(), key, created="2026-03-01T00:00:00Z", verification_method=method)
+    folder = tmp_path / "src"
+    shutil.copytree(TINY, folder)
+    (folder / "credentials").mkdir()
+    (folder / "credentials" / "sql.json").write_text(json.dumps(signed))
+    (folder / "issuer.pem").write_bytes(
+        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    (tmp_path / "s.toml").write_text(
+        f"""
+[source]
+path = "src"
+as_of = "{AS_OF}"
+[tables.evidence.identity.map]
+"did:example:e2" = "E2"
+[tables.evidence.credential_map]
+"{U}SQL" = "SQL"
+[tables.evidence.credential_levels]
+default = 3
+[tables.evidence.trusted_keys]
+"{method}" = "issuer.pem"
+"""
+    )
+    bundle = load_source(tmp_path / "s.toml")
+    ev = bundle.tables["evidence"].filter(evidence_type="credential", source="Acme Academy")
+    assert ev.select("employee_id", "competency_id", "level", "verified").rows() == [("E2", "SQL", 3, True)]
+    rep = next(t for t in bundle.report.tables if t.table == "evidence")
+    assert rep.source == "evidence.csv + credentials" and (rep.read, rep.accepted) == (6, 6)
+    # the key file was read by the configuration, but no table read it: it is listed, not silently skipped
+    assert [n.rsplit(": ", 1)[1] for n in bundle.report.notes if "not read" in n] == ["issuer.pem"], bundle.report.notes
+
+
+def test_a_bad_trusted_key_is_one_clear_configuration_error(tmp_path):
+    cfg = source(tmp_path, {}, '[tables.evidence.trusted_keys]\n"did:web:x#k" = "not a key"\n')
+    with pytest.raises(SourceError, match=r"\[tables\.evidence\.trusted_keys\] 'did:web:x#k': "):
+        load_source(cfg)
