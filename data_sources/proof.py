@@ -32,12 +32,14 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from pyld import jsonld
 
 CONTEXT_DIR = Path(__file__).resolve().parent / "jsonld"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
@@ -176,11 +178,15 @@ def document_loader(url: str, options: Mapping[str, Any] | None = None) -> dict[
     name = LOCAL_CONTEXTS.get(url)
     if name is None:
         raise ContextUnavailable(url)
-    doc = json.loads((CONTEXT_DIR / name).read_text(encoding="utf-8"))
-    return {"contextUrl": None, "documentUrl": url, "document": doc}
+    return {"contextUrl": None, "documentUrl": url, "document": json.loads(_context_text(name))}
 
 
-def _processor() -> Any:
+@lru_cache(maxsize=len(LOCAL_CONTEXTS))
+def _context_text(name: str) -> str:
+    return (CONTEXT_DIR / name).read_text(encoding="utf-8")
+
+
+class _Processor(jsonld.JsonLdProcessor):
     """A pyld processor whose type-scoped contexts may redefine protected terms.
 
     The Open Badges 3.0 context redefines the protected term ``image`` inside the
@@ -190,20 +196,16 @@ def _processor() -> Any:
     type-scoped context (the only kind processed with ``propagate=False``)
     override protected terms, as the OB 3.0 context needs.
     """
-    from pyld import jsonld
 
-    class _Processor(jsonld.JsonLdProcessor):
-        def _process_context(self, active_ctx, local_ctx, options, override_protected=False, propagate=True, **kw):
-            return super()._process_context(
-                active_ctx, local_ctx, options, override_protected or not propagate, propagate, **kw
-            )
-
-    return _Processor()
+    def _process_context(self, active_ctx, local_ctx, options, override_protected=False, propagate=True, **kw):
+        return super()._process_context(
+            active_ctx, local_ctx, options, override_protected or not propagate, propagate, **kw
+        )
 
 
 def canonicalize(doc: Mapping[str, Any]) -> str:
     """RDFC-1.0 (URDNA2015) canonical N-Quads of a JSON-LD document, offline."""
-    return _processor().normalize(
+    return _Processor().normalize(
         dict(doc), {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": document_loader}
     )
 
