@@ -21,6 +21,18 @@ export loads the same way next month::
     [tables.employees.date_formats]
     hire_date = ["%m/%d/%Y", "%m/%d/%y"]
 
+    [tables.competencies]
+    case = "framework.json"          # a 1EdTech CASE CFPackage (data_sources.case)
+    [tables.evidence]
+    file = "evidence.csv"
+    credentials = "badges/"          # Open Badges 3.0 credentials beside the tabular evidence
+    [tables.evidence.identity.map]   # credentialSubject.id or (hashed) identifier -> employee_id
+    "did:example:ebfeb1f712ebc6f1c276e12ec21" = "E1"
+    [tables.evidence.credential_map] # achievement id / alignment URL -> competency_id
+    "https://example.com/achievements/teamwork" = "C7"
+    [tables.evidence.credential_levels]
+    default = 3
+
 Example
 -------
 >>> cfg = SourceConfig.from_dict({"tables": {"roles": {"file": "jobs.csv",
@@ -64,6 +76,11 @@ _TABLE_KEYS = (
     "rescale",
     "identity",
     "constants",
+    "credentials",
+    "case",
+    "credential_map",
+    "credential_levels",
+    "trusted_keys",
 )
 _SOURCE_KEYS = (
     "path",
@@ -118,6 +135,16 @@ class TableSource:
     rescale: Mapping[str, Rescale] = field(default_factory=lambda: _frozen({}))
     identity: Mapping[str, Any] = field(default_factory=lambda: _frozen({}))
     constants: Mapping[str, Any] = field(default_factory=lambda: _frozen({}))
+    #: evidence: Open Badges 3.0 credentials (a JSON file or a folder of them), read beside ``file``.
+    credentials: str | None = None
+    #: competencies: a CASE CFPackage JSON file.
+    case: str | None = None
+    #: evidence from credentials: achievement id or alignment targetUrl/targetCode -> competency_id.
+    credential_map: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
+    #: evidence from credentials: achievement id, alignment URL or competency_id -> level 1–5; ``default`` for the rest.
+    credential_levels: Mapping[str, int] = field(default_factory=lambda: _frozen({}))
+    #: evidence from credentials: verification method id -> public key (PEM, JWK or did:key text, or a file holding one).
+    trusted_keys: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
 
     @classmethod
     def from_dict(cls, table: str, d: Mapping[str, Any]) -> TableSource:
@@ -128,7 +155,7 @@ class TableSource:
                     key=sorted(unknown)[0], section=f"tables.{table}", expected=", ".join(_TABLE_KEYS)
                 )
             )
-        if sum(1 for k in ("file", "sql_table", "query", "xapi") if d.get(k)) > 1:
+        if sum(1 for k in ("file", "sql_table", "query", "xapi", "case") if d.get(k)) > 1:
             raise ValueError(ERR_CONFIG_TABLE_SOURCE.format(table=table))
         rescale = {
             col: Rescale(
@@ -157,6 +184,11 @@ class TableSource:
             rescale=_frozen(rescale),
             identity=_frozen(d.get("identity")),
             constants=_frozen(d.get("constants")),
+            credentials=d.get("credentials"),
+            case=d.get("case"),
+            credential_map=_frozen({str(k): str(v) for k, v in (d.get("credential_map") or {}).items()}),
+            credential_levels=_frozen({str(k): int(v) for k, v in (d.get("credential_levels") or {}).items()}),
+            trusted_keys=_frozen({str(k): str(v) for k, v in (d.get("trusted_keys") or {}).items()}),
         )
 
 

@@ -81,6 +81,8 @@ class Column:
         Reject values after the as-of date.
     default : object, optional
         Value filled in when the column is absent or null (optional columns only).
+    quiet_when_absent : bool
+        No "optional column not found" note when a source lacks it.
     """
 
     name: str
@@ -93,6 +95,8 @@ class Column:
     references: str | None = None
     not_future: bool = False
     default: object = None
+    #: Say nothing when a source lacks this optional column (columns most sources never have).
+    quiet_when_absent: bool = False
 
 
 @dataclass(frozen=True)
@@ -163,6 +167,10 @@ CONTRACT: dict[str, Table] = {
                 Column("competency_id", "str", required=True),
                 Column("name", "str", required=True),
                 Column("category", "str"),
+                # From a CASE framework (data_sources.case): the item's URI, full statement and parent.
+                Column("uri", "str", quiet_when_absent=True),
+                Column("statement", "str", quiet_when_absent=True),
+                Column("parent_id", "str", references="competencies.competency_id", quiet_when_absent=True),
             ),
             key=("competency_id",),
             description="competency framework",

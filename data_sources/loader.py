@@ -18,8 +18,10 @@ from types import MappingProxyType
 import polars as pl
 
 from data_sources.bundle import DataBundle, LoadReport, TableReport
+from data_sources.case import read_case
 from data_sources.config import SourceConfig, TableSource
 from data_sources.contract import CONTRACT, REQUIRED_TABLES, TABLE_ORDER
+from data_sources.credentials import CredentialOptions, read_credentials, trusted_keys
 from data_sources.errors import (
     ERR_MISSING_TABLE,
     ERR_NOT_FOUND,
@@ -35,6 +37,13 @@ from data_sources.xapi import read_xapi
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SAMPLE = PROJECT_ROOT / "sample_data" / "default"
 XAPI_SUFFIXES = (".json", ".jsonl", ".ndjson")
+#: Found in a source folder without configuration: Open Badges credentials (beside evidence.csv) and a CASE framework.
+CREDENTIALS_FOLDER = "credentials"
+CREDENTIAL_FILE_SUFFIX = ".credential.json"
+CASE_FILE = "competencies.json"
+NOTE_NOT_READ = "{folder}: not read (not a file of any table): {names}"
+#: What reading one table gives: raw frame, label, content digest (None for SQL), rows rejected before validation.
+RawRead = tuple[pl.DataFrame, str, str | None, pl.DataFrame]
 
 
 def resolve_config(source: str | Path | SourceConfig | None) -> SourceConfig:
@@ -95,9 +104,25 @@ def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.da
     notes: list[str] = []
     hashes: dict[str, str] = {}
     parents: dict[str, pl.Series] = {}
+    used: set[Path] = set()
+    rubric_levels: dict[str, int] = {}
     for table in TABLE_ORDER:
         ts = cfg.table(table)
-        found = _read_raw(cfg, ts, table, engine, db_tables)
+        case_path = _case_path(cfg, ts) if table == "competencies" else None
+        found: RawRead | None
+        if case_path is not None:
+            framework = read_case(case_path)
+            notes.extend(framework.notes)
+            rubric_levels = dict(zip(framework.rubric_levels["level_ref"], framework.rubric_levels["level"]))
+            found = (framework.competencies, case_path.name, _file_digest(case_path), _no_rejects())
+            used.add(case_path)
+        else:
+            found = _read_raw(cfg, ts, table, engine, db_tables)
+        if found is not None and cfg.path is not None:
+            used.add(cfg.path / found[1])  # a folder file: its name is its label
+            used.update(cfg.resolve_file(f) for f in (ts.file, ts.xapi) if f)
+        if table == "evidence":
+            found = _with_credentials(cfg, ts, found, parents, rubric_levels, limit, notes, used)
         if found is None:
             if table in REQUIRED_TABLES:
                 raise SourceError(
@@ -129,6 +154,8 @@ def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.da
             rejects.append(result.rejects)
         notes.extend(result.notes)
 
+    if engine is None and cfg.path is not None and cfg.path.is_dir():
+        notes.extend(_not_read(cfg.path, used))
     version = hashlib.sha256(
         "|".join(
             [f"{t}:{h}" for t, h in sorted(hashes.items())]
@@ -189,6 +216,104 @@ def _read_raw(cfg: SourceConfig, ts: TableSource, table: str, engine, db_tables:
                 raw, bad = read_xapi(candidate, ts.identity)
                 return raw, candidate.name, _file_digest(candidate), bad
     return None
+
+
+def _no_rejects() -> pl.DataFrame:
+    return pl.DataFrame(schema={ROW: pl.String, "reason": pl.String})
+
+
+def _case_path(cfg: SourceConfig, ts: TableSource) -> Path | None:
+    """The CASE CFPackage for competencies: ``case = ...`` or a ``competencies.json`` with no table file."""
+    if ts.case:
+        path = cfg.resolve_file(ts.case)
+        if not path.is_file():
+            raise SourceError(ERR_NOT_FOUND.format(path=path))
+        return path
+    if ts.file or ts.sql_table or ts.query or cfg.path is None or not cfg.path.is_dir():
+        return None
+    if find_table_file(cfg.path, "competencies") is None and (cfg.path / CASE_FILE).is_file():
+        return cfg.path / CASE_FILE
+    return None
+
+
+def _credential_paths(cfg: SourceConfig, ts: TableSource) -> list[Path]:
+    """Credentials for evidence: ``credentials = ...``, else a ``credentials/`` folder,
+    ``*.credential.json`` files and an ``evidence.json`` in the source folder."""
+    if ts.credentials:
+        return [cfg.resolve_file(ts.credentials)]
+    if cfg.path is None or not cfg.path.is_dir():
+        return []
+    found = [cfg.path / CREDENTIALS_FOLDER] if (cfg.path / CREDENTIALS_FOLDER).is_dir() else []
+    found += sorted(p for p in cfg.path.glob("*" + CREDENTIAL_FILE_SUFFIX) if p.is_file())
+    if (cfg.path / "evidence.json").is_file() and not ts.file:
+        found.append(cfg.path / "evidence.json")
+    return found
+
+
+def _with_credentials(
+    cfg: SourceConfig,
+    ts: TableSource,
+    found: RawRead | None,
+    parents: Mapping[str, pl.Series],
+    rubric_levels: Mapping[str, int],
+    as_of: dt.date,
+    notes: list[str],
+    used: set[Path],
+) -> RawRead | None:
+    """Add the rows of Open Badges credentials to the evidence read so far (or make it)."""
+    paths = _credential_paths(cfg, ts)
+    if not paths:
+        return found
+    comp_ids = parents.get("competencies.competency_id")
+    uris = parents.get("competencies.uri")
+    competency_uris = (
+        {u: c for u, c in zip(uris.to_list(), comp_ids.to_list()) if u}
+        if uris is not None and comp_ids is not None
+        else {}
+    )
+    emp = parents.get("employees.employee_id")
+    options = CredentialOptions(
+        identity=ts.identity,
+        credential_map=ts.credential_map,
+        credential_levels=ts.credential_levels,
+        trusted_keys=trusted_keys(ts.trusted_keys, cfg.resolve_file),
+        employee_ids=frozenset(emp.to_list()) if emp is not None else frozenset(),
+        competency_uris=competency_uris,
+        rubric_levels=rubric_levels,
+    )
+    read = read_credentials(paths, options, as_of=as_of)
+    notes.extend(read.notes)
+    used.update(paths)
+    used.update(read.files)
+    label = ", ".join(p.name for p in paths)
+    digest = hashlib.sha256("".join(_file_digest(f) for f in read.files).encode()).hexdigest()
+    if found is None:
+        return read.raw, label, digest, read.rejects
+    raw, first_label, first_digest, pre = found
+    text = raw.with_columns(pl.exclude(ROW).cast(pl.String))
+    merged = pl.concat([text, read.raw], how="diagonal")
+    return (
+        merged,
+        f"{first_label} + {label}",
+        hashlib.sha256(f"{first_digest}|{digest}".encode()).hexdigest(),
+        pl.concat([pre, read.rejects]),
+    )
+
+
+def _not_read(folder: Path, used: set[Path]) -> list[str]:
+    """One note listing what in the source folder no table read (nothing is silently ignored)."""
+    used_resolved = {p.resolve() for p in used}
+
+    def is_used(p: Path) -> bool:
+        r = p.resolve()
+        return r in used_resolved or (p.is_dir() and any(u.is_relative_to(r) for u in used_resolved))
+
+    names = sorted(
+        p.name + ("/" if p.is_dir() else "")
+        for p in folder.iterdir()
+        if not p.name.startswith(".") and p.suffix.lower() != ".toml" and not is_used(p)
+    )
+    return [NOTE_NOT_READ.format(folder=folder, names=", ".join(names))] if names else []
 
 
 def _with_pre_rejects(result: TableResult, bad: pl.DataFrame) -> TableResult:

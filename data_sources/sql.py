@@ -136,7 +136,11 @@ def write_tables(
     with engine.begin() as conn:
         for name, frame in tables.items():
             spec = CONTRACT[name]
-            cols = [sa.Column(c.name, _sa_type(c.type), nullable=not c.required) for c in spec.columns]
+            cols = [
+                sa.Column(c.name, _sa_type(c.type), nullable=not c.required)
+                for c in spec.columns
+                if c.name in frame.columns or not c.quiet_when_absent  # a CASE item's uri... only when present
+            ]
             if spec.extra_columns:
                 cols += [sa.Column(a, sa.String(255)) for a in extra if a in frame.columns]
             table = sa.Table(name, meta, *cols)

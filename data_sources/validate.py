@@ -159,7 +159,7 @@ def validate_table(
             )
         )
     for col in spec.columns:
-        if col.name not in df.columns:
+        if col.name not in df.columns and not col.quiet_when_absent:
             notes.append(NOTE_ABSENT_OPTIONAL.format(source=source, column=col.name))
 
     df = _trim_text(df, source, notes)

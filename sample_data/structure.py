@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from data_sources.contract import CONTRACT
+from data_sources.contract import CONTRACT, POLARS_TYPES
 
 
 @dataclass(frozen=True)
@@ -230,7 +230,7 @@ def build_competencies() -> pl.DataFrame:
     rows = competency_rows()
     return pl.DataFrame(
         {"competency_id": [r[0] for r in rows], "name": [r[1] for r in rows], "category": [r[2] for r in rows]},
-        schema=CONTRACT["competencies"].schema(),
+        schema={c.name: POLARS_TYPES[c.type] for c in CONTRACT["competencies"].columns if not c.quiet_when_absent},
     )
 
 
