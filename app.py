@@ -47,6 +47,7 @@ PAGES: tuple[tuple[str, str, str, str, str], ...] = (
     ("Administration", "views/data.py", "Data", ":material/database:", "data"),
     ("Administration", "views/audit.py", "Audit log", ":material/policy:", "audit"),
     ("Reference", "views/definitions.py", "Definitions", ":material/menu_book:", "definitions"),
+    ("Reference", "views/framework.py", "Competency framework", ":material/account_tree:", "framework"),
 )
 
 viewer = current_viewer(current_source())
