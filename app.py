@@ -27,7 +27,7 @@ from ui.auth import (
     current_viewer,
     may_serve_sources,
 )
-from ui.state import MSG_UNEXPECTED, current_source, get_bundle, load_error, sidebar
+from ui.state import MSG_UNEXPECTED, banner, current_source, get_bundle, load_error, sidebar
 
 st.set_page_config(page_title="Talent Readiness", page_icon=":material/groups:", layout="wide")
 logging.basicConfig(level=logging.INFO)
@@ -53,15 +53,25 @@ PAGES: tuple[tuple[str, str, str, str, str], ...] = (
 viewer = current_viewer(current_source())
 st.session_state[VIEWER_KEY] = viewer
 allowed = allowed_pages(viewer.role)
-sections: dict[str, list] = {}
-first = True
-for section, file, title, icon, url in PAGES:
-    if url in allowed:
-        sections.setdefault(section, []).append(st.Page(file, title=title, icon=icon, url_path=url, default=first))
-        first = False
-page = st.navigation(sections)
+shown = [
+    (section, st.Page(file, title=title, icon=icon, url_path=url))
+    for section, file, title, icon, url in PAGES
+    if url in allowed
+]
+st.session_state["tr_first_page"] = shown[0][1]
+# The root address is its own page that opens the first allowed one, so that every page,
+# the first included, also opens by its own URL; the navigation is drawn below.
+home = st.Page("views/home.py", title="Home", url_path="home", default=True)
+page = st.navigation([home, *[p for _, p in shown]], position="hidden")
 
 with st.sidebar:
+    current = None
+    for section, nav_page in shown:
+        if section != current:
+            st.caption(section)
+            current = section
+        st.page_link(nav_page)
+    st.divider()
     if viewer.local:
         st.caption(MSG_LOCAL_MODE)
     else:
@@ -77,6 +87,7 @@ if bundle is not None:
 elif load_error():
     st.sidebar.error("No source loaded: see the Data page.")
 
+banner(bundle)
 try:
     page.run()
 except AccessDenied as exc:

@@ -23,7 +23,7 @@ import streamlit as st
 from data_sources.bundle import DataBundle
 from data_sources.errors import SourceError
 from data_sources.loader import load_source
-from metrics.common import default_as_of
+from metrics.common import AS_OF_SOURCES, default_as_of
 from metrics.config import MetricsConfig, MetricsConfigError, config_in_force
 from metrics.run import with_equity_attributes
 
@@ -138,37 +138,154 @@ def load_error() -> str | None:
     return st.session_state.get(ERROR_KEY)
 
 
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the sidebar offers for a bundle: teams, ladders, the default as-of date and the
+    range of dates the data covers (evidence, learning events, performance, movements)."""
+
+    teams: tuple[str, ...]
+    ladders: tuple[str, ...]
+    default_as_of: dt.date
+    first_date: dt.date | None
+    last_date: dt.date | None
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
-def _filter_options(_bundle: DataBundle, version: str) -> tuple[tuple[str, ...], tuple[str, ...], dt.date]:
+def _filter_options(_bundle: DataBundle, version: str) -> FilterOptions:
     employees = _bundle.tables["employees"]
     roles = _bundle.tables["roles"]
-    teams = tuple(sorted(employees.get_column("team").drop_nulls().unique().to_list()))
-    ladders = tuple(sorted(roles.get_column("ladder").drop_nulls().unique().to_list()))
-    return teams, ladders, default_as_of(_bundle.tables)
+    dates: list[dt.date] = []
+    for table, column in AS_OF_SOURCES:
+        frame = _bundle.tables.get(table)
+        if frame is not None and frame.height and column in frame.columns:
+            for value in (frame.get_column(column).min(), frame.get_column(column).max()):
+                if isinstance(value, dt.datetime):
+                    value = value.date()
+                if isinstance(value, dt.date):
+                    dates.append(value)
+    return FilterOptions(
+        teams=tuple(sorted(employees.get_column("team").drop_nulls().unique().to_list())),
+        ladders=tuple(sorted(roles.get_column("ladder").drop_nulls().unique().to_list())),
+        default_as_of=default_as_of(_bundle.tables),
+        first_date=min(dates) if dates else None,
+        last_date=max(dates) if dates else None,
+    )
 
 
-def filter_options(bundle: DataBundle) -> tuple[tuple[str, ...], tuple[str, ...], dt.date]:
-    """Teams, ladders and the default as-of date of a bundle."""
+def filter_options(bundle: DataBundle) -> FilterOptions:
+    """Teams, ladders, the default as-of date and the data's date range of a bundle."""
     return _filter_options(bundle, bundle.version)
 
 
+MSG_AS_OF_OUTSIDE = (
+    "The data runs from {first:%d %b %Y} to {last:%d %b %Y}; {as_of:%d %b %Y} is {where} it, so most figures "
+    "will be empty or zero. Choose a date in that range."
+)
+MSG_BAD_QUERY_DATE = "The address asked for as-of date {value!r}, which is not a date (YYYY-MM-DD); using the default."
+
+
+def as_of_outside(options: FilterOptions, as_of: dt.date) -> str | None:
+    """A warning when ``as_of`` lies outside the dates the data covers, else None."""
+    if options.first_date is None or options.last_date is None:
+        return None
+    if as_of < options.first_date:
+        where = "before"
+    elif as_of > options.last_date:
+        where = "after"
+    else:
+        return None
+    return MSG_AS_OF_OUTSIDE.format(first=options.first_date, last=options.last_date, as_of=as_of, where=where)
+
+
+def _initial_widget_state(key: str, value: object) -> None:
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
 def sidebar(bundle: DataBundle) -> Filters:
-    """Draw the shared sidebar (source, as-of date, team and ladder filters)."""
-    teams, ladders, as_of_default = filter_options(bundle)
+    """Draw the shared sidebar (source, as-of date, team and ladder filters).
+
+    The filters are written to the address (``?as_of=…&team=…&ladder=…``), so a reload or a
+    shared link opens the same view; values in the address that the data does not have are
+    ignored.
+    """
+    options = filter_options(bundle)
     settings = settings_for(bundle)
+    params = st.query_params
+    as_of_key, teams_key, ladders_key = (f"{name}_{bundle.version}" for name in ("as_of", "teams", "ladders"))
+    asked = params.get("as_of")
+    as_of_value = options.default_as_of
+    if asked:
+        try:
+            as_of_value = dt.date.fromisoformat(asked)
+        except ValueError:
+            st.sidebar.warning(MSG_BAD_QUERY_DATE.format(value=asked))
+    _initial_widget_state(as_of_key, as_of_value)
+    _initial_widget_state(teams_key, [t for t in params.get_all("team") if t in options.teams])
+    _initial_widget_state(ladders_key, [x for x in params.get_all("ladder") if x in options.ladders])
     with st.sidebar:
         st.caption(f"**Source:** {bundle.source}")
         st.caption(f"Dataset version `{bundle.version}` · parameters: {settings.origin}")
+        span = (
+            f" The data runs from {options.first_date:%d %b %Y} to {options.last_date:%d %b %Y}."
+            if options.first_date and options.last_date
+            else ""
+        )
         as_of = st.date_input(
             "As of",
-            value=as_of_default,
-            key=f"as_of_{bundle.version}",
+            key=as_of_key,
             help="Metrics count only records dated on or before this day. "
-            "Default: the latest date in evidence, learning events, performance and movements.",
+            "Default: the latest date in evidence, learning events, performance and movements." + span,
         )
-        chosen_teams = st.multiselect("Teams", teams, key=f"teams_{bundle.version}", placeholder="All teams")
-        chosen_ladders = st.multiselect("Ladders", ladders, key=f"ladders_{bundle.version}", placeholder="All ladders")
+        warning = as_of_outside(options, as_of)
+        if warning:
+            st.warning(warning, icon=":material/event_busy:")
+        chosen_teams = st.multiselect("Teams", options.teams, key=teams_key, placeholder="All teams")
+        chosen_ladders = st.multiselect("Ladders", options.ladders, key=ladders_key, placeholder="All ladders")
+    params["as_of"] = as_of.isoformat()
+    params["team"] = list(chosen_teams)
+    params["ladder"] = list(chosen_ladders)
     return Filters(as_of=as_of, teams=tuple(chosen_teams), ladders=tuple(chosen_ladders))
+
+
+def scope_caption(filters: Filters) -> str:
+    """The scope of figures that follow the sidebar's filters, in words.
+
+    Example
+    -------
+    >>> scope_caption(Filters(dt.date(2026, 9, 30), ("Data Science",), ()))
+    'Scope: team Data Science · as of 30 Sep 2026'
+    """
+    parts = []
+    if filters.teams:
+        parts.append(("team " if len(filters.teams) == 1 else "teams ") + ", ".join(filters.teams))
+    if filters.ladders:
+        parts.append(("ladder " if len(filters.ladders) == 1 else "ladders ") + ", ".join(filters.ladders))
+    return f"Scope: {' · '.join(parts) or 'whole organisation'} · as of {filters.as_of:%d %b %Y}"
+
+
+LOADED_AT_KEY = "tr_loaded_at"
+
+
+def banner(bundle: DataBundle | None) -> None:
+    """The persistent line on every page: which source is shown, when it was loaded, its rejects,
+    and, after a failed load, that the previous source is still shown."""
+    error = load_error()
+    if bundle is None:
+        return
+    loaded = st.session_state.setdefault(LOADED_AT_KEY, {}).setdefault(bundle.version, dt.datetime.now())
+    rejected = sum(t.rejected for t in bundle.report.tables)
+    text = f"Showing **{bundle.source}**, loaded {loaded:%d %b %Y %H:%M} · " + (
+        f"{rejected:,} rejected rows (see Data)" if rejected else "every row accepted"
+    )
+    if error:
+        st.warning(
+            f"The last load failed: {error.removeprefix('The source could not be loaded: ')} "
+            f"The previous source is still shown. {text}",
+            icon=":material/warning:",
+        )
+    else:
+        st.caption(text)
 
 
 def page_context() -> tuple[DataBundle, Filters]:

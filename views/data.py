@@ -36,7 +36,7 @@ if error:
 
 bundle = get_bundle()
 if bundle is not None:
-    st.subheader("Loaded source")
+    st.subheader("Still shown: the previous source" if error else "Loaded source")
     c1, c2, c3 = st.columns(3)
     c1.metric("Source", bundle.source if len(bundle.source) < 40 else "…" + bundle.source[-38:], help=bundle.source)
     c2.metric("Dataset version", bundle.version, help="A content hash of the inputs; same inputs, same version.")
