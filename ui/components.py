@@ -91,16 +91,86 @@ def downloads(frame: pl.DataFrame, name: str, key: str | None = None) -> None:
         )
 
 
-def readiness_table(frame: pl.DataFrame) -> None:
-    """People with their readiness as a bar and the reason in words."""
-    st.dataframe(
-        frame,
+def show_table(
+    frame: pl.DataFrame,
+    name: str,
+    *,
+    key: str | None = None,
+    progress: tuple[str, ...] = ("readiness",),
+    height: int | None = None,
+) -> None:
+    """A metric frame as people read it (``ui.present``), with downloads of exactly what is shown.
+
+    Employee ids link to the person's profile (for viewers who may open it) and role ids to the
+    role's readiness; a long "why" column is shown whole for the selected row.
+    """
+    from metrics.access import allowed_pages
+    from ui.auth import session_viewer
+    from ui.present import header, present
+
+    key = key or name
+    shown = present(frame)
+    display = shown.frame
+    config: dict[str, object] = {}
+    allowed = allowed_pages(session_viewer().role)
+    if shown.employee_column and "person" in allowed:
+        display = display.with_columns(
+            ("./person?employee=" + pl.col(shown.employee_column)).alias(shown.employee_column)
+        )
+        config[shown.employee_column] = st.column_config.LinkColumn(
+            shown.employee_column, display_text=r"employee=(.*)$", help="Open this person's profile"
+        )
+    if shown.role_column and "readiness" in allowed:
+        display = display.with_columns(("./readiness?role=" + pl.col(shown.role_column)).alias(shown.role_column))
+        config[shown.role_column] = st.column_config.LinkColumn(
+            shown.role_column, display_text=r"role=(.*)$", help="Open this role's readiness"
+        )
+    for column in progress:
+        if header(column) in display.columns:
+            config[header(column)] = st.column_config.ProgressColumn(
+                header(column), min_value=0.0, max_value=1.0, format="%.2f", color="blue"
+            )
+    for column in shown.percent_columns:
+        config[column] = st.column_config.NumberColumn(column, format="%.1f%%")
+    if shown.text_column:
+        config[shown.text_column] = st.column_config.TextColumn(shown.text_column, width="large")
+    event = st.dataframe(
+        display,
         hide_index=True,
-        column_config={
-            "readiness": st.column_config.ProgressColumn("readiness", min_value=0.0, max_value=1.0, format="%.2f"),
-            "explanation": st.column_config.TextColumn("why", width="large"),
-        },
+        column_config=config,
+        on_select="rerun" if shown.text_column else "ignore",
+        selection_mode="single-row",
+        key=f"table_{key}",
+        height=height or "auto",
     )
+    if shown.text_column:
+        rows = event.selection.rows if event is not None else []
+        if rows:
+            st.info(str(shown.frame.get_column(shown.text_column)[rows[0]]), icon=":material/info:")
+        else:
+            st.caption("Select a row to read its explanation in full.")
+    downloads(shown.frame, name, key=key)
+
+
+def param_choice(param: str, key: str, options: list[str]) -> None:
+    """Preselect widget ``key`` from the address parameter ``param`` when the address was set from
+    outside (a link or a reload), not when it merely echoes the widget's own last value."""
+    asked = st.query_params.get(param)
+    written_key = f"{key}__written"
+    if asked in options and asked != st.session_state.get(written_key):
+        st.session_state[key] = asked
+        st.session_state[written_key] = asked
+
+
+def remember_param(param: str, key: str, value: str) -> None:
+    """Write the widget's value to the address (so a reload or a shared link opens it)."""
+    st.query_params[param] = value
+    st.session_state[f"{key}__written"] = value
+
+
+def readiness_table(frame: pl.DataFrame, name: str, key: str | None = None) -> None:
+    """People with their readiness as a bar, links to their profiles, the reason in words, downloads."""
+    show_table(frame, name, key=key)
 
 
 MSG_NO_PERSON_LEVEL = "Person-level rows are not shown to your role ({role}); the figures above are aggregates."

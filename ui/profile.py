@@ -17,7 +17,7 @@ from metrics.coaching import coaching_prompts
 from metrics.labels import BAND_LABELS, LEVEL_NAMES, weight_rule
 from ui import charts
 from ui.auth import audit, session_viewer
-from ui.components import downloads, explain, learning_gate, needs_tables
+from ui.components import explain, learning_gate, needs_tables, show_table
 from ui.compute import core, person_evidence, person_gaps, recommended_assets
 from ui.state import Filters, settings_for
 
@@ -91,17 +91,15 @@ def render_profile(bundle: DataBundle, filters: Filters, employee_id: str, *, sn
     if short.height:
         for prompt in coaching_prompts(gaps, cfg.proficiency):
             st.markdown(f"- {prompt}")
-        st.dataframe(short, hide_index=True)
-        downloads(short, f"gaps_{employee_id}")
+        show_table(short, f"gaps_{employee_id}")
     else:
         st.success("No gaps against the own or next role.", icon=":material/check:")
 
     st.subheader("Evidence behind each level")
     items = person_evidence(bundle, filters.as_of, employee_id)
     if items.height:
-        st.dataframe(items, hide_index=True)
+        show_table(items, f"evidence_{employee_id}")
         explain(weight_rule(cfg.proficiency), "Demonstrated proficiency")
-        downloads(items, f"evidence_{employee_id}")
     else:
         st.info("No evidence recorded for this employee up to the as-of date.")
 
@@ -112,8 +110,7 @@ def render_profile(bundle: DataBundle, filters: Filters, employee_id: str, *, sn
     elif learning_gate(bundle, filters.as_of, f"person_{employee_id}"):
         recs = recommended_assets(bundle, filters.as_of, employee_id)
         if recs.height:
-            st.dataframe(recs, hide_index=True)
-            downloads(recs, f"recommended_{employee_id}")
+            show_table(recs, f"recommended_{employee_id}")
             explain(
                 "Assets for the competencies this person falls short on, from clusters whose completion predicts "
                 "higher ratings (controlled estimate), not yet completed by them.",

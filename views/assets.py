@@ -7,7 +7,7 @@ import streamlit as st
 
 from metrics.labels import RECOMMENDATION_LABELS, recommendation_rules
 from ui import charts
-from ui.components import downloads, explain, learning_gate, metric_help, needs_tables
+from ui.components import explain, learning_gate, metric_help, needs_tables, show_table
 from ui.compute import portfolio, recommendation_counts
 from ui.state import page_context, settings_for
 
@@ -82,25 +82,12 @@ table = shown.select(
     "recommendation",
     "reason",
 ).sort("recommendation", "asset_id")
-st.dataframe(
-    table,
-    hide_index=True,
-    column_config={
-        "completion_rate": st.column_config.NumberColumn("completion rate", format="percent"),
-        "mean_score": st.column_config.NumberColumn(
-            "mean score",
-            format="%.2f",
-            help="Mean score of completers; empty when the asset records no score (e.g. a video)",
-        ),
-        "reason": st.column_config.TextColumn("reason", width="large"),
-    },
-)
+show_table(table, "asset_portfolio")
 explain(
     "Learners: distinct employees with any event in the 12 months; completers: with a completed or passed event; "
     "completion rate = completers ÷ learners; mean score of completers. The first rule that applies decides.",
     "Asset portfolio",
 )
-downloads(table, "asset_portfolio")
 
 st.subheader("Retire list")
 retire = (
@@ -110,9 +97,4 @@ retire = (
 )
 st.write(f"{retire.height} asset(s) recommended for retirement.")
 if retire.height:
-    st.dataframe(
-        retire,
-        hide_index=True,
-        column_config={"completion_rate": st.column_config.NumberColumn("completion rate", format="percent")},
-    )
-    downloads(retire, "retire_list", key="retire")
+    show_table(retire, "retire_list", key="retire")

@@ -8,7 +8,7 @@ import streamlit as st
 
 from data_sources.audit import ACTIONS, read_log
 from data_sources.store import store_engine
-from ui.components import downloads
+from ui.components import show_table
 
 st.title("Audit log")
 st.caption(
@@ -21,5 +21,4 @@ shown = log.filter(pl.col("action").is_in(actions)).with_columns(pl.col("at").dt
 if shown.height == 0:
     st.info("No entry matches the chosen actions yet.")
 else:
-    st.dataframe(shown, hide_index=True)
-    downloads(shown, "audit_log")
+    show_table(shown, "audit_log")

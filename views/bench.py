@@ -6,7 +6,16 @@ import polars as pl
 import streamlit as st
 
 from ui import charts
-from ui.components import downloads, explain, metric_help, needs_tables, person_level_allowed, readiness_table
+from ui.components import (
+    explain,
+    metric_help,
+    needs_tables,
+    param_choice,
+    person_level_allowed,
+    readiness_table,
+    remember_param,
+    show_table,
+)
 from ui.compute import bench_view, people_for_role
 from ui.state import Filters, page_context
 
@@ -64,46 +73,34 @@ shown = (
     )
     .sort("status", "role_id")
 )
-st.dataframe(
-    shown,
-    hide_index=True,
-    column_config={
-        "bench_strength": st.column_config.NumberColumn(
-            "bench strength", format="%.2f", help="Ready-now candidates per incumbent"
-        ),
-        "explanation": st.column_config.TextColumn("why", width="large"),
-    },
-)
+show_table(shown, "bench_strength")
 explain(
     "Bench strength = candidates ready now ÷ incumbents. Status: covered (≥ 1 ready now), "
     "ready in future (none now, some in 1–2 years), no successors.",
     "Bench strength",
 )
-downloads(shown, "bench_strength")
 
 st.subheader("By team")
-st.dataframe(
-    teams,
-    hide_index=True,
-    column_config={"share_covered": st.column_config.NumberColumn("share covered", format="percent")},
-)
+show_table(teams, "bench_by_team")
 explain(
     "For the critical roles with an incumbent in the team, the share that are covered "
     "(a role counts toward every team that holds it).",
     "Bench strength",
 )
-downloads(teams, "bench_by_team")
 
 st.subheader("Candidates for a role")
 if not person_level_allowed(bundle, filters.as_of):
     st.stop()
-labels = dict(zip(shown["role_id"], shown["title"] + " (" + shown["role_id"] + ")"))
-if labels:
+labels = dict(zip(shown["role_id"], shown["title"] + " (" + shown["role_id"] + ")", strict=True))
+param_choice("role", "bench_role", list(labels))
+if not labels:
+    st.info("No role matches the team and ladder filters.", icon=":material/filter_alt_off:")
+else:
     role = st.selectbox("Role", list(labels), format_func=labels.get, key="bench_role")
+    remember_param("role", "bench_role", role)
     candidates = people_for_role(bundle, Filters(filters.as_of), role, "next")
     if candidates.height == 0:
         st.info("Nobody's next role is this one: no role on its ladder leads to it.")
     else:
-        readiness_table(candidates)
+        readiness_table(candidates, f"candidates_{role}")
         explain("Readiness for this role and the gaps that hold each candidate back.", "Readiness")
-        downloads(candidates, f"candidates_{role}")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from metrics.labels import risk_formula
 from ui import charts
-from ui.components import downloads, explain, metric_help, needs_tables
+from ui.components import explain, metric_help, needs_tables, show_table
 from ui.compute import risk_view
 from ui.state import page_context, settings_for
 
@@ -75,18 +75,8 @@ shown = risk.filter(pl.col("band").is_in(bands)).select(
     "band",
     "explanation",
 )
-st.dataframe(
-    shown,
-    hide_index=True,
-    column_config={
-        "coverage": st.column_config.NumberColumn("coverage", format="percent"),
-        "risk": st.column_config.NumberColumn("risk", format="%.2f"),
-        "single_point_of_failure": st.column_config.CheckboxColumn("single point of failure"),
-        "explanation": st.column_config.TextColumn("why", width="large"),
-    },
-)
+show_table(shown, "capability_risk")
 explain(
     risk_formula(cfg.capability_risk),
     "Capability risk",
 )
-downloads(shown, "capability_risk")

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from ui import charts
-from ui.components import downloads, explain, learning_gate, metric_help, needs_tables
+from ui.components import explain, learning_gate, metric_help, needs_tables, show_table
 from ui.compute import effects_with_naive, learning
 from ui.state import page_context
 
@@ -89,20 +89,12 @@ table = effects.select(
     "label",
     pl.col("label").replace_strict(LABEL_WORDS, default="").alias("meaning"),
 ).sort("effect", descending=True, nulls_last=True)
-st.dataframe(
-    table,
-    hide_index=True,
-    column_config={
-        "p_value": st.column_config.NumberColumn("p", format="%.2g"),
-        "q_value": st.column_config.NumberColumn("q (Benjamini–Hochberg)", format="%.2g"),
-    },
-)
+show_table(table, "learning_impact")
 explain(
     "q is the p value adjusted for testing every cluster at once (false discovery rate). "
     "Where the naive difference is far from the effect, the naive figure is mostly who takes the course, not what it does.",
     "Learning impact",
 )
-downloads(table, "learning_impact")
 
 st.subheader("Model check")
 mc = result.model_check
@@ -126,8 +118,7 @@ sec = result.secondary
 if sec.height:
     st.altair_chart(charts.factor_effects(sec.drop_nulls("effect")), width="stretch")
     secondary_table = sec.with_columns(pl.col("effect", "ci_low", "ci_high").round(4))
-    st.dataframe(secondary_table, hide_index=True)
-    downloads(secondary_table, "spacing_and_difficulty")
+    show_table(secondary_table, "spacing_and_difficulty")
     explain(
         "Spacing: median days between consecutive completions within a cluster; difficulty: mean difficulty "
         "of completed assets. Same controls and intervals as above.",

@@ -9,7 +9,7 @@ from metrics.labels import band_rule, four_fifths_rule, recommendation_rules, ri
 from ui import charts
 from ui.components import explain, learning_gate, metric_help
 from ui.compute import band_counts, bench_view, equity_view, learning, portfolio, risk_view
-from ui.state import page_context, settings_for
+from ui.state import page_context, scope_caption, settings_for
 
 bundle, filters = page_context()
 cfg = settings_for(bundle).config
@@ -27,25 +27,39 @@ with left:
     if bundle.missing_for("bench"):
         st.info("Needs the `evidence` table.")
     else:
-        bench, teams, kpi, _ = bench_view(bundle, filters)
+        bench, teams, org_kpi, scope_kpi = bench_view(bundle, filters)
         critical = bench.filter(pl.col("critical"))
+        filtered = bool(filters.teams or filters.ladders)
         a, b = st.columns(2)
         a.metric(
-            "Critical roles covered",
-            "–" if kpi is None else f"{kpi:.0%}",
-            help=metric_help("Share of critical roles with at least one successor ready now.", "Bench strength"),
+            "Roles covered" if filtered else "Critical roles covered",
+            "–" if (scope_kpi if filtered else org_kpi) is None else f"{(scope_kpi if filtered else org_kpi):.0%}",
+            help=metric_help(
+                "Share of critical roles with at least one successor ready now"
+                + (" (critical roles held in the chosen teams and ladders)." if filtered else "."),
+                "Bench strength",
+            ),
         )
         b.metric(
-            "Critical roles without successors",
+            "Without successors",
             f"{critical.filter(pl.col('status') == 'no_successors').height}",
-            help=metric_help("No candidate ready now or within 1–2 years.", "Bench strength"),
+            help=metric_help("Critical roles with no candidate ready now or within 1–2 years.", "Bench strength"),
+        )
+        st.caption(
+            f"{scope_caption(filters)}: critical roles held in this scope"
+            + (f"; whole organisation: {org_kpi:.0%} covered." if filtered and org_kpi is not None else ".")
+            + " Successors can come from any team."
         )
         for row in critical.filter(pl.col("status") != "covered").iter_rows(named=True):
             st.markdown(f"- {row['explanation']}")
         st.page_link("views/bench.py", label="Bench strength", icon=":material/arrow_forward:")
 
-        st.altair_chart(charts.band_distribution(band_counts(bundle, filters)), width="stretch")
-        explain(band_rule(cfg.readiness), "Readiness")
+        counts = band_counts(bundle, filters)
+        if counts.height:
+            st.altair_chart(charts.band_distribution(counts), width="stretch")
+            explain(f"{scope_caption(filters)}. " + band_rule(cfg.readiness), "Readiness")
+        else:
+            st.info("Nobody active matches the team and ladder filters at this date.", icon=":material/filter_alt_off:")
         st.page_link("views/readiness.py", label="Readiness by role", icon=":material/arrow_forward:")
 
 with right:
@@ -58,6 +72,14 @@ with right:
             "High-risk targets",
             f"{risk.filter(pl.col('band') == 'high').height} of {risk.height}",
             help=metric_help(risk_rule(cfg.capability_risk), "Capability risk"),
+        )
+        st.caption(
+            scope_caption(filters).replace("Scope: ", "Scope: targets of ")
+            + (
+                " (capability targets are set per team, so the ladder filter does not apply)."
+                if filters.ladders
+                else "."
+            )
         )
         for row in risk.head(5).iter_rows(named=True):
             st.markdown(f"- {row['explanation']}")
@@ -75,6 +97,10 @@ with right:
             flagged = table.filter(pl.col("adverse_impact").fill_null(False) & pl.col("significant").fill_null(False))
             flagged_total += flagged.height
             lines += [s for s in view.sentences if "statistically significant at" in s and "not statistically" not in s]
+        st.caption(
+            ":material/lock: Whole organisation, never filtered: comparing a filtered and an unfiltered view could "
+            f"reveal groups smaller than {cfg.equity.min_group_size}."
+        )
         st.metric(
             "Groups below four-fifths and significant",
             f"{flagged_total}",
@@ -95,6 +121,10 @@ with right:
         effects = learning(bundle, filters.as_of).effects
         predictive = effects.filter(pl.col("label") == "predictive").sort("effect", descending=True)
         data = portfolio(bundle, filters.as_of)
+        st.caption(
+            "Whole organisation: learning impact is estimated across everyone (a team is too small to estimate it), "
+            "and the asset portfolio covers every asset."
+        )
         a, b = st.columns(2)
         a.metric(
             "Clusters that predict performance",

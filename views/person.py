@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.components import needs_tables
+from ui.components import needs_tables, param_choice, remember_param
 from ui.compute import active_people
 from ui.profile import render_profile
 from ui.state import page_context
@@ -32,7 +32,7 @@ asked = st.query_params.get("employee")
 if asked is not None and asked not in labels:
     render_profile(bundle, filters, asked)  # refuses (AccessDenied) when outside the viewer's scope
     st.stop()
-index = ids.index(asked) if asked in labels else 0
-employee_id = st.selectbox("Employee", ids, index=index, format_func=labels.get, key="person_employee")
-st.query_params["employee"] = employee_id
+param_choice("employee", "person_employee", ids)
+employee_id = st.selectbox("Employee", ids, format_func=labels.get, key="person_employee")
+remember_param("employee", "person_employee", employee_id)
 render_profile(bundle, filters, employee_id)

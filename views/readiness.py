@@ -7,7 +7,16 @@ import streamlit as st
 
 from metrics.labels import band_rule
 from ui import charts
-from ui.components import downloads, explain, metric_help, needs_tables, person_level_allowed, readiness_table
+from ui.components import (
+    explain,
+    metric_help,
+    needs_tables,
+    param_choice,
+    person_level_allowed,
+    readiness_table,
+    remember_param,
+    show_table,
+)
 from ui.compute import band_counts, people_for_role, readiness_summary, role_summary
 from ui.state import page_context, settings_for
 
@@ -60,28 +69,11 @@ table = summary.select(
     "feeder_ready_soon",
     "feeder_developing",
 )
-st.dataframe(
-    table,
-    hide_index=True,
-    column_config={
-        "mean_readiness": st.column_config.NumberColumn(
-            "mean readiness", format="%.2f", help="Incumbents' mean readiness for their own role"
-        ),
-        "share_ready_now": st.column_config.NumberColumn(
-            "ready now", format="percent", help="Share of incumbents ready now"
-        ),
-        "feeder_ready_now": st.column_config.NumberColumn(
-            "feeders ready now", help="Employees whose next role this is, ready now"
-        ),
-        "feeder_ready_soon": st.column_config.NumberColumn("feeders ready in 1–2 yrs"),
-        "feeder_developing": st.column_config.NumberColumn("feeders developing"),
-    },
-)
+show_table(table, "readiness_by_role", progress=("mean_readiness",))
 explain(
     "Feeders are active employees whose current role's next role is this one, counted by their readiness for it.",
     "Readiness by role",
 )
-downloads(table, "readiness_by_role")
 
 feeders = (
     summary.select(
@@ -100,8 +92,13 @@ st.subheader("People in a role")
 if not person_level_allowed(bundle, filters.as_of):
     st.stop()
 options = summary.filter(pl.col("incumbents") > 0)
-labels = dict(zip(options["role_id"], options["title"] + " (" + options["role_id"] + ")"))
+labels = dict(zip(options["role_id"], options["title"] + " (" + options["role_id"] + ")", strict=True))
+param_choice("role", "readiness_role", list(labels))
+if not labels:
+    st.info("No role with incumbents matches the filters.", icon=":material/filter_alt_off:")
+    st.stop()
 role = st.selectbox("Role", list(labels), format_func=labels.get, key="readiness_role")
+remember_param("role", "readiness_role", role)
 if role:
     relation = st.radio(
         "Readiness for",
@@ -111,6 +108,10 @@ if role:
         format_func={"current": "this role (incumbents)", "next": "this role (feeders: it is their next role)"}.get,
     )
     people = people_for_role(bundle, filters, role, relation)
-    readiness_table(people)
-    explain("Each row says why: the readiness and the requirements the person falls short on.", "Readiness")
-    downloads(people, f"readiness_{role}")
+    if people.height == 0:
+        st.info(
+            "Nobody in the chosen teams and ladders is assessed against this role.", icon=":material/filter_alt_off:"
+        )
+    else:
+        readiness_table(people, f"readiness_{role}")
+        explain("Each row says why: the readiness and the requirements the person falls short on.", "Readiness")

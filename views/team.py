@@ -12,9 +12,9 @@ import streamlit as st
 
 from metrics.access import hierarchy
 from metrics.coaching import coaching_prompts
-from metrics.labels import BAND_LABELS, band_rule
+from metrics.labels import band_rule
 from ui.auth import current_scope, session_viewer
-from ui.components import downloads, explain, learning_available_quietly, needs_tables, readiness_table
+from ui.components import explain, learning_available_quietly, needs_tables, readiness_table
 from ui.compute import person_gaps, readiness_view, recommended_assets
 from ui.profile import render_profile
 from ui.state import page_context, settings_for
@@ -68,16 +68,15 @@ c3.metric(
 
 table = rows.select(
     "employee_id",
-    pl.col("relation").replace({"current": "own role", "next": "next role"}).alias("for"),
+    "relation",
     pl.col("target_role_id").alias("role_id"),
     "readiness",
-    pl.col("band").replace_strict(dict(BAND_LABELS), default="no requirements").alias("band"),
-    pl.col("n_gaps").alias("gaps"),
+    pl.col("band").fill_null("no requirements"),
+    "n_gaps",
     pl.col("explanation"),
-).sort("employee_id", "for")
-readiness_table(table)
+).sort("employee_id", "relation")
+readiness_table(table, f"team_{manager}")
 explain(band_rule(cfg.readiness), "Readiness")
-downloads(table, f"team_{manager}")
 
 st.subheader("Coaching prompts and next micro-lessons")
 show_lessons = not bundle.missing_for("learning_impact") and learning_available_quietly(bundle, filters.as_of)

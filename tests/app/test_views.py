@@ -65,10 +65,10 @@ def test_team_filter_changes_readiness():
 
 def test_ladder_filter_narrows_the_roles_table():
     at = open_view("readiness")
-    before = set(at.dataframe[0].value["ladder"])
+    before = set(at.dataframe[0].value["Ladder"])
     at.sidebar.multiselect[1].select("Finance").run()
     assert_clean(at)
-    assert len(before) > 1 and set(at.dataframe[0].value["ladder"]) == {"Finance"}
+    assert len(before) > 1 and set(at.dataframe[0].value["Ladder"]) == {"Finance"}
 
 
 def test_role_drill_down_lists_the_people_in_that_role():
@@ -76,7 +76,8 @@ def test_role_drill_down_lists_the_people_in_that_role():
     at.selectbox(key="readiness_role").select("DAT-4").run()
     assert_clean(at)
     people = at.dataframe[1].value
-    assert set(people["role_id"]) == {"DAT-4"} and len(people) > 0
+    assert {r.rsplit("=", 1)[1] for r in people["Role id"]} == {"DAT-4"} and len(people) > 0
+    assert all(e.startswith("./person?employee=E") for e in people["Employee id"])  # links to profiles
 
 
 def test_bench_candidates_follow_the_role_picked():
@@ -84,7 +85,7 @@ def test_bench_candidates_follow_the_role_picked():
     at.selectbox(key="bench_role").select("FIN-4").run()
     assert_clean(at)
     candidates = at.dataframe[-1].value
-    assert len(candidates) > 0 and set(candidates["band"]) <= {"developing", "ready_soon"}
+    assert len(candidates) > 0 and set(candidates["Band"]) <= {"Developing", "Ready in 1–2 years"}
 
 
 def test_equity_attribute_and_intersection_change_the_groups():
@@ -120,7 +121,7 @@ def test_asset_filter_narrows_the_table():
     at = open_view("assets")
     at.multiselect(key="assets_rec").select("retire").run()
     assert_clean(at)
-    assert set(at.dataframe[0].value["recommendation"]) == {"retire"}
+    assert set(at.dataframe[0].value["Recommendation"]) == {"Retire"}
 
 
 @pytest.mark.parametrize(
