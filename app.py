@@ -30,6 +30,11 @@ from ui.auth import (
 from ui.state import MSG_UNEXPECTED, banner, current_source, get_bundle, load_error, sidebar
 
 st.set_page_config(page_title="Talent Readiness", page_icon=":material/groups:", layout="wide")
+# Metric labels wrap instead of being cut off on narrow screens (1024 px and below).
+st.html(
+    "<style>[data-testid='stMetricLabel'] div, [data-testid='stMetricLabel'] p "
+    "{white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}</style>"
+)
 logging.basicConfig(level=logging.INFO)
 
 #: Every page: (section, file, title, icon, url path).

@@ -113,13 +113,19 @@ def bench_status(frame: pl.DataFrame, title: str = "Successors for critical role
         value_name="successors",
     ).with_columns(pl.col("readiness").replace_strict(BAND_LABELS, default=pl.col("readiness")))
     status_words = {"covered": "covered", "ready_in_future": "ready only in future", "no_successors": "no successors"}
+    per_incumbent = pl.col("ready_now") / pl.col("incumbents")
     totals = frame.select(
         "role",
         (pl.col("ready_now") + pl.col("ready_soon")).alias("successors"),
-        pl.col("status").replace_strict(status_words, default=pl.col("status")).alias("status_text"),
+        (
+            pl.col("status").replace_strict(status_words, default=pl.col("status"))
+            + pl.when(pl.col("incumbents") > 0)
+            .then(pl.lit(" · ") + per_incumbent.round(2).cast(pl.String) + pl.lit(" ready now per incumbent"))
+            .otherwise(pl.lit(""))
+        ).alias("status_text"),
     )
     y = alt.Y("role:N", title="Critical role", sort=alt.SortField("role"), axis=alt.Axis(labelLimit=240))
-    room = max(int(totals.get_column("successors").max() or 0), 1) * 1.4  # space for the status labels
+    room = max(int(totals.get_column("successors").max() or 0), 1) * 2.2  # space for the status labels
     x_scale = alt.Scale(domain=[0, room], nice=False)
     bars = (
         alt.Chart(_data(long))

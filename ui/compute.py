@@ -273,6 +273,10 @@ def _recommended_assets(_bundle: DataBundle, key: str, as_of: dt.date, employee_
         "target_level",
         pl.col("cluster_effect").round(3).alias("cluster effect (rating points per asset)"),
         "critical_gap",
+        pl.when(pl.col("effect_established"))
+        .then(pl.lit("predicts performance"))
+        .otherwise(pl.lit("aligned to the gap; effect not established"))
+        .alias("basis"),
     )
 
 

@@ -112,12 +112,15 @@ def render_profile(bundle: DataBundle, filters: Filters, employee_id: str, *, sn
         if recs.height:
             show_table(recs, f"recommended_{employee_id}")
             explain(
-                "Assets for the competencies this person falls short on, from clusters whose completion predicts "
-                "higher ratings (controlled estimate), not yet completed by them.",
+                "Assets for the competencies this person falls short on, not yet completed by them: first from "
+                "clusters whose completion predicts higher ratings (controlled estimate); where none covers a gap, "
+                "assets aligned to that competency, whose effect on performance is not established.",
                 "Learning impact",
             )
+        elif short.height:
+            st.info("No asset in the catalogue addresses these gaps at the levels needed.")
         else:
-            st.info("No asset from a cluster that predicts performance addresses these gaps.")
+            st.info("No gaps, so nothing to recommend.")
 
     if snapshot:
         payload = {

@@ -17,7 +17,7 @@ from ui.components import (
     show_table,
 )
 from ui.compute import bench_view, people_for_role
-from ui.state import Filters, page_context
+from ui.state import Filters, page_context, scope_caption
 
 bundle, filters = page_context()
 st.title("Bench strength")
@@ -31,7 +31,7 @@ if needs_tables(bundle, "bench"):
 bench, teams, kpi, _ = bench_view(bundle, filters)
 critical = bench.filter(pl.col("critical"))
 
-c1, c2, c3 = st.columns(3)
+c1, c2, c3, c4 = st.columns(4)
 c1.metric(
     "Critical roles covered",
     "–" if kpi is None else f"{kpi:.0%}",
@@ -48,6 +48,20 @@ c3.metric(
     "Critical roles ready only in future",
     f"{critical.filter(pl.col('status') == 'ready_in_future').height}",
     help=metric_help("Nobody ready now, at least one ready in 1–2 years.", "Bench strength"),
+)
+incumbents = critical.get_column("incumbents").sum()
+c4.metric(
+    "Ready now per incumbent",
+    "–" if not incumbents else f"{critical.get_column('ready_now').sum() / incumbents:.2f}",
+    help=metric_help(
+        "Bench strength across the critical roles shown: successors ready now ÷ people in those roles. "
+        "A role with 37 incumbents and one ready successor is covered, but thinly.",
+        "Bench strength",
+    ),
+)
+st.caption(
+    f"{scope_caption(filters)}: critical roles held in this scope; successors are counted across the whole "
+    "organisation, since a successor can come from any team. “Covered” is the organisation KPI."
 )
 
 if critical.height:

@@ -5,7 +5,11 @@ An asset is recommended when
 - its target level is unknown, or above the level they demonstrate and at most the level required,
 - its cluster is labelled ``predictive`` by the learning-impact model, and
 - they have not completed it (verb completed or passed) already.
-Ordered by critical gaps first, then the cluster's effect (largest first), then asset id.
+
+When no predictive asset addresses a gap, the assets aligned to that competency are offered
+instead, with ``effect_established`` false: their effect on performance is not established
+(a harmful cluster is never offered). Ordered by critical gaps first, then established
+effects, then the cluster's effect (largest first), then asset id.
 
 Example
 -------
@@ -24,7 +28,16 @@ from collections.abc import Sequence
 
 import polars as pl
 
-OUTPUT_COLUMNS = ("asset_id", "title", "cluster", "competency_id", "target_level", "cluster_effect", "critical_gap")
+OUTPUT_COLUMNS = (
+    "asset_id",
+    "title",
+    "cluster",
+    "competency_id",
+    "target_level",
+    "cluster_effect",
+    "critical_gap",
+    "effect_established",
+)
 
 
 def recommend_assets(
@@ -60,19 +73,33 @@ def recommend_assets(
             pl.col("critical").any().alias("critical_gap"),
         )
     )
-    predictive = effects.filter(pl.col("label") == "predictive").select(
-        "cluster", pl.col("effect").alias("cluster_effect")
-    )
-    return (
+    aligned = (
         assets.join(need, on="competency_id", how="inner")
         .filter(
             pl.col("target_level").is_null()
             | ((pl.col("target_level") > pl.col("have")) & (pl.col("target_level") <= pl.col("need")))
         )
-        .join(predictive, on="cluster", how="inner")
         .filter(~pl.col("asset_id").is_in(list(completed)))
-        .sort(["critical_gap", "cluster_effect", "asset_id"], descending=[True, True, False])
-        .select(OUTPUT_COLUMNS)
+    )
+    labels = effects.select("cluster", "label", pl.col("effect").alias("cluster_effect"))
+    predictive = aligned.join(
+        labels.filter(pl.col("label") == "predictive").drop("label"), on="cluster", how="inner"
+    ).with_columns(pl.lit(True).alias("effect_established"))
+    covered = predictive.get_column("competency_id").unique().implode()
+    fallback = (
+        aligned.filter(~pl.col("competency_id").is_in(covered))
+        .join(labels, on="cluster", how="left")
+        .filter(pl.col("label").is_null() | ~pl.col("label").is_in(["predictive", "harmful"]))
+        .with_columns(pl.lit(None, dtype=pl.Float64).alias("cluster_effect"), pl.lit(False).alias("effect_established"))
+        .drop("label")
+    )
+    return (
+        pl.concat([predictive.select(OUTPUT_COLUMNS), fallback.select(OUTPUT_COLUMNS)], how="vertical_relaxed")
+        .sort(
+            ["critical_gap", "effect_established", "cluster_effect", "asset_id"],
+            descending=[True, True, True, False],
+            nulls_last=True,
+        )
     )
 
 

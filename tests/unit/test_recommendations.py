@@ -39,3 +39,25 @@ def test_each_rule():
     assert got["asset_id"].to_list() == ["A1", "A6", "A5"]
     assert got["critical_gap"].to_list() == [True, False, False]
     assert got["cluster_effect"].to_list() == [0.10, 0.30, 0.10]
+
+
+def test_a_gap_no_predictive_cluster_covers_gets_aligned_assets_marked_not_established():
+    gaps = pl.DataFrame(
+        {"competency_id": ["C1", "C4"], "required_level": [3, 2], "level": [1, 0], "critical": [False, True], "gap": [2, 2]}
+    )
+    assets = pl.DataFrame(
+        {
+            "asset_id": ["A1", "B1", "B2", "B3"],
+            "title": ["t"] * 4,
+            "cluster": ["P", "N", "H", None],
+            "competency_id": ["C1", "C4", "C4", "C4"],
+            "target_level": [2, 2, 1, None],
+        }
+    )
+    effects = pl.DataFrame({"cluster": ["P", "N", "H"], "effect": [0.2, 0.01, -0.3],
+                            "label": ["predictive", "no_evidence", "harmful"]})
+    got = recommend_assets(gaps, assets, effects, completed=[])
+    # C4 (critical) has no predictive asset: B1 (no evidence) and B3 (no cluster) are offered,
+    # B2's cluster is harmful and never offered; C1 is covered by A1 (predictive).
+    assert got.select("asset_id", "effect_established").rows() == [("B1", False), ("B3", False), ("A1", True)]
+    assert got.filter(~pl.col("effect_established"))["cluster_effect"].to_list() == [None, None]
