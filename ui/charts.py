@@ -180,14 +180,15 @@ def coverage_heatmap(frame: pl.DataFrame, title: str = "Capability coverage agai
         color=alt.Color(
             "coverage_capped:Q",
             title="Coverage",
-            scale=alt.Scale(scheme="viridis", domain=[0, 1]),
+            # one sequential colour-blind-safe hue; low coverage (the risk) is the dark, salient end
+            scale=alt.Scale(scheme="oranges", domain=[0, 1], reverse=True),
             legend=alt.Legend(format="%"),
         ),
         tooltip=tooltip,
     )
     marks = (
         base.transform_filter("datum.single_point_of_failure")
-        .mark_text(text="◆", color="white", fontSize=12)
+        .mark_text(text="◆", color="#000000", fontSize=12)
         .encode(x="competency:N", y="team:N", tooltip=tooltip)
     )
     return alt.layer(

@@ -21,6 +21,7 @@ from metrics.bench import bench_in_scope, critical_coverage, team_bench
 from metrics.common import active_expr
 from metrics.equity import EquityResult
 from metrics.explain import explain_bench, explain_capability_risk, explain_readiness
+from metrics.labels import RECOMMENDATION_LABELS
 from metrics.learning import LearningImpactResult, completed_assets, recommend_assets
 from metrics.proficiency import evidence_weights
 from metrics.readiness import readiness_by_role, readiness_gaps
@@ -335,8 +336,10 @@ def band_counts(bundle: DataBundle, filters: Filters) -> pl.DataFrame:
 
 
 def recommendation_counts(frame: pl.DataFrame) -> pl.DataFrame:
-    """Assets per recommendation of a portfolio frame."""
-    return frame.group_by("recommendation").agg(pl.len().alias("assets"))
+    """Assets per recommendation of a portfolio frame, every recommendation listed (zero included)."""
+    counts = frame.group_by("recommendation").agg(pl.len().cast(pl.Int64).alias("assets"))
+    every = pl.DataFrame({"recommendation": list(RECOMMENDATION_LABELS)})
+    return every.join(counts, on="recommendation", how="left").with_columns(pl.col("assets").fill_null(0))
 
 
 def effects_with_naive(bundle: DataBundle, as_of: dt.date) -> pl.DataFrame:

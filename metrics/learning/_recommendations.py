@@ -93,13 +93,10 @@ def recommend_assets(
         .with_columns(pl.lit(None, dtype=pl.Float64).alias("cluster_effect"), pl.lit(False).alias("effect_established"))
         .drop("label")
     )
-    return (
-        pl.concat([predictive.select(OUTPUT_COLUMNS), fallback.select(OUTPUT_COLUMNS)], how="vertical_relaxed")
-        .sort(
-            ["critical_gap", "effect_established", "cluster_effect", "asset_id"],
-            descending=[True, True, True, False],
-            nulls_last=True,
-        )
+    return pl.concat([predictive.select(OUTPUT_COLUMNS), fallback.select(OUTPUT_COLUMNS)], how="vertical_relaxed").sort(
+        ["critical_gap", "effect_established", "cluster_effect", "asset_id"],
+        descending=[True, True, True, False],
+        nulls_last=True,
     )
 
 

@@ -43,7 +43,13 @@ def test_each_rule():
 
 def test_a_gap_no_predictive_cluster_covers_gets_aligned_assets_marked_not_established():
     gaps = pl.DataFrame(
-        {"competency_id": ["C1", "C4"], "required_level": [3, 2], "level": [1, 0], "critical": [False, True], "gap": [2, 2]}
+        {
+            "competency_id": ["C1", "C4"],
+            "required_level": [3, 2],
+            "level": [1, 0],
+            "critical": [False, True],
+            "gap": [2, 2],
+        }
     )
     assets = pl.DataFrame(
         {
@@ -54,8 +60,9 @@ def test_a_gap_no_predictive_cluster_covers_gets_aligned_assets_marked_not_estab
             "target_level": [2, 2, 1, None],
         }
     )
-    effects = pl.DataFrame({"cluster": ["P", "N", "H"], "effect": [0.2, 0.01, -0.3],
-                            "label": ["predictive", "no_evidence", "harmful"]})
+    effects = pl.DataFrame(
+        {"cluster": ["P", "N", "H"], "effect": [0.2, 0.01, -0.3], "label": ["predictive", "no_evidence", "harmful"]}
+    )
     got = recommend_assets(gaps, assets, effects, completed=[])
     # C4 (critical) has no predictive asset: B1 (no evidence) and B3 (no cluster) are offered,
     # B2's cluster is harmful and never offered; C1 is covered by A1 (predictive).
