@@ -143,6 +143,7 @@ CONTRACT: dict[str, Table] = {
                 Column("hire_date", "date", required=True),
                 Column("exit_date", "date"),
                 Column("location", "str"),
+                Column("display_name", "str", quiet_when_absent=True),
             ),
             key=("employee_id",),
             description="HRIS export: one row per employee",

@@ -390,6 +390,84 @@ def _movements_frame(rng, p, parts, emp_ids, role_ids) -> pl.DataFrame:
     )
 
 
+#: Given and family names for the sample's display names (chosen without regard to gender or origin).
+_GIVEN = (
+    "Alex",
+    "Sam",
+    "Jordan",
+    "Taylor",
+    "Morgan",
+    "Casey",
+    "Riley",
+    "Jamie",
+    "Avery",
+    "Quinn",
+    "Robin",
+    "Drew",
+    "Kai",
+    "Rowan",
+    "Sasha",
+    "Noor",
+    "Ari",
+    "Remy",
+    "Emery",
+    "Sky",
+    "Parker",
+    "Reese",
+    "Dana",
+    "Toni",
+)
+_FAMILY = (
+    "Okafor",
+    "Lindqvist",
+    "Moreau",
+    "Tanaka",
+    "Silva",
+    "Novak",
+    "Haddad",
+    "Kowalski",
+    "Byrne",
+    "Mensah",
+    "Fischer",
+    "Ruiz",
+    "Chen",
+    "Patel",
+    "Dubois",
+    "Larsen",
+    "Costa",
+    "Nakamura",
+    "Ibrahim",
+    "Walsh",
+    "Petrov",
+    "Santos",
+    "Keller",
+    "Aydin",
+    "Murphy",
+    "Rossi",
+    "Park",
+    "Nguyen",
+    "Jensen",
+    "Ortega",
+    "Quist",
+)
+
+
+def display_names(n: int) -> pl.Series:
+    """Deterministic display names for employees 0..n-1 (no random draw: the rest of the
+    organisation is unchanged by them).
+
+    Example
+    -------
+    >>> display_names(3).to_list()
+    ['Alex Okafor', 'Drew Santos', 'Dana Ruiz']
+    """
+    return pl.Series(
+        "display_name",
+        [f"{_GIVEN[(i * 11) % len(_GIVEN)]} {_FAMILY[(i * 21) % len(_FAMILY)]}" for i in range(n)],
+        dtype=pl.String,
+    )
+
+
 def _blank(rng, values: np.ndarray) -> list[str | None]:
     out = values.copy()
     out[(values == NOT_DISCLOSED) & (rng.random(len(values)) < BLANK_SHARE)] = None
@@ -442,6 +520,7 @@ def _employees_frame(
             "hire_date": hire.astype(np.int32),
             "exit_date": pl.Series(np.where(exit_ == NO_EXIT, None, exit_).tolist(), dtype=pl.Int32),
             "location": pl.Series(location.tolist(), dtype=pl.String),
+            "display_name": display_names(n),
             "gender": pl.Series(_blank(rng, gender), dtype=pl.String),
             "ethnicity": pl.Series(_blank(rng, ethnicity), dtype=pl.String),
             "age_band": pl.Series(age_band.tolist(), dtype=pl.String),

@@ -35,6 +35,17 @@ AUTO_FIT_MAX_RATINGS = 50_000
 FITTED_KEY = "tr_learning_fitted"
 
 
+def with_names(frame: pl.DataFrame, bundle: DataBundle) -> pl.DataFrame:
+    """``frame`` with the employees' display names beside their ids, when the source has them
+    (person-level frames only: the callers have already scoped them to the viewer)."""
+    employees = bundle.tables["employees"]
+    if "display_name" not in employees.columns or "employee_id" not in frame.columns or "display_name" in frame.columns:
+        return frame
+    named = frame.join(employees.select("employee_id", "display_name"), on="employee_id", how="left")
+    order = ["employee_id", "display_name", *[c for c in frame.columns if c != "employee_id"]]
+    return named.select(order)
+
+
 def _key(bundle: DataBundle) -> str:
     return f"{bundle.version}:{settings_for(bundle).key}"
 
@@ -84,7 +95,8 @@ def _readiness_view(_bundle: DataBundle, key: str, filters: Filters) -> pl.DataF
 
 def readiness_view(bundle: DataBundle, filters: Filters) -> pl.DataFrame:
     """Readiness rows of the filtered employees the viewer may see, with their plain-words explanation."""
-    return scope_frame(_readiness_view(bundle, _key(bundle), filters), current_scope(bundle, filters.as_of))
+    rows = scope_frame(_readiness_view(bundle, _key(bundle), filters), current_scope(bundle, filters.as_of))
+    return with_names(rows, bundle)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -303,9 +315,10 @@ def people_for_role(bundle: DataBundle, filters: Filters, role_id: str, relation
     """Employees (within the filters) assessed against ``role_id``: incumbents (relation
     ``current``) or candidates whose next role it is (``next``), most ready first, with reasons;
     only the people the viewer may see."""
-    return scope_frame(
+    rows = scope_frame(
         _people_for_role(bundle, _key(bundle), filters, role_id, relation), current_scope(bundle, filters.as_of)
     )
+    return with_names(rows, bundle)
 
 
 @dataclass(frozen=True)
@@ -362,7 +375,8 @@ def _active_people(_bundle: DataBundle, key: str, filters: Filters) -> pl.DataFr
 def active_people(bundle: DataBundle, filters: Filters) -> pl.DataFrame:
     """Active employees within the filters whom the viewer may see, with their role title, sorted by id
     (no equity attributes)."""
-    return scope_frame(_active_people(bundle, _key(bundle), filters), current_scope(bundle, filters.as_of))
+    rows = scope_frame(_active_people(bundle, _key(bundle), filters), current_scope(bundle, filters.as_of))
+    return with_names(rows, bundle)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)

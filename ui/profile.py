@@ -38,6 +38,17 @@ def render_profile(bundle: DataBundle, filters: Filters, employee_id: str, *, sn
     cfg = settings_for(bundle).config
     gaps = person_gaps(bundle, filters.as_of, employee_id)  # refuses anyone outside the viewer's scope
     _record_view(employee_id)
+    record = t["employees"].filter(pl.col("employee_id") == employee_id)
+    if record.height:
+        row = record.row(0, named=True)
+        title = t["roles"].filter(pl.col("role_id") == row["role_id"]).get_column("title")
+        name = row.get("display_name") or employee_id
+        st.subheader(f"{name} ({employee_id})" if name != employee_id else employee_id)
+        st.caption(
+            f"{title.item() if title.len() else row['role_id']} ({row['role_id']}) · {row['team']} · "
+            f"as of {filters.as_of:%d %b %Y}"
+            + (f" · left on {row['exit_date']:%d %b %Y}" if row.get("exit_date") else "")
+        )
     readiness = core(bundle, filters.as_of).readiness
     ready = readiness.filter(pl.col("employee_id") == employee_id) if readiness is not None else pl.DataFrame()
     roles = t["roles"].select("role_id", "title")

@@ -25,9 +25,12 @@ if people.height == 0:
     st.info("No active employee you may see matches the team and ladder filters. Clear the filters in the sidebar.")
     st.stop()
 ids = people.get_column("employee_id").to_list()
-labels = dict(
-    zip(ids, (people["employee_id"] + " · " + people["title"] + " · " + people["team"]).to_list(), strict=True)
+who = (
+    people["display_name"].fill_null(people["employee_id"]) + " (" + people["employee_id"] + ")"
+    if "display_name" in people.columns
+    else people["employee_id"]
 )
+labels = dict(zip(ids, (who + " · " + people["title"].fill_null("") + " · " + people["team"]).to_list(), strict=True))
 asked = st.query_params.get("employee")
 if asked is not None and asked not in labels:
     render_profile(bundle, filters, asked)  # refuses (AccessDenied) when outside the viewer's scope

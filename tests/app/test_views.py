@@ -111,10 +111,11 @@ def test_person_picker_changes_the_profile():
     first_role = options[0].split(" · ")[1]
     other = next(o for o in options if o.split(" · ")[1] != first_role)
     assert at.metric[0].label.startswith(f"Own role: {first_role}")
-    at.selectbox(key="person_employee").select(other.split(" · ")[0]).run()
+    other_id = re.search(r"\((E\d+)\)", other.split(" · ")[0]).group(1)  # "Name (E000123) · role · team"
+    at.selectbox(key="person_employee").select(other_id).run()
     assert_clean(at)
     assert at.metric[0].label.startswith(f"Own role: {other.split(' · ')[1]}")
-    assert at.query_params["employee"] == other.split(" · ")[0]
+    assert at.query_params["employee"] == other_id
 
 
 def test_asset_filter_narrows_the_table():
