@@ -326,7 +326,7 @@ def _column_problems(
     checks.append(
         (
             raw.is_not_null() & val.is_null(),
-            pl.format(
+            _format(
                 REASON_TYPE.replace("{value!r}", "'{}'").replace("{expected}", _type_words(col, mapping)), raw_text
             ),
         )
@@ -345,14 +345,14 @@ def _column_problems(
         checks.append(
             (
                 val.is_not_null() & cond,
-                pl.format(REASON_RANGE.replace("{value}", "{}").replace("{expected}", expected), val),
+                _format(REASON_RANGE.replace("{value}", "{}").replace("{expected}", expected), val),
             )
         )
     if col.allowed:
         checks.append(
             (
                 val.is_not_null() & ~val.is_in(list(col.allowed)),
-                pl.format(
+                _format(
                     REASON_ALLOWED.replace("{value!r}", "'{}'").replace("{expected}", ", ".join(col.allowed)),
                     val,
                 ),
@@ -367,7 +367,7 @@ def _column_problems(
         checks.append(
             (
                 val.is_not_null() & (val > limit),
-                pl.format(
+                _format(
                     REASON_FUTURE.replace("{value}", "{}").replace("{as_of}", as_of.isoformat()), val.cast(pl.String)
                 ),
             )
@@ -417,7 +417,7 @@ def _duplicates(df: pl.DataFrame, key: tuple[str, ...], table: str, source: str)
         pl.col(ROW).alias("row"),
         pl.lit(", ".join(key)).alias("column"),
         key_text.alias("value"),
-        pl.format(
+        _format(
             REASON_DUPLICATE.replace("{key}", "{}").replace("{first}", "{}"), key_text, pl.col("__first_row")
         ).alias("reason"),
     )
@@ -449,7 +449,7 @@ def _foreign_keys(
                         pl.col(ROW).alias("row"),
                         pl.lit(col.name).alias("column"),
                         pl.col(col.name).cast(pl.String).alias("value"),
-                        pl.format(
+                        _format(
                             REASON_FK.replace("{target}", target_col.replace("_", " "))
                             .replace("{value!r}", "'{}'")
                             .replace("{table}", target_table),
@@ -462,6 +462,29 @@ def _foreign_keys(
         rejects.extend(found)
         bad_rows = pl.concat([f.select("row") for f in found]).get_column("row")
         df = df.filter(~pl.col(ROW).is_in(bad_rows.implode()))
+
+
+def _format(template: str, *values: pl.Expr) -> pl.Expr:
+    """``pl.format`` built on ``pl.concat_str``: each ``{}`` in ``template`` takes the next value.
+
+    polars 1.x ``pl.format`` panics (a Rust ``PanicException``, not an ``Exception``) on some
+    filtered multi-chunk string columns; ``concat_str`` does not. A null value gives a null result.
+
+    Example
+    -------
+    >>> pl.select(_format("unknown {}: {}", pl.lit("role"), pl.lit(7))).item()
+    'unknown role: 7'
+    """
+    pieces = template.split("{}")
+    if len(pieces) != len(values) + 1:
+        raise ValueError(f"{template!r} has {len(pieces) - 1} placeholder(s) for {len(values)} value(s)")
+    exprs: list[pl.Expr] = []
+    for text, value in zip(pieces, [*values, None], strict=True):
+        if text:
+            exprs.append(pl.lit(text, dtype=pl.String))
+        if value is not None:
+            exprs.append(value.cast(pl.String))
+    return pl.concat_str(exprs)
 
 
 def _finish(df: pl.DataFrame, columns: tuple[Column, ...], extra: list[str]) -> pl.DataFrame:
