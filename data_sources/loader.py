@@ -106,6 +106,7 @@ def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.da
     parents: dict[str, pl.Series] = {}
     used: set[Path] = set()
     rubric_levels: dict[str, int] = {}
+    rejected_keys: dict[str, pl.DataFrame] = {}
     for table in TABLE_ORDER:
         ts = cfg.table(table)
         case_path = _case_path(cfg, ts) if table == "competencies" else None
@@ -142,6 +143,7 @@ def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.da
             mapping=ts,
             parents=parents,
             equity_attributes=cfg.equity_attributes,
+            rejected_parents=rejected_keys,
         )
         if pre_rejects.height:
             result = _with_pre_rejects(result, pre_rejects)
@@ -149,6 +151,7 @@ def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.da
         hashes[table] = digest or _frame_digest(result.accepted)
         for col in CONTRACT[table].columns:
             parents[f"{table}.{col.name}"] = result.accepted.get_column(col.name)
+        rejected_keys.update(result.rejected_keys)
         reports.append(TableReport(table, label, result.read, result.accepted.height, result.rejected))
         if result.rejects.height:
             rejects.append(result.rejects)
@@ -325,6 +328,7 @@ def _with_pre_rejects(result: TableResult, bad: pl.DataFrame) -> TableResult:
         pl.lit("(whole row)").alias("column"),
         pl.lit(None, dtype=pl.String).alias("value"),
         pl.col("reason"),
+        pl.lit(None, dtype=pl.String).alias("cause"),
     )
     return TableResult(
         result.table,
@@ -333,6 +337,7 @@ def _with_pre_rejects(result: TableResult, bad: pl.DataFrame) -> TableResult:
         pl.concat([result.rejects, extra]),
         read=result.read + bad.height,
         notes=result.notes,
+        rejected_keys=result.rejected_keys,
     )
 
 

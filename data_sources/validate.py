@@ -20,9 +20,10 @@ Example
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -32,12 +33,20 @@ from data_sources.errors import (
     ERR_DERIVE,
     ERR_DERIVE_COLUMNS,
     ERR_MISSING_COLUMN,
+    ERR_NESTED_COLUMN,
     REASON_ALLOWED,
+    REASON_BEFORE_HIRE,
+    REASON_CYCLE,
     REASON_DUPLICATE,
+    REASON_EXIT_BEFORE_HIRE,
     REASON_FK,
     REASON_FUTURE,
+    REASON_KNOCK_ON,
     REASON_MISSING,
+    REASON_NON_FINITE,
     REASON_RANGE,
+    REASON_SAME_ROLE,
+    REASON_TOO_LARGE,
     REASON_TYPE,
     SourceError,
 )
@@ -50,7 +59,14 @@ REJECT_SCHEMA: dict[str, pl.DataType] = {
     "column": pl.String(),
     "value": pl.String(),
     "reason": pl.String(),
+    # The root reject this one follows from ("employees line 7"), or null for a root reject.
+    "cause": pl.String(),
 }
+#: Schema of ``TableResult.rejected_keys``: a rejected row's key, where it is, and its root cause.
+REJECTED_KEYS_SCHEMA: dict[str, pl.DataType] = {"value": pl.String(), "at": pl.String(), "root": pl.String()}
+#: Numbers beyond this magnitude are rejected where the contract gives no tighter range: sums and
+#: squares of them overflow or swamp every other value.
+MAX_MAGNITUDE = 1e12
 
 NOTE_TRIMMED = "{source}: trimmed stray spaces in {n} value(s) of column '{column}' (e.g. {row})"
 NOTE_IGNORED = "{source}: ignored column(s) not in the contract: {columns}"
@@ -87,6 +103,7 @@ TIMESTAMP_FORMATS = (
     "%Y-%m-%d %H:%M:%S%.f",
 )
 _RAW = "__raw__"
+_SINGULAR = {"employees": "employee", "roles": "role", "competencies": "competency", "assets": "asset"}
 
 
 @dataclass(frozen=True)
@@ -99,6 +116,9 @@ class TableResult:
     rejects: pl.DataFrame
     read: int
     notes: tuple[str, ...] = ()
+    #: Keys of the rejected rows, per key column: ``{"employees.employee_id": frame(value, at, root)}``,
+    #: so the tables that reference them can say "employee id 'E1' was rejected: see employees line 7".
+    rejected_keys: Mapping[str, pl.DataFrame] = field(default_factory=dict)
 
     @property
     def rejected(self) -> int:
@@ -115,6 +135,7 @@ def validate_table(
     mapping: TableSource | None = None,
     parents: Mapping[str, pl.Series] | None = None,
     equity_attributes: tuple[str, ...] = (),
+    rejected_parents: Mapping[str, pl.DataFrame] | None = None,
 ) -> TableResult:
     """Map, parse and check ``raw`` (a frame from ``data_sources.files``) against table ``table``.
 
@@ -134,6 +155,9 @@ def validate_table(
         Accepted keys of the tables this one references.
     equity_attributes : tuple of str
         Extra ``employees`` columns to keep as categories (null → "Not disclosed").
+    rejected_parents : mapping of "table.column" to pl.DataFrame, optional
+        Keys of rows rejected in the referenced tables (``TableResult.rejected_keys``): a row
+        pointing at one is a knock-on reject whose ``cause`` names the root reject.
 
     Returns
     -------
@@ -150,6 +174,9 @@ def validate_table(
     if ignored and not mapping.columns:
         notes.append(NOTE_IGNORED.format(source=source, columns=", ".join(ignored)))
     df = df.select([ROW] + [c for c in spec.column_names if c in df.columns] + keep_extra)
+    for name, dtype in df.schema.items():
+        if dtype.is_nested() or dtype == pl.Object:
+            raise SourceError(ERR_NESTED_COLUMN.format(file=source, column=name, dtype=dtype))
 
     missing = [c for c in spec.required_columns if c not in df.columns]
     if missing:
@@ -168,7 +195,7 @@ def validate_table(
         df = df.unique(subset=[c for c in df.columns if c != ROW], keep="first", maintain_order=True)
         notes.append(NOTE_DISTINCT.format(source=source, table=table, n=df.height, m=before))
     df = _apply_value_maps(df, mapping, source, notes)
-    present = [c for c in spec.columns if c.name in df.columns]
+    present = [_declared(c, table, mapping) for c in spec.columns if c.name in df.columns]
     df = df.with_columns(pl.col(c.name).alias(_RAW + c.name) for c in present)
     df = df.with_columns(_parse(df, c, mapping) for c in present)
     for name, rescale in mapping.rescale.items():
@@ -176,18 +203,33 @@ def validate_table(
         expr = pl.lit(c_) + (pl.col(name) - a) * (d - c_) / (b - a)
         if rescale.round_to_int:
             expr = expr.round(0)
-        df = df.with_columns(expr.cast(df.schema[name]).alias(name))
+        df = df.with_columns(expr.cast(df.schema[name], strict=False).alias(name))
 
     problems = [_column_problems(df, c, table, source, mapping, as_of) for c in present]
     reject_parts = [p for p in problems if p.height]
+    reject_parts.extend(_row_rules(df, table, source))
     bad_rows = _rows_of(reject_parts)
     ok = df.filter(~pl.col(ROW).is_in(bad_rows.implode())) if bad_rows.len() else df
 
     ok, dup_rejects = _duplicates(ok, spec.key, table, source)
     if dup_rejects.height:
         reject_parts.append(dup_rejects)
-    ok, fk_rejects = _foreign_keys(ok, present, table, source, parents)
+    if table == "roles":
+        ok, cycle_rejects = _cycles(ok, table, source)
+        reject_parts.extend(cycle_rejects)
+    ok, fk_rejects = _foreign_keys(
+        ok,
+        present,
+        table,
+        source,
+        parents,
+        dict(rejected_parents or {}),
+        _rejected_rows(df, ok, spec.key, table, reject_parts),
+    )
     reject_parts.extend(fk_rejects)
+    if table == "movements":
+        ok, hire_rejects = _before_hire(ok, table, source, parents)
+        reject_parts.extend(hire_rejects)
 
     accepted = _finish(ok, spec.columns, keep_extra)
     rejects = (
@@ -197,7 +239,142 @@ def validate_table(
         if reject_parts
         else pl.DataFrame(schema=REJECT_SCHEMA)
     )
-    return TableResult(table, source, accepted, rejects, read=df.height, notes=tuple(notes))
+    keys = _rejected_rows(df, ok, spec.key, table, [rejects])
+    rejected_keys = (
+        {f"{table}.{spec.key[0]}": keys.rename({spec.key[0]: "value"}).select(list(REJECTED_KEYS_SCHEMA))}
+        if len(spec.key) == 1
+        else {}
+    )
+    return TableResult(
+        table, source, accepted, rejects, read=df.height, notes=tuple(notes), rejected_keys=rejected_keys
+    )
+
+
+def _declared(col: Column, table: str, mapping: TableSource) -> Column:
+    """The column with the configuration's declared scale applied (performance ratings)."""
+    if table == "performance" and col.name == "rating" and mapping.scale is not None:
+        low, high = mapping.scale
+        return dataclasses.replace(col, min=low, max=high)
+    return col
+
+
+def _reject_rows(
+    frame: pl.DataFrame,
+    table: str,
+    source: str,
+    column: str,
+    value: pl.Expr,
+    reason: pl.Expr,
+    cause: pl.Expr | None = None,
+) -> pl.DataFrame:
+    """Reject entries (``REJECT_SCHEMA``) for every row of ``frame``."""
+    return frame.select(
+        pl.lit(table, dtype=pl.String).alias("table"),
+        pl.lit(source, dtype=pl.String).alias("source"),
+        pl.col(ROW).alias("row"),
+        pl.lit(column, dtype=pl.String).alias("column"),
+        value.cast(pl.String).alias("value"),
+        reason.cast(pl.String).alias("reason"),
+        (pl.lit(None, dtype=pl.String) if cause is None else cause.cast(pl.String)).alias("cause"),
+    )
+
+
+def _row_rules(df: pl.DataFrame, table: str, source: str) -> list[pl.DataFrame]:
+    """Rules across columns of one row: an exit before the hire, a movement to the same role."""
+    if table == "employees" and "exit_date" in df.columns:
+        bad = df.filter(pl.col("exit_date") < pl.col("hire_date"))
+        reason = _format(
+            REASON_EXIT_BEFORE_HIRE.replace("{exit}", "{}").replace("{hire}", "{}"),
+            pl.col("exit_date"),
+            pl.col("hire_date"),
+        )
+        return [_reject_rows(bad, table, source, "exit_date", pl.col(_RAW + "exit_date"), reason)] if bad.height else []
+    if table == "movements":
+        bad = df.filter(pl.col("from_role_id") == pl.col("to_role_id"))
+        reason = _format(REASON_SAME_ROLE.replace("{role!r}", "'{}'"), pl.col("to_role_id"))
+        return [_reject_rows(bad, table, source, "to_role_id", pl.col("to_role_id"), reason)] if bad.height else []
+    return []
+
+
+def _cycles(df: pl.DataFrame, table: str, source: str) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    """Reject every role on a ``next_role_id`` cycle; the reason spells the cycle out."""
+    if "next_role_id" not in df.columns or df.height == 0:
+        return df, []
+    nxt = {r: n for r, n in zip(df["role_id"].to_list(), df["next_role_id"].to_list(), strict=True) if r is not None}
+    cycle_of: dict[str, str] = {}
+    done: set[str] = set()
+    for start in nxt:
+        path: list[str] = []
+        on_path: dict[str, int] = {}
+        node: str | None = start
+        while node is not None and node in nxt and node not in done and node not in on_path:
+            on_path[node] = len(path)
+            path.append(node)
+            node = nxt[node]
+        if node is not None and node in on_path:
+            members = path[on_path[node] :]
+            for i, m in enumerate(members):
+                cycle_of[m] = " → ".join([*members[i:], *members[:i], m])
+        done.update(path)
+    if not cycle_of:
+        return df, []
+    bad = df.filter(pl.col("role_id").is_in(list(cycle_of))).with_columns(
+        pl.col("role_id").replace_strict(cycle_of, return_dtype=pl.String).alias("__cycle")
+    )
+    reason = _format(REASON_CYCLE.replace("{cycle}", "{}"), pl.col("__cycle"))
+    rejects = _reject_rows(bad, table, source, "next_role_id", pl.col("next_role_id"), reason)
+    return df.filter(~pl.col("role_id").is_in(list(cycle_of))), [rejects]
+
+
+def _before_hire(
+    df: pl.DataFrame, table: str, source: str, parents: Mapping[str, pl.Series]
+) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    """Reject movements dated before the employee's hire (the employee is known: foreign keys ran)."""
+    if "employees.hire_date" not in parents or df.height == 0:
+        return df, []
+    hires = pl.DataFrame(
+        {"employee_id": parents["employees.employee_id"], "__hire": parents["employees.hire_date"]}
+    ).unique("employee_id", keep="first")
+    marked = df.join(hires, on="employee_id", how="left", maintain_order="left")
+    bad = marked.filter(pl.col("effective_date") < pl.col("__hire"))
+    if not bad.height:
+        return df, []
+    reason = _format(
+        REASON_BEFORE_HIRE.replace("{date}", "{}").replace("{hire}", "{}"), pl.col("effective_date"), pl.col("__hire")
+    )
+    rejects = _reject_rows(bad, table, source, "effective_date", pl.col(_RAW + "effective_date"), reason)
+    return df.filter(~pl.col(ROW).is_in(bad[ROW].implode())), [rejects]
+
+
+def _rejected_rows(
+    df: pl.DataFrame, ok: pl.DataFrame, key: tuple[str, ...], table: str, parts: list[pl.DataFrame]
+) -> pl.DataFrame:
+    """The rejected rows' single key (as text), where they are and their root cause.
+
+    Only keys that no accepted row carries: a duplicate's key is still known.
+    """
+    if len(key) != 1 or not parts:
+        return pl.DataFrame(
+            schema={key[0] if len(key) == 1 else "value": pl.String, "at": pl.String, "root": pl.String}
+        )
+    k = key[0]
+    causes = (
+        pl.concat([p.select("row", "cause") for p in parts if p.height], how="vertical")
+        if any(p.height for p in parts)
+        else pl.DataFrame(schema={"row": pl.String, "cause": pl.String})
+    )
+    causes = causes.group_by("row", maintain_order=True).agg(pl.col("cause").drop_nulls().first())
+    value = pl.coalesce(pl.col(k).cast(pl.String), pl.col(_RAW + k).cast(pl.String))
+    return (
+        df.join(causes, left_on=ROW, right_on="row", how="inner", maintain_order="left")
+        .filter(value.is_not_null() & ~value.is_in(ok.get_column(k).cast(pl.String).implode()))
+        .select(
+            value.alias(k),
+            (pl.lit(table + " ") + pl.col(ROW)).alias("at"),
+            pl.coalesce(pl.col("cause"), pl.lit(table + " ") + pl.col(ROW)).alias("root"),
+        )
+        .unique(k, keep="first", maintain_order=True)
+    )
 
 
 def _map_columns(raw: pl.DataFrame, table: str, source: str, mapping: TableSource, notes: list[str]) -> pl.DataFrame:
@@ -276,8 +453,8 @@ def _parse(df: pl.DataFrame, col: Column, mapping: TableSource) -> pl.Expr:
     if col.type in ("int", "float") and dtype.is_numeric():
         if col.type == "int":
             f = c.cast(pl.Float64)
-            return pl.when(f == f.floor()).then(f).cast(pl.Int64)
-        return c.cast(pl.Float64)
+            return pl.when(f == f.floor()).then(f).cast(pl.Int64, strict=False)
+        return c.cast(pl.Float64, strict=False)
     text = c.cast(pl.String)
     if col.type == "str":
         return text
@@ -333,6 +510,23 @@ def _column_problems(
     )
     if col.required:
         checks.append((raw.is_null(), pl.lit(REASON_MISSING)))
+    finite = val.is_not_null()
+    if col.type == "float":
+        finite = val.is_not_null() & val.is_finite()
+        checks.append(
+            (
+                val.is_not_null() & ~val.is_finite(),
+                _format(REASON_NON_FINITE.replace("{value}", "{}"), raw_text),
+            )
+        )
+    if col.type in ("int", "float") and col.max is None:
+        too_large = val.cast(pl.Float64).abs() > MAX_MAGNITUDE
+        checks.append(
+            (
+                finite & too_large,
+                _format(REASON_TOO_LARGE.replace("{value}", "{}").replace("{limit}", f"{MAX_MAGNITUDE:g}"), raw_text),
+            )
+        )
     if col.min is not None or col.max is not None or col.min_exclusive is not None:
         cond = pl.lit(False)
         if col.min is not None:
@@ -344,7 +538,7 @@ def _column_problems(
         expected = _range_words(col)
         checks.append(
             (
-                val.is_not_null() & cond,
+                finite & cond,
                 _format(REASON_RANGE.replace("{value}", "{}").replace("{expected}", expected), val),
             )
         )
@@ -372,17 +566,7 @@ def _column_problems(
                 ),
             )
         )
-    parts = [
-        df.filter(cond).select(
-            pl.lit(table).alias("table"),
-            pl.lit(source).alias("source"),
-            pl.col(ROW).alias("row"),
-            pl.lit(col.name).alias("column"),
-            raw_text.alias("value"),
-            reason.alias("reason"),
-        )
-        for cond, reason in checks
-    ]
+    parts = [_reject_rows(df.filter(cond), table, source, col.name, raw_text, reason) for cond, reason in checks]
     return pl.concat(parts, how="vertical")
 
 
@@ -411,57 +595,90 @@ def _duplicates(df: pl.DataFrame, key: tuple[str, ...], table: str, source: str)
     first_row = pl.col(ROW).first().over(list(key))
     marked = df.with_columns(pl.struct(key).is_first_distinct().alias("__first"), first_row.alias("__first_row"))
     key_text = pl.concat_str([pl.lit(f"{k}=") + pl.col(_RAW + k).cast(pl.String) for k in key], separator=", ")
-    dups = marked.filter(~pl.col("__first")).select(
-        pl.lit(table).alias("table"),
-        pl.lit(source).alias("source"),
-        pl.col(ROW).alias("row"),
-        pl.lit(", ".join(key)).alias("column"),
-        key_text.alias("value"),
-        _format(
-            REASON_DUPLICATE.replace("{key}", "{}").replace("{first}", "{}"), key_text, pl.col("__first_row")
-        ).alias("reason"),
-    )
+    reason = _format(REASON_DUPLICATE.replace("{key}", "{}").replace("{first}", "{}"), key_text, pl.col("__first_row"))
+    dups = _reject_rows(marked.filter(~pl.col("__first")), table, source, ", ".join(key), key_text, reason)
     return marked.filter(pl.col("__first")).drop("__first", "__first_row"), dups
 
 
 def _foreign_keys(
-    df: pl.DataFrame, present: list[Column], table: str, source: str, parents: Mapping[str, pl.Series]
+    df: pl.DataFrame,
+    present: list[Column],
+    table: str,
+    source: str,
+    parents: Mapping[str, pl.Series],
+    rejected_parents: Mapping[str, pl.DataFrame],
+    rejected_here: pl.DataFrame,
 ) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
-    """Reject rows whose references are unknown; self-references iterate to a fixed point."""
+    """Reject rows whose references are unknown; self-references iterate to a fixed point.
+
+    A reference to a row that was itself rejected (here or in the referenced table) is a
+    knock-on reject: its reason points at that row and ``cause`` names the root reject.
+    """
     rejects: list[pl.DataFrame] = []
     refs = [c for c in present if c.references]
+    spec_key = CONTRACT[table].key
+    own = rejected_here.rename({spec_key[0]: "value"}) if len(spec_key) == 1 else None
     while True:
         found = []
         for col in refs:
-            target_table, target_col = col.references.split(".")
+            target_table, target_col = str(col.references).split(".")
             if target_table == table:
                 keys = df.get_column(target_col)
+                known_rejects = own
             elif col.references in parents:
-                keys = parents[col.references]
+                keys = parents[str(col.references)]
+                known_rejects = rejected_parents.get(str(col.references))
             else:
                 continue
             bad = df.filter(pl.col(col.name).is_not_null() & ~pl.col(col.name).is_in(keys.implode()))
-            if bad.height:
-                found.append(
-                    bad.select(
-                        pl.lit(table).alias("table"),
-                        pl.lit(source).alias("source"),
-                        pl.col(ROW).alias("row"),
-                        pl.lit(col.name).alias("column"),
-                        pl.col(col.name).cast(pl.String).alias("value"),
-                        _format(
-                            REASON_FK.replace("{target}", target_col.replace("_", " "))
-                            .replace("{value!r}", "'{}'")
-                            .replace("{table}", target_table),
-                            pl.col(col.name),
-                        ).alias("reason"),
-                    )
-                )
+            if not bad.height:
+                continue
+            if known_rejects is None:
+                known_rejects = pl.DataFrame(schema=REJECTED_KEYS_SCHEMA)
+            bad = bad.join(
+                known_rejects.select(
+                    pl.col("value").cast(pl.String).alias("__ref"),
+                    pl.col("at").alias("__at"),
+                    pl.col("root").alias("__root"),
+                ),
+                left_on=pl.col(col.name).cast(pl.String),
+                right_on="__ref",
+                how="left",
+                maintain_order="left",
+            )
+            word = target_col.replace("_", " ")
+            unknown = _format(
+                REASON_FK.replace("{target}", word).replace("{value!r}", "'{}'").replace("{table}", target_table),
+                pl.col(col.name),
+            )
+            knock_on = _format(
+                REASON_KNOCK_ON.replace("{target}", _SINGULAR.get(target_table, word))
+                .replace("{value!r}", "'{}'")
+                .replace("{where}", "{}"),
+                pl.col(col.name),
+                pl.col("__at"),
+            )
+            reason = pl.when(pl.col("__at").is_null()).then(unknown).otherwise(knock_on)
+            found.append(_reject_rows(bad, table, source, col.name, pl.col(col.name), reason, pl.col("__root")))
         if not found:
             return df, rejects
         rejects.extend(found)
-        bad_rows = pl.concat([f.select("row") for f in found]).get_column("row")
-        df = df.filter(~pl.col(ROW).is_in(bad_rows.implode()))
+        new = pl.concat(found, how="vertical")
+        if own is not None:
+            k = spec_key[0]
+            dropped = df.join(new.select("row", "cause").unique("row", keep="first"), left_on=ROW, right_on="row")
+            own = pl.concat(
+                [
+                    own,
+                    dropped.select(
+                        pl.col(k).cast(pl.String).alias("value"),
+                        (pl.lit(table + " ") + pl.col(ROW)).alias("at"),
+                        pl.coalesce(pl.col("cause"), pl.lit(table + " ") + pl.col(ROW)).alias("root"),
+                    ),
+                ],
+                how="vertical",
+            )
+        df = df.filter(~pl.col(ROW).is_in(new.get_column("row").implode()))
 
 
 def _format(template: str, *values: pl.Expr) -> pl.Expr:

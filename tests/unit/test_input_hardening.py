@@ -38,3 +38,156 @@ def test_a_deleted_role_gives_rejects_not_a_rust_panic(tmp_path):
     assert set(emp["reason"]) == {"unknown role id: 'ENG-1' is not in roles"}
     assert emp["row"].str.starts_with("line ").all()
     assert all(t.reconciles for t in bundle.report.tables)
+
+
+def _tiny(tmp_path: Path) -> Path:
+    return _copy(FIXTURES / "tiny", tmp_path / "tiny")
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1))
+
+
+def _rejects(bundle) -> set[tuple]:
+    return {
+        (r["table"], r["row"], r["column"], r["value"], r["reason"], r["cause"])
+        for r in bundle.report.rejects.iter_rows(named=True)
+    }
+
+
+def test_non_finite_weight_level_and_range_overflow_are_rejected(tmp_path):
+    """A NaN weight put people at readiness NaN, band ready_now; inf and 1e308 loaded as numbers."""
+    folder = _tiny(tmp_path)
+    _edit(folder / "role_requirements.csv", "AN1,SQL,2,1,false", "AN1,SQL,2,NaN,false")
+    _edit(folder / "role_requirements.csv", "AN2,SQL,3,2,true", "AN2,SQL,3,inf,true")
+    _edit(folder / "role_requirements.csv", "AN2,FC,2,1,false", "AN2,FC,2,1e308,false")
+    _edit(folder / "role_requirements.csv", "AN3,SM,4,2,true", "AN3,SM,-inf,2,true")
+    bundle = load_source(folder, as_of=AS_OF)
+    assert _rejects(bundle) == {
+        (
+            "role_requirements",
+            "line 2",
+            "weight",
+            "NaN",
+            "not a finite number: NaN (NaN and infinity are not data)",
+            None,
+        ),
+        (
+            "role_requirements",
+            "line 4",
+            "weight",
+            "inf",
+            "not a finite number: inf (NaN and infinity are not data)",
+            None,
+        ),
+        (
+            "role_requirements",
+            "line 5",
+            "weight",
+            "1e308",
+            "out of range: 1e308 (numbers must lie between -1e+12 and 1e+12)",
+            None,
+        ),
+        ("role_requirements", "line 8", "required_level", "-inf", "wrong type: '-inf' is not a whole number", None),
+    }
+    weights = bundle.get("role_requirements")["weight"]
+    assert weights.is_finite().all() and weights.len() == 3
+
+
+def test_performance_ratings_are_checked_against_a_declared_scale(tmp_path):
+    folder = _tiny(tmp_path)
+    (folder / "performance.csv").write_text(
+        "employee_id,period_end,rating\nE1,2026-03-31,4\nE2,2026-03-31,7\nE3,2026-03-31,nan\nE4,2026-03-31,0.5\n"
+    )
+    (folder / "source.toml").write_text("[source]\npath = '.'\n[tables.performance]\nscale = [1, 5]\n")
+    bundle = load_source(folder / "source.toml", as_of=AS_OF)
+    assert {(r[1], r[4]) for r in _rejects(bundle)} == {
+        ("line 3", "out of range: 7.0 (expected 1 to 5)"),
+        ("line 4", "not a finite number: nan (NaN and infinity are not data)"),
+        ("line 5", "out of range: 0.5 (expected 1 to 5)"),
+    }
+    assert bundle.get("performance")["rating"].to_list() == [4.0]
+    # without a declared scale any finite rating loads, but NaN never does
+    plain = load_source(folder, as_of=AS_OF)
+    assert plain.get("performance")["rating"].to_list() == [4.0, 7.0, 0.5]
+
+
+def test_dates_that_contradict_each_other_and_same_role_moves_are_rejected(tmp_path):
+    folder = _tiny(tmp_path)
+    _edit(folder / "employees.csv", "E4,AN1,Data,E2,2022-09-01,,", "E4,AN1,Data,E2,2022-09-01,2021-01-01,")
+    _edit(folder / "employees.csv", "E5,AN1,Data,E2,2020-01-01,2025-06-30,", "E5,AN1,Data,E2,2027-01-01,,")
+    (folder / "movements.csv").write_text(
+        "employee_id,effective_date,from_role_id,to_role_id,movement_type\n"
+        "E2,2020-03-01,AN1,AN2,promotion\n"
+        "E3,2020-01-01,AN1,AN2,promotion\n"
+        "E2,2021-03-01,AN2,AN2,promotion\n"
+    )
+    bundle = load_source(folder, as_of=AS_OF)
+    assert {(r[0], r[1], r[2], r[4]) for r in _rejects(bundle)} == {
+        ("employees", "line 5", "exit_date", "exit date 2021-01-01 is before the hire date 2022-09-01"),
+        ("employees", "line 6", "hire_date", "date in the future: 2027-01-01 is after the as-of date 2026-11-22"),
+        ("evidence", "line 6", "employee_id", "employee 'E4' was rejected: see employees line 5"),
+        (
+            "movements",
+            "line 3",
+            "effective_date",
+            "movement dated 2020-01-01 is before the employee's hire date 2021-06-01",
+        ),
+        (
+            "movements",
+            "line 4",
+            "to_role_id",
+            "a movement to the same role: from_role_id and to_role_id are both 'AN2'",
+        ),
+    }
+    assert bundle.get("movements").height == 1
+    assert all(t.reconciles for t in bundle.report.tables)
+
+
+def test_a_next_role_cycle_rejects_every_role_on_it_and_knocks_on(tmp_path):
+    folder = _tiny(tmp_path)
+    _edit(folder / "roles.csv", "AN3,Lead Analyst,Data,3,,true", "AN3,Lead Analyst,Data,3,AN2,true")
+    bundle = load_source(folder, as_of=AS_OF)
+    rej = bundle.report.rejects
+    roles = rej.filter(pl.col("table") == "roles")
+    assert set(zip(roles["row"], roles["reason"], roles["cause"], strict=True)) == {
+        ("line 3", "next_role_id cycle: AN2 → AN3 → AN2", None),
+        ("line 4", "next_role_id cycle: AN3 → AN2 → AN3", None),
+        ("line 2", "role 'AN2' was rejected: see roles line 3", "roles line 3"),
+    }
+    # every employee sits in a rejected role; the root cause is named, employees' own managers too
+    emp = {
+        (r["row"], r["column"], r["cause"]) for r in rej.filter(pl.col("table") == "employees").iter_rows(named=True)
+    }
+    assert emp == {
+        ("line 2", "role_id", "roles line 4"),
+        ("line 3", "role_id", "roles line 3"),
+        ("line 4", "role_id", "roles line 3"),
+        ("line 5", "role_id", "roles line 3"),
+        ("line 6", "role_id", "roles line 3"),
+    }
+    assert all(t.reconciles for t in bundle.report.tables)
+
+
+def test_knock_on_rejects_name_the_row_they_follow_from(tmp_path):
+    folder = _tiny(tmp_path)
+    _edit(folder / "employees.csv", "E2,AN2,Data,E1,2019-03-01", "E2,AN2,,E1,2019-03-01")  # team missing
+    bundle = load_source(folder, as_of=AS_OF)
+    got = {(r[0], r[1], r[2], r[4], r[5]) for r in _rejects(bundle)}
+    assert got == {
+        ("employees", "line 3", "team", "missing required value", None),
+        # E3, E4, E5 report to E2: knock-on within the table
+        ("employees", "line 4", "manager_id", "employee 'E2' was rejected: see employees line 3", "employees line 3"),
+        ("employees", "line 5", "manager_id", "employee 'E2' was rejected: see employees line 3", "employees line 3"),
+        ("employees", "line 6", "manager_id", "employee 'E2' was rejected: see employees line 3", "employees line 3"),
+        # evidence of E2 (directly) and of E3, E4 (whose root is E2's row)
+        ("evidence", "line 2", "employee_id", "employee 'E2' was rejected: see employees line 3", "employees line 3"),
+        ("evidence", "line 3", "employee_id", "employee 'E2' was rejected: see employees line 3", "employees line 3"),
+        ("evidence", "line 4", "employee_id", "employee 'E3' was rejected: see employees line 4", "employees line 3"),
+        ("evidence", "line 5", "employee_id", "employee 'E3' was rejected: see employees line 4", "employees line 3"),
+        ("evidence", "line 6", "employee_id", "employee 'E4' was rejected: see employees line 5", "employees line 3"),
+    }
+    counts = {t.table: (t.read, t.accepted, t.rejected) for t in bundle.report.tables}
+    assert counts["employees"] == (5, 1, 4) and counts["evidence"] == (5, 0, 5)
