@@ -10,7 +10,10 @@ import shutil
 from pathlib import Path
 
 import polars as pl
+import pytest
 
+import cli
+from data_sources.errors import SourceError
 from data_sources.loader import DEFAULT_SAMPLE, load_source
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -191,3 +194,45 @@ def test_knock_on_rejects_name_the_row_they_follow_from(tmp_path):
     }
     counts = {t.table: (t.read, t.accepted, t.rejected) for t in bundle.report.tables}
     assert counts["employees"] == (5, 1, 4) and counts["evidence"] == (5, 0, 5)
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[source]\nas_of = 5\n", '[source] as_of must be a date such as "2026-09-30", got 5'),
+        ('[source]\nas_of = "last week"\n', "[source] as_of must be a date such as \"2026-09-30\", got 'last week'"),
+        ("[tables.employees]\nvalues = 5\n", "[tables.employees] values must be a table of value maps"),
+        ("[tables.employees.values]\ngender = 5\n", "[tables.employees.values] gender must be a table of source value"),
+        ("[tables.roles]\nfile = 7\n", "[tables.roles] file must be text (a quoted string), got 7"),
+        ('[tables.roles]\ncolumns = ["a"]\n', "[tables.roles] columns must be a table of text values"),
+        ('[tables.roles]\ndistinct = "yes"\n', "[tables.roles] distinct must be true or false, got 'yes'"),
+        ("tables = 3\n", "[top level] tables must be a table of [tables.<name>] sections, got 3"),
+        ('source = "x"\n', "[top level] source must be a table [source], got 'x'"),
+        ("[tables]\nroles = 1\n", "[tables] roles must be a table [tables.roles], got 1"),
+        ("[tables.performance]\nscale = [5, 1]\n", "[tables.performance] scale must be [lowest, highest] rating"),
+        ("[tables.performance]\nscale = [1, nan]\n", "[tables.performance] scale must be [lowest, highest] rating"),
+        ("[tables.evidence]\nscale = [1, 5]\n", "[tables.evidence] scale applies only to [tables.performance]"),
+        (
+            "[tables.evidence.rescale.level]\nfrom = [0, 0]\nto = [1, 5]\n",
+            "[tables.evidence.rescale.level] from must be two different finite numbers [a, b], got [0, 0]",
+        ),
+        ("[tables.evidence.rescale]\nlevel = 3\n", "[tables.evidence.rescale] level must be"),
+        ("[tables.evidence.date_formats]\nobserved_on = 3\n", "[tables.evidence.date_formats] observed_on must be"),
+        ('[tables.learning_events.identity]\nactor = "nobody"\n', "[tables.learning_events.identity] actor must be"),
+        ("[tables.learning_events.identity]\nmap = 1\n", "[tables.learning_events.identity] map must be"),
+        ("[tables.roles]\nconstants = { critical = [1] }\n", "[tables.roles] constants must be"),
+        ('[source]\nextra_equity_attributes = "veteran"\n', "[source] extra_equity_attributes must be a list"),
+    ],
+)
+def test_wrong_types_in_a_source_configuration_are_one_line_naming_file_and_key(tmp_path, toml, message, capsys):
+    folder = _tiny(tmp_path)
+    cfg = folder / "source.toml"
+    cfg.write_text(toml)
+    with pytest.raises(SourceError) as info:
+        load_source(cfg, as_of=AS_OF)
+    text = str(info.value)
+    assert text.startswith(f"{cfg}: {message}") and "\n" not in text
+    # and through the CLI: exit 2, one line, no traceback
+    assert cli.main(["load", "--source", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err and message in err
