@@ -67,3 +67,8 @@ ERR_NESTED_COLUMN = (
     "{file}: column '{column}' holds nested values ({dtype}); expected one plain value per cell (text, number or date)"
 )
 ERR_RECURSION = "{file}: JSON nested too deeply to read ({detail})"
+ERR_DUPLICATE_HEADER = "{file}: column '{column}' appears more than once in the header"
+ERR_RAGGED_UNALIGNED = (
+    "{file}: line {line} has {found} fields but the header has {expected}, and the file's quoting "
+    "does not let its lines be told apart safely; fix the line and load again"
+)

@@ -16,11 +16,13 @@ Example
 
 from __future__ import annotations
 
+import csv
+import sys
 from pathlib import Path
 
 import polars as pl
 
-from data_sources.errors import ERR_UNREADABLE, SourceError
+from data_sources.errors import ERR_DUPLICATE_HEADER, ERR_RAGGED_UNALIGNED, ERR_UNREADABLE, REASON_RAGGED, SourceError
 
 ROW = "_row"
 FILE_SUFFIXES = (".csv", ".parquet", ".xlsx", ".xlsm", ".xls")
@@ -77,12 +79,72 @@ def read_file(path: Path, sheet: str | None = None) -> pl.DataFrame:
         kind = {".csv": "CSV", ".parquet": "Parquet"}.get(suffix, "Excel")
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SourceError(ERR_UNREADABLE.format(file=path, kind=kind, detail=detail)) from exc
-    return with_row_labels(clean_headers(frame), label, first_line)
+    return with_row_labels(clean_headers(frame, path), label, first_line)
 
 
-def clean_headers(frame: pl.DataFrame) -> pl.DataFrame:
-    """Strip spaces and byte-order marks around column names."""
-    return frame.rename({c: c.replace("\ufeff", "").strip() for c in frame.columns})
+def read_export(path: Path, sheet: str | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``read_file`` plus the rows that cannot be data as read: ragged CSV lines.
+
+    A CSV line with more or fewer fields than the header is read truncated or padded;
+    it is named in the second frame (``_row``, ``reason`` with the field counts) so that
+    validation rejects it whole (``validate_table(row_rejects=...)``). A blank line is
+    not ragged (it is a row of missing values, rejected as such).
+
+    Example
+    -------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "roles.csv"
+    >>> _ = p.write_text("role_id,title\\nR1,Analyst\\nR2,Lead,Data\\n")
+    >>> frame, bad = read_export(p)
+    >>> frame.height, bad.rows()
+    (2, [('line 3', 'ragged line: expected 2 fields (as in the header), found 3')])
+    """
+    frame = read_file(path, sheet)
+    no_rejects = pl.DataFrame(schema={ROW: pl.String, "reason": pl.String})
+    if path.suffix.lower() != ".csv":
+        return frame, no_rejects
+    counts = _field_counts(path)
+    if len(counts) < 2:
+        return frame, no_rejects
+    expected = counts[0]
+    ragged = [(i, n) for i, n in enumerate(counts[1:]) if n not in (0, expected)]
+    if not ragged:
+        return frame, no_rejects
+    if len(counts) - 1 != frame.height:  # cannot line the records up with the frame's rows: whole-file error
+        i, n = ragged[0]
+        raise SourceError(ERR_RAGGED_UNALIGNED.format(file=path, line=i + 2, expected=expected, found=n))
+    bad = pl.DataFrame(
+        {
+            ROW: [f"line {i + 2}" for i, _ in ragged],
+            "reason": [REASON_RAGGED.format(expected=expected, found=n) for _, n in ragged],
+        },
+        schema={ROW: pl.String, "reason": pl.String},
+    )
+    return frame, bad
+
+
+def _field_counts(path: Path) -> list[int]:
+    """Fields per CSV record (header first), as the csv module splits them (quotes respected)."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(sys.maxsize)  # a huge field is data, not an error; restored below
+    try:
+        with open(path, newline="", encoding="utf-8", errors="replace") as fh:
+            return [len(record) for record in csv.reader(fh)]
+    except csv.Error as exc:
+        raise SourceError(ERR_UNREADABLE.format(file=path, kind="CSV", detail=exc)) from exc
+    finally:
+        csv.field_size_limit(limit)
+
+
+def clean_headers(frame: pl.DataFrame, path: Path | str = "") -> pl.DataFrame:
+    """Strip spaces and byte-order marks around column names; two columns of one name are an error."""
+    names = {c: c.replace("\ufeff", "").strip() for c in frame.columns}
+    seen: set[str] = set()
+    for original, name in names.items():
+        if name in seen or ("_duplicated_" in original and original.split("_duplicated_")[0].strip() in seen):
+            raise SourceError(ERR_DUPLICATE_HEADER.format(file=path, column=name.split("_duplicated_")[0]))
+        seen.add(name)
+    return frame.rename(names)
 
 
 def with_row_labels(frame: pl.DataFrame, label: str, first: int) -> pl.DataFrame:

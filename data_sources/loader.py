@@ -29,7 +29,7 @@ from data_sources.errors import (
     ERR_UNKNOWN_SOURCE,
     SourceError,
 )
-from data_sources.files import ROW, find_table_file, read_file
+from data_sources.files import ROW, find_table_file, read_export
 from data_sources.sql import is_url, make_engine, read_sql, safe_url, table_names
 from data_sources.validate import REJECT_SCHEMA, TableResult, validate_table
 from data_sources.xapi import read_xapi
@@ -44,6 +44,9 @@ CASE_FILE = "competencies.json"
 NOTE_NOT_READ = "{folder}: not read (not a file of any table): {names}"
 #: What reading one table gives: raw frame, label, content digest (None for SQL), rows rejected before validation.
 RawRead = tuple[pl.DataFrame, str, str | None, pl.DataFrame]
+#: Marks pre-validation rejects whose rows are in the raw frame (ragged CSV lines), as opposed
+#: to rows that could not be read at all (NDJSON lines that are not JSON).
+IN_FRAME = "__in_frame"
 
 
 def resolve_config(source: str | Path | SourceConfig | None) -> SourceConfig:
@@ -135,6 +138,7 @@ def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.da
                 )
             continue
         raw, label, digest, pre_rejects = found
+        in_frame = IN_FRAME in pre_rejects.columns
         result = validate_table(
             raw,
             table,
@@ -144,8 +148,9 @@ def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.da
             parents=parents,
             equity_attributes=cfg.equity_attributes,
             rejected_parents=rejected_keys,
+            row_rejects=pre_rejects.drop(IN_FRAME) if in_frame else None,
         )
-        if pre_rejects.height:
+        if pre_rejects.height and not in_frame:
             result = _with_pre_rejects(result, pre_rejects)
         accepted[table] = result.accepted
         hashes[table] = digest or _frame_digest(result.accepted)
@@ -195,7 +200,8 @@ def _read_raw(cfg: SourceConfig, ts: TableSource, table: str, engine, db_tables:
         path = cfg.resolve_file(ts.file)
         if not path.is_file():
             raise SourceError(ERR_NOT_FOUND.format(path=path))
-        return read_file(path, ts.sheet), path.name, _file_digest(path), no_rejects
+        raw, ragged = read_export(path, ts.sheet)
+        return raw, path.name, _file_digest(path), ragged.with_columns(pl.lit(True).alias(IN_FRAME))
     if ts.sql_table or ts.query:
         if engine is None:
             raise SourceError(ERR_SQL_WITHOUT_URL.format(source=cfg.origin, table=table))
@@ -211,7 +217,8 @@ def _read_raw(cfg: SourceConfig, ts: TableSource, table: str, engine, db_tables:
         raise SourceError(ERR_NOT_FOUND.format(path=cfg.path))
     path = find_table_file(cfg.path, table)
     if path is not None:
-        return read_file(path), path.name, _file_digest(path), no_rejects
+        raw, ragged = read_export(path)
+        return raw, path.name, _file_digest(path), ragged.with_columns(pl.lit(True).alias(IN_FRAME))
     if table == "learning_events":
         for suffix in XAPI_SUFFIXES:
             candidate = cfg.path / f"learning_events{suffix}"

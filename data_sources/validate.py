@@ -103,6 +103,8 @@ TIMESTAMP_FORMATS = (
     "%Y-%m-%d %H:%M:%S%.f",
 )
 _RAW = "__raw__"
+#: The ``column`` of a reject that concerns the whole row (a ragged line, a line that is not JSON).
+WHOLE_ROW = "(whole row)"
 _SINGULAR = {"employees": "employee", "roles": "role", "competencies": "competency", "assets": "asset"}
 
 
@@ -136,6 +138,7 @@ def validate_table(
     parents: Mapping[str, pl.Series] | None = None,
     equity_attributes: tuple[str, ...] = (),
     rejected_parents: Mapping[str, pl.DataFrame] | None = None,
+    row_rejects: pl.DataFrame | None = None,
 ) -> TableResult:
     """Map, parse and check ``raw`` (a frame from ``data_sources.files``) against table ``table``.
 
@@ -158,6 +161,9 @@ def validate_table(
     rejected_parents : mapping of "table.column" to pl.DataFrame, optional
         Keys of rows rejected in the referenced tables (``TableResult.rejected_keys``): a row
         pointing at one is a knock-on reject whose ``cause`` names the root reject.
+    row_rejects : pl.DataFrame, optional
+        Rows of ``raw`` (``_row``, ``reason``) rejected whole before any check, such as
+        ragged CSV lines; their key still lets knock-on rejects point at them.
 
     Returns
     -------
@@ -205,9 +211,17 @@ def validate_table(
             expr = expr.round(0)
         df = df.with_columns(expr.cast(df.schema[name], strict=False).alias(name))
 
-    problems = [_column_problems(df, c, table, source, mapping, as_of) for c in present]
-    reject_parts = [p for p in problems if p.height]
-    reject_parts.extend(_row_rules(df, table, source))
+    reject_parts: list[pl.DataFrame] = []
+    checked = df
+    if row_rejects is not None and row_rejects.height:
+        whole = df.join(row_rejects.select(ROW, pl.col("reason").alias("__why")), on=ROW, how="inner")
+        reject_parts.append(
+            _reject_rows(whole, table, source, WHOLE_ROW, pl.lit(None, dtype=pl.String), pl.col("__why"))
+        )
+        checked = df.filter(~pl.col(ROW).is_in(whole[ROW].implode()))
+    problems = [_column_problems(checked, c, table, source, mapping, as_of) for c in present]
+    reject_parts.extend(p for p in problems if p.height)
+    reject_parts.extend(_row_rules(checked, table, source))
     bad_rows = _rows_of(reject_parts)
     ok = df.filter(~pl.col(ROW).is_in(bad_rows.implode())) if bad_rows.len() else df
 

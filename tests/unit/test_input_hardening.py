@@ -236,3 +236,77 @@ def test_wrong_types_in_a_source_configuration_are_one_line_naming_file_and_key(
     assert cli.main(["load", "--source", str(cfg)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err and message in err
+
+
+def test_ragged_csv_lines_are_rejected_with_the_field_counts(tmp_path):
+    """An extra unquoted comma used to shift nothing and lose the last field silently."""
+    folder = _tiny(tmp_path)
+    _edit(folder / "employees.csv", "E3,AN1,Data,E2,2021-06-01,,Leeds,", "E3,AN1,Data,E2,2021-06-01,,Leeds, UK,")
+    _edit(folder / "employees.csv", "E4,AN1,Data,E2,2022-09-01,,Leeds,Man,Black,<25,No", "E4,AN1,Data,E2,2022-09-01")
+    bundle = load_source(folder, as_of=AS_OF)
+    emp = bundle.report.rejects.filter(pl.col("table") == "employees")
+    assert emp.select("row", "column", "reason").rows() == [
+        ("line 4", "(whole row)", "ragged line: expected 11 fields (as in the header), found 12"),
+        ("line 5", "(whole row)", "ragged line: expected 11 fields (as in the header), found 5"),
+    ]
+    assert sorted(bundle.get("employees")["employee_id"]) == ["E1", "E2", "E5"]
+    report = {t.table: (t.read, t.accepted, t.rejected) for t in bundle.report.tables}
+    assert report["employees"] == (5, 3, 2)
+    # E3 and E4 are gone; their evidence follows them, naming the ragged line as the cause
+    ev = bundle.report.rejects.filter(pl.col("table") == "evidence")
+    assert set(ev["cause"]) == {"employees line 4", "employees line 5"}
+
+
+def test_a_quoted_comma_is_not_ragged(tmp_path):
+    folder = _tiny(tmp_path)
+    _edit(folder / "employees.csv", "E3,AN1,Data,E2,2021-06-01,,Leeds,", 'E3,AN1,Data,E2,2021-06-01,,"Leeds, UK",')
+    bundle = load_source(folder, as_of=AS_OF)
+    assert bundle.report.rejects.height == 0
+    assert "Leeds, UK" in bundle.get("employees")["location"].to_list()
+
+
+def test_a_duplicated_header_is_one_clear_error(tmp_path):
+    folder = _tiny(tmp_path)
+    _edit(
+        folder / "roles.csv",
+        "role_id,title,ladder,level,next_role_id,critical",
+        "role_id,title,ladder,level,level,critical",
+    )
+    with pytest.raises(SourceError, match=r"roles.csv: column 'level' appears more than once in the header"):
+        load_source(folder, as_of=AS_OF)
+    _edit(
+        folder / "roles.csv", "role_id,title,ladder,level,level,critical", "role_id,title,ladder, level,level ,critical"
+    )
+    with pytest.raises(SourceError, match=r"roles.csv: column 'level' appears more than once in the header"):
+        load_source(folder, as_of=AS_OF)
+
+
+def test_a_parquet_list_or_struct_column_is_one_clear_error(tmp_path):
+    folder = _tiny(tmp_path)
+    roles = pl.read_csv(folder / "roles.csv", infer_schema=False)
+    (folder / "roles.csv").unlink()
+    roles.with_columns(pl.col("level").map_elements(lambda v: [int(v)], return_dtype=pl.List(pl.Int64))).write_parquet(
+        folder / "roles.parquet"
+    )
+    with pytest.raises(SourceError, match=r"roles.parquet: column 'level' holds nested values \(List\(Int64\)\)"):
+        load_source(folder, as_of=AS_OF)
+    roles.with_columns(pl.struct(pl.col("title")).alias("title")).write_parquet(folder / "roles.parquet")
+    with pytest.raises(SourceError, match=r"roles.parquet: column 'title' holds nested values \(Struct"):
+        load_source(folder, as_of=AS_OF)
+
+
+def test_parquet_numbers_that_are_not_finite_or_too_large_for_an_integer_are_rejected(tmp_path):
+    folder = _tiny(tmp_path)
+    req = pl.read_csv(folder / "role_requirements.csv")
+    (folder / "role_requirements.csv").unlink()
+    req.with_columns(
+        pl.Series("weight", [float("nan"), 1.0, float("inf"), 1.0, 1.0, 1.0, 1.0]),
+        pl.Series("required_level", [2.0, 1e300, 3.0, 2.0, 3.0, 4.0, 4.0]),
+    ).write_parquet(folder / "role_requirements.parquet")
+    bundle = load_source(folder, as_of=AS_OF)
+    got = bundle.report.rejects.select("row", "column", "reason").rows()
+    assert got == [
+        ("row 1", "weight", "not a finite number: NaN (NaN and infinity are not data)"),
+        ("row 2", "required_level", "wrong type: '1e+300' is not a whole number"),
+        ("row 3", "weight", "not a finite number: inf (NaN and infinity are not data)"),
+    ]
