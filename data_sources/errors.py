@@ -72,3 +72,7 @@ ERR_RAGGED_UNALIGNED = (
     "{file}: line {line} has {found} fields but the header has {expected}, and the file's quoting "
     "does not let its lines be told apart safely; fix the line and load again"
 )
+ERR_VALIDATE_CRASH = (
+    "{file}: table '{table}' could not be validated ({detail}); the file was not loaded. "
+    "This is a defect of the product: please report it with the file"
+)

@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 import polars as pl
+from polars.exceptions import PanicException
 
 from data_sources.errors import ERR_DUPLICATE_HEADER, ERR_RAGGED_UNALIGNED, ERR_UNREADABLE, REASON_RAGGED, SourceError
 
@@ -75,7 +76,7 @@ def read_file(path: Path, sheet: str | None = None) -> pl.DataFrame:
             )
     except SourceError:
         raise
-    except Exception as exc:  # polars/fastexcel raise many kinds; the user needs one line
+    except (Exception, PanicException) as exc:  # polars/fastexcel raise many kinds (a panic is no Exception)
         kind = {".csv": "CSV", ".parquet": "Parquet"}.get(suffix, "Excel")
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SourceError(ERR_UNREADABLE.format(file=path, kind=kind, detail=detail)) from exc

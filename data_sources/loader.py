@@ -16,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 import polars as pl
+from polars.exceptions import PanicException
 
 from data_sources.bundle import DataBundle, LoadReport, TableReport
 from data_sources.case import read_case
@@ -27,6 +28,7 @@ from data_sources.errors import (
     ERR_NOT_FOUND,
     ERR_SQL_WITHOUT_URL,
     ERR_UNKNOWN_SOURCE,
+    ERR_VALIDATE_CRASH,
     SourceError,
 )
 from data_sources.files import ROW, find_table_file, read_export
@@ -139,17 +141,23 @@ def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.da
             continue
         raw, label, digest, pre_rejects = found
         in_frame = IN_FRAME in pre_rejects.columns
-        result = validate_table(
-            raw,
-            table,
-            label,
-            as_of=limit,
-            mapping=ts,
-            parents=parents,
-            equity_attributes=cfg.equity_attributes,
-            rejected_parents=rejected_keys,
-            row_rejects=pre_rejects.drop(IN_FRAME) if in_frame else None,
-        )
+        try:
+            result = validate_table(
+                raw,
+                table,
+                label,
+                as_of=limit,
+                mapping=ts,
+                parents=parents,
+                equity_attributes=cfg.equity_attributes,
+                rejected_parents=rejected_keys,
+                row_rejects=pre_rejects.drop(IN_FRAME) if in_frame else None,
+            )
+        except (pl.exceptions.PolarsError, PanicException) as exc:
+            # A last line of defence: validation turns every bad value into a reject, so reaching
+            # here is a defect; the user still gets one line (a Rust panic escapes ``except Exception``).
+            detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise SourceError(ERR_VALIDATE_CRASH.format(file=label, table=table, detail=detail)) from exc
         if pre_rejects.height and not in_frame:
             result = _with_pre_rejects(result, pre_rejects)
         accepted[table] = result.accepted

@@ -310,3 +310,21 @@ def test_parquet_numbers_that_are_not_finite_or_too_large_for_an_integer_are_rej
         ("row 2", "required_level", "wrong type: '1e+300' is not a whole number"),
         ("row 3", "weight", "not a finite number: inf (NaN and infinity are not data)"),
     ]
+
+
+def test_a_panic_inside_validation_is_one_line_not_an_escape(tmp_path, monkeypatch, capsys):
+    """Last line of defence: a Rust panic is a BaseException and escaped every ``except Exception``."""
+    from polars.exceptions import PanicException
+
+    import data_sources.loader as loader
+
+    def panics(*args, **kwargs):
+        raise PanicException("assertion failed: i < self.len()")
+
+    monkeypatch.setattr(loader, "validate_table", panics)
+    assert cli.main(["load", "--source", str(FIXTURES / "tiny")]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "error: roles.csv: table 'roles' could not be validated (assertion failed: i < self.len()); the file was "
+        "not loaded. This is a defect of the product: please report it with the file\n"
+    )
