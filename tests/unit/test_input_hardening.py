@@ -328,3 +328,49 @@ def test_a_panic_inside_validation_is_one_line_not_an_escape(tmp_path, monkeypat
         "error: roles.csv: table 'roles' could not be validated (assertion failed: i < self.len()); the file was "
         "not loaded. This is a defect of the product: please report it with the file\n"
     )
+
+
+def test_xapi_fields_of_the_wrong_json_type_are_rejects_not_crashes(tmp_path):
+    """``"verb": "completed"`` (a string, not an object) raised AttributeError in statement_row."""
+    import json
+
+    folder = _tiny(tmp_path)
+    (folder / "assets.csv").write_text("asset_id,title,cluster\nA1,SQL basics,Data\n")
+    good = {
+        "actor": {"account": {"name": "E3"}},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+        "object": {"id": "A1"},
+        "timestamp": "2026-01-05T10:00:00Z",
+    }
+    statements = [good, {**good, "verb": "completed"}, {**good, "actor": ["E3"]}, {**good, "result": "passed"}, 5]
+    (folder / "learning_events.json").write_text(json.dumps(statements))
+    bundle = load_source(folder, as_of=AS_OF)
+    rej = bundle.report.rejects.filter(pl.col("table") == "learning_events")
+    assert rej.select("row", "column", "reason").rows() == [
+        ("statement 2", "verb", "missing required value"),
+        ("statement 3", "employee_id", "missing required value"),
+        ("statement 5", "employee_id", "missing required value"),
+        ("statement 5", "asset_id", "missing required value"),
+        ("statement 5", "verb", "missing required value"),
+        ("statement 5", "timestamp", "missing required value"),
+    ]
+    # a result that is not an object is no result: the statement itself loads
+    assert bundle.get("learning_events").height == 2
+
+
+def test_json_nested_100000_deep_is_one_line(tmp_path, capsys):
+    """``json.loads`` raised RecursionError, which escaped as a traceback."""
+    folder = _tiny(tmp_path)
+    (folder / "assets.csv").write_text("asset_id,title,cluster\nA1,SQL basics,Data\n")
+    (folder / "learning_events.json").write_text("[" * 100_000 + "]" * 100_000)
+    assert cli.main(["load", "--source", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "learning_events.json: JSON nested too deeply to read" in err
+    # in NDJSON, only that line is rejected
+    (folder / "learning_events.json").unlink()
+    line = '{"actor": {"account": {"name": "E3"}}, "verb": {"id": "x/completed"}, "object": {"id": "A1"}, '
+    line += '"timestamp": "2026-01-05T10:00:00Z"}'
+    (folder / "learning_events.ndjson").write_text(line + "\n" + "[" * 100_000 + "]" * 100_000 + "\n")
+    bundle = load_source(folder, as_of=AS_OF)
+    assert bundle.report.rejects.select("row", "reason").rows() == [("line 2", "not valid JSON: nested too deeply")]
+    assert bundle.get("learning_events").height == 1
