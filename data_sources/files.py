@@ -23,10 +23,12 @@ from pathlib import Path
 import polars as pl
 from polars.exceptions import PanicException
 
-from data_sources.errors import ERR_DUPLICATE_HEADER, ERR_RAGGED_UNALIGNED, ERR_UNREADABLE, REASON_RAGGED, SourceError
+from data_sources.errors import ERR_RAGGED_UNALIGNED, ERR_UNREADABLE, REASON_RAGGED, SourceError
 
 ROW = "_row"
 FILE_SUFFIXES = (".csv", ".parquet", ".xlsx", ".xlsm", ".xls")
+#: How a header name's later copies are renamed (polars' own convention).
+DUPLICATED = "_duplicated_"
 
 
 def find_table_file(folder: Path, table: str) -> Path | None:
@@ -80,7 +82,7 @@ def read_file(path: Path, sheet: str | None = None) -> pl.DataFrame:
         kind = {".csv": "CSV", ".parquet": "Parquet"}.get(suffix, "Excel")
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SourceError(ERR_UNREADABLE.format(file=path, kind=kind, detail=detail)) from exc
-    return with_row_labels(clean_headers(frame, path), label, first_line)
+    return with_row_labels(clean_headers(frame), label, first_line)
 
 
 def read_export(path: Path, sheet: str | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -138,14 +140,39 @@ def _field_counts(path: Path) -> list[int]:
 
 
 def clean_headers(frame: pl.DataFrame, path: Path | str = "") -> pl.DataFrame:
-    """Strip spaces and byte-order marks around column names; two columns of one name are an error."""
-    names = {c: c.replace("\ufeff", "").strip() for c in frame.columns}
-    seen: set[str] = set()
-    for original, name in names.items():
-        if name in seen or ("_duplicated_" in original and original.split("_duplicated_")[0].strip() in seen):
-            raise SourceError(ERR_DUPLICATE_HEADER.format(file=path, column=name.split("_duplicated_")[0]))
-        seen.add(name)
+    """Strip spaces and byte-order marks around column names.
+
+    A name that occurs twice keeps a ``DUPLICATED`` suffix on its later copies (as polars
+    itself names them), so validation can refuse it when, and only when, the column is used.
+
+    Example
+    -------
+    >>> clean_headers(pl.DataFrame({" a": [1], "a ": [2], "b": [3]})).columns
+    ['a', 'a_duplicated_0', 'b']
+    """
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for original in frame.columns:
+        name = original.replace("\ufeff", "").strip()
+        base = name.split(DUPLICATED)[0] if DUPLICATED in name else name
+        k = 0
+        while name in taken:
+            name = f"{base}{DUPLICATED}{k}"
+            k += 1
+        taken.add(name)
+        names[original] = name
     return frame.rename(names)
+
+
+def duplicated_headers(columns: list[str]) -> list[str]:
+    """Names that occur more than once in a header (see ``clean_headers``).
+
+    Example
+    -------
+    >>> duplicated_headers(["a", "a_duplicated_0", "b"])
+    ['a']
+    """
+    return sorted({c.split(DUPLICATED)[0] for c in columns if DUPLICATED in c})
 
 
 def with_row_labels(frame: pl.DataFrame, label: str, first: int) -> pl.DataFrame:

@@ -32,6 +32,7 @@ from data_sources.contract import CONTRACT, NOT_DISCLOSED, POLARS_TYPES, Column
 from data_sources.errors import (
     ERR_DERIVE,
     ERR_DERIVE_COLUMNS,
+    ERR_DUPLICATE_HEADER,
     ERR_MISSING_COLUMN,
     ERR_NESTED_COLUMN,
     REASON_ALLOWED,
@@ -50,7 +51,7 @@ from data_sources.errors import (
     REASON_TYPE,
     SourceError,
 )
-from data_sources.files import ROW
+from data_sources.files import ROW, duplicated_headers
 
 REJECT_SCHEMA: dict[str, pl.DataType] = {
     "table": pl.String(),
@@ -174,6 +175,10 @@ def validate_table(
     parents = dict(parents or {})
     notes: list[str] = []
 
+    used = set(spec.column_names) | set(mapping.columns) | set(equity_attributes)
+    twice = [c for c in duplicated_headers(raw.columns) if c in used]
+    if twice:
+        raise SourceError(ERR_DUPLICATE_HEADER.format(file=source, column=twice[0]))
     df = _map_columns(raw, spec.name, source, mapping, notes)
     keep_extra = [a for a in equity_attributes if a in df.columns] if spec.extra_columns else []
     ignored = [c for c in df.columns if c not in spec.column_names and c != ROW and c not in keep_extra]

@@ -374,3 +374,16 @@ def test_json_nested_100000_deep_is_one_line(tmp_path, capsys):
     bundle = load_source(folder, as_of=AS_OF)
     assert bundle.report.rejects.select("row", "reason").rows() == [("line 2", "not valid JSON: nested too deeply")]
     assert bundle.get("learning_events").height == 1
+
+
+def test_a_duplicated_header_that_is_not_used_is_only_ignored(tmp_path):
+    folder = _tiny(tmp_path)
+    _edit(
+        folder / "roles.csv",
+        "role_id,title,ladder,level,next_role_id,critical",
+        "role_id,title,ladder,level,next_role_id,critical,note,note",
+    )
+    text = (folder / "roles.csv").read_text().splitlines()
+    (folder / "roles.csv").write_text("\n".join([text[0]] + [line + ",a,b" for line in text[1:]]) + "\n")
+    bundle = load_source(folder, as_of=AS_OF)
+    assert bundle.get("roles").height == 3 and bundle.report.rejects.height == 0
