@@ -261,8 +261,8 @@ class TableSource:
             raise ValueError(ERR_CONFIG_TABLE_SOURCE.format(table=table))
         rescale = {
             col: Rescale(
-                tuple(map(float, spec["from"])),
-                tuple(map(float, spec["to"])),
+                (float(spec["from"][0]), float(spec["from"][1])),
+                (float(spec["to"][0]), float(spec["to"][1])),
                 bool(spec.get("round", False)),
             )
             for col, spec in (d.get("rescale") or {}).items()

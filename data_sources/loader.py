@@ -223,10 +223,10 @@ def _read_raw(cfg: SourceConfig, ts: TableSource, table: str, engine, db_tables:
         return None
     if not cfg.path.is_dir():
         raise SourceError(ERR_NOT_FOUND.format(path=cfg.path))
-    path = find_table_file(cfg.path, table)
-    if path is not None:
-        raw, ragged = read_export(path)
-        return raw, path.name, _file_digest(path), ragged.with_columns(pl.lit(True).alias(IN_FRAME))
+    found = find_table_file(cfg.path, table)
+    if found is not None:
+        raw, ragged = read_export(found)
+        return raw, found.name, _file_digest(found), ragged.with_columns(pl.lit(True).alias(IN_FRAME))
     if table == "learning_events":
         for suffix in XAPI_SUFFIXES:
             candidate = cfg.path / f"learning_events{suffix}"

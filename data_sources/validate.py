@@ -599,7 +599,7 @@ def _range_words(col: Column) -> str:
         return f"at least {num(col.min)}"
     if col.min_exclusive is not None:
         return f"greater than {num(col.min_exclusive)}"
-    return f"at most {num(col.max)}"
+    return f"at most {num(col.max if col.max is not None else float('inf'))}"
 
 
 def _rows_of(parts: list[pl.DataFrame]) -> pl.Series:
