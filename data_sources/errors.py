@@ -76,3 +76,10 @@ ERR_VALIDATE_CRASH = (
     "{file}: table '{table}' could not be validated ({detail}); the file was not loaded. "
     "This is a defect of the product: please report it with the file"
 )
+ERR_NOT_UTF8 = (
+    '{file}: line {line} is not UTF-8 text (byte 0x{byte:02x}); save the file as UTF-8 ("CSV UTF-8" in Excel)'
+)
+ERR_RECORDS_MISMATCH = (
+    "{file}: {records} non-blank record(s) by the CSV quoting rules but {rows} row(s) read; "
+    "check the file's quotes and line ends, nothing was loaded from it"
+)

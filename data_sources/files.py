@@ -17,13 +17,21 @@ Example
 from __future__ import annotations
 
 import csv
+import io
 import sys
 from pathlib import Path
 
 import polars as pl
 from polars.exceptions import PanicException
 
-from data_sources.errors import ERR_RAGGED_UNALIGNED, ERR_UNREADABLE, REASON_RAGGED, SourceError
+from data_sources.errors import (
+    ERR_NOT_UTF8,
+    ERR_RAGGED_UNALIGNED,
+    ERR_RECORDS_MISMATCH,
+    ERR_UNREADABLE,
+    REASON_RAGGED,
+    SourceError,
+)
 
 ROW = "_row"
 FILE_SUFFIXES = (".csv", ".parquet", ".xlsx", ".xlsm", ".xls")
@@ -56,7 +64,7 @@ def read_file(path: Path, sheet: str | None = None) -> pl.DataFrame:
     try:
         if suffix == ".csv":
             frame = pl.read_csv(
-                path,
+                _csv_source(path),
                 infer_schema=False,
                 truncate_ragged_lines=True,
                 missing_columns="insert",
@@ -79,6 +87,10 @@ def read_file(path: Path, sheet: str | None = None) -> pl.DataFrame:
     except SourceError:
         raise
     except (Exception, PanicException) as exc:  # polars/fastexcel raise many kinds (a panic is no Exception)
+        if suffix == ".csv" and "utf-8" in str(exc).lower().replace("utf8", "utf-8"):
+            where = _first_non_utf8(path)
+            if where is not None:
+                raise SourceError(ERR_NOT_UTF8.format(file=path, line=where[0], byte=where[1])) from exc
         kind = {".csv": "CSV", ".parquet": "Parquet"}.get(suffix, "Excel")
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SourceError(ERR_UNREADABLE.format(file=path, kind=kind, detail=detail)) from exc
@@ -111,11 +123,15 @@ def read_export(path: Path, sheet: str | None = None) -> tuple[pl.DataFrame, pl.
         return frame, no_rejects
     expected = counts[0]
     ragged = [(i, n) for i, n in enumerate(counts[1:]) if n not in (0, expected)]
+    if len(counts) - 1 != frame.height:  # cannot line the records up with the frame's rows: whole-file error
+        if ragged:
+            i, n = ragged[0]
+            raise SourceError(ERR_RAGGED_UNALIGNED.format(file=path, line=i + 2, expected=expected, found=n))
+        records = sum(1 for n in counts[1:] if n)
+        if frame.height < records:  # rows would be lost without a trace
+            raise SourceError(ERR_RECORDS_MISMATCH.format(file=path, records=records, rows=frame.height))
     if not ragged:
         return frame, no_rejects
-    if len(counts) - 1 != frame.height:  # cannot line the records up with the frame's rows: whole-file error
-        i, n = ragged[0]
-        raise SourceError(ERR_RAGGED_UNALIGNED.format(file=path, line=i + 2, expected=expected, found=n))
     bad = pl.DataFrame(
         {
             ROW: [f"line {i + 2}" for i, _ in ragged],
@@ -126,12 +142,44 @@ def read_export(path: Path, sheet: str | None = None) -> tuple[pl.DataFrame, pl.
     return frame, bad
 
 
+def _csv_source(path: Path) -> Path | bytes:
+    """What polars should parse: the file itself, or its bytes made UTF-8 with LF line ends.
+
+    A UTF-16 file (it starts with a UTF-16 byte-order mark) is transcoded; a file with old
+    Mac line ends (CR only) gets LF ones. Polars would otherwise read one header and no rows.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return path.read_bytes().decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SourceError(ERR_UNREADABLE.format(file=path, kind="UTF-16 CSV", detail=exc.reason)) from exc
+    if b"\r" in head and b"\n" not in head:
+        return path.read_bytes().replace(b"\r", b"\n")
+    return path
+
+
+def _first_non_utf8(path: Path) -> tuple[int, int] | None:
+    """(line, byte) of the first byte that is not UTF-8, or None."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return data[: exc.start].count(b"\n") + 1, data[exc.start]
+    return None
+
+
 def _field_counts(path: Path) -> list[int]:
     """Fields per CSV record (header first), as the csv module splits them (quotes respected)."""
+    source = _csv_source(path)
     limit = csv.field_size_limit()
     csv.field_size_limit(sys.maxsize)  # a huge field is data, not an error; restored below
     try:
-        with open(path, newline="", encoding="utf-8", errors="replace") as fh:
+        if isinstance(source, bytes):
+            with io.TextIOWrapper(io.BytesIO(source), encoding="utf-8", errors="replace", newline="") as fh:
+                return [len(record) for record in csv.reader(fh)]
+        with open(source, newline="", encoding="utf-8", errors="replace") as fh:
             return [len(record) for record in csv.reader(fh)]
     except csv.Error as exc:
         raise SourceError(ERR_UNREADABLE.format(file=path, kind="CSV", detail=exc)) from exc

@@ -387,3 +387,36 @@ def test_a_duplicated_header_that_is_not_used_is_only_ignored(tmp_path):
     (folder / "roles.csv").write_text("\n".join([text[0]] + [line + ",a,b" for line in text[1:]]) + "\n")
     bundle = load_source(folder, as_of=AS_OF)
     assert bundle.get("roles").height == 3 and bundle.report.rejects.height == 0
+
+
+def test_cr_only_and_utf16_files_load_whole(tmp_path):
+    """A CR-only (old Mac) file was read as one header and no rows: every employee lost silently."""
+    folder = _tiny(tmp_path)
+    text = (folder / "employees.csv").read_text()
+    (folder / "employees.csv").write_bytes(text.replace("\n", "\r").encode())
+    (folder / "roles.csv").write_bytes((folder / "roles.csv").read_text().encode("utf-16"))
+    bundle = load_source(folder, as_of=AS_OF)
+    assert bundle.get("employees").height == 5 and bundle.get("roles").height == 3
+    assert bundle.report.rejects.height == 0
+
+
+def test_rows_the_csv_reader_would_lose_are_a_whole_file_error(tmp_path):
+    folder = _tiny(tmp_path)
+    (folder / "competencies.csv").write_bytes(b"competency_id,name\nSQL,SQL\rFC,Forecasting\rSM,Stakeholders\r")
+    with pytest.raises(SourceError) as info:
+        load_source(folder, as_of=AS_OF)
+    assert str(info.value).endswith(
+        "competencies.csv: 3 non-blank record(s) by the CSV quoting rules but 1 row(s) read; "
+        "check the file's quotes and line ends, nothing was loaded from it"
+    )
+
+
+def test_a_file_that_is_not_utf8_names_the_line(tmp_path):
+    folder = _tiny(tmp_path)
+    text = (folder / "employees.csv").read_text().replace("Leeds,Man,Black", "Bogotá,Man,Black")
+    (folder / "employees.csv").write_bytes(text.encode("cp1252"))
+    with pytest.raises(SourceError) as info:
+        load_source(folder, as_of=AS_OF)
+    assert str(info.value).endswith(
+        'employees.csv: line 5 is not UTF-8 text (byte 0xe1); save the file as UTF-8 ("CSV UTF-8" in Excel)'
+    )

@@ -228,7 +228,7 @@ def _extras(table: str) -> list[Case | None]:
     return [
         Case("header only", _edit_text(table, lambda t: t.splitlines(True)[0]), None),
         Case("garbage after the header", _edit_text(table, lambda t: t + '\x00\x01\xff,,"\n'), None),
-        Case("cp1252 text", _set(table, lambda n: n == first, "Zoë"), None),
+        Case("non-ASCII text", _set(table, lambda n: n == first, "Zoë"), None),
         Case("whole file cp1252", _edit_text(table, lambda t: (t.rstrip("\n") + "é\n").encode("cp1252")), None),
         Case("whole file UTF-16", _edit_text(table, lambda t: t.encode("utf-16")), None),
         Case("UTF-8 byte-order mark", _edit_text(table, lambda t: "\ufeff" + t), "ok"),
