@@ -486,7 +486,9 @@ def _parse(df: pl.DataFrame, col: Column, mapping: TableSource) -> pl.Expr:
         return text.str.to_lowercase().replace_strict(_BOOL_VALUES, default=None, return_dtype=pl.Boolean)
     if col.type == "date":
         formats = mapping.date_formats.get(col.name, DEFAULT_DATE_FORMATS)
-        return pl.coalesce([_to_date(text, f) for f in formats])
+        # An Excel date cell reads as "2025-01-02 00:00:00": midnight is the date itself.
+        day = text.str.strip_suffix(" 00:00:00")
+        return pl.coalesce([_to_date(day, f) for f in formats])
     if col.type == "timestamp":
         formats = mapping.date_formats.get(col.name, TIMESTAMP_FORMATS)
         return pl.coalesce([text.str.to_datetime(f, time_zone="UTC", time_unit="us", strict=False) for f in formats])

@@ -420,3 +420,16 @@ def test_a_file_that_is_not_utf8_names_the_line(tmp_path):
     assert str(info.value).endswith(
         'employees.csv: line 5 is not UTF-8 text (byte 0xe1); save the file as UTF-8 ("CSV UTF-8" in Excel)'
     )
+
+
+def test_excel_date_cells_are_dates_not_wrong_types(tmp_path):
+    """An Excel date cell reads as '2018-01-15 00:00:00', which was rejected as 'not a date'."""
+    folder = _tiny(tmp_path)
+    emp = pl.read_csv(folder / "employees.csv", infer_schema=False).with_columns(
+        pl.col("hire_date", "exit_date").str.to_date()
+    )
+    (folder / "employees.csv").unlink()
+    emp.write_excel(folder / "employees.xlsx")
+    bundle = load_source(folder, as_of=AS_OF)
+    assert bundle.report.rejects.height == 0
+    assert bundle.get("employees")["hire_date"].to_list() == emp["hire_date"].to_list()
