@@ -433,3 +433,21 @@ def test_excel_date_cells_are_dates_not_wrong_types(tmp_path):
     bundle = load_source(folder, as_of=AS_OF)
     assert bundle.report.rejects.height == 0
     assert bundle.get("employees")["hire_date"].to_list() == emp["hire_date"].to_list()
+
+
+def test_infinite_numbers_from_a_database_are_rejected(tmp_path):
+    """Numbers read from SQL are checked like numbers read from files (SQLite stores 9e999 as inf)."""
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    assert cli.main(["load-db", "--source", str(FIXTURES / "tiny"), "--url", url, "--as-of", AS_OF.isoformat()]) == 0
+    engine = sa.create_engine(url)
+    with engine.begin() as con:
+        con.execute(
+            sa.text("UPDATE role_requirements SET weight = 9e999 WHERE role_id = 'AN1' AND competency_id = 'SQL'")
+        )
+    engine.dispose()
+    bundle = load_source(url, as_of=AS_OF)
+    rej = bundle.report.rejects
+    assert rej.select("table", "column", "value").rows() == [("role_requirements", "weight", "inf")]
+    assert rej["reason"].item() == "not a finite number: inf (NaN and infinity are not data)"
