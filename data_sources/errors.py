@@ -83,3 +83,6 @@ ERR_RECORDS_MISMATCH = (
     "{file}: {records} non-blank record(s) by the CSV quoting rules but {rows} row(s) read; "
     "check the file's quotes and line ends, nothing was loaded from it"
 )
+ERR_READ_CRASH = (
+    "{source}: table '{table}' could not be read ({detail}); expected one plain value per cell (text, number or date)"
+)

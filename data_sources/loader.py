@@ -26,6 +26,7 @@ from data_sources.credentials import CredentialOptions, read_credentials, truste
 from data_sources.errors import (
     ERR_MISSING_TABLE,
     ERR_NOT_FOUND,
+    ERR_READ_CRASH,
     ERR_SQL_WITHOUT_URL,
     ERR_UNKNOWN_SOURCE,
     ERR_VALIDATE_CRASH,
@@ -114,21 +115,25 @@ def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.da
     rejected_keys: dict[str, pl.DataFrame] = {}
     for table in TABLE_ORDER:
         ts = cfg.table(table)
-        case_path = _case_path(cfg, ts) if table == "competencies" else None
-        found: RawRead | None
-        if case_path is not None:
-            framework = read_case(case_path)
-            notes.extend(framework.notes)
-            rubric_levels = dict(zip(framework.rubric_levels["level_ref"], framework.rubric_levels["level"]))
-            found = (framework.competencies, case_path.name, _file_digest(case_path), _no_rejects())
-            used.add(case_path)
-        else:
-            found = _read_raw(cfg, ts, table, engine, db_tables)
-        if found is not None and cfg.path is not None:
-            used.add(cfg.path / found[1])  # a folder file: its name is its label
-            used.update(cfg.resolve_file(f) for f in (ts.file, ts.xapi) if f)
-        if table == "evidence":
-            found = _with_credentials(cfg, ts, found, parents, rubric_levels, limit, notes, used)
+        try:
+            case_path = _case_path(cfg, ts) if table == "competencies" else None
+            found: RawRead | None
+            if case_path is not None:
+                framework = read_case(case_path)
+                notes.extend(framework.notes)
+                rubric_levels = dict(zip(framework.rubric_levels["level_ref"], framework.rubric_levels["level"]))
+                found = (framework.competencies, case_path.name, _file_digest(case_path), _no_rejects())
+                used.add(case_path)
+            else:
+                found = _read_raw(cfg, ts, table, engine, db_tables)
+            if found is not None and cfg.path is not None:
+                used.add(cfg.path / found[1])  # a folder file: its name is its label
+                used.update(cfg.resolve_file(f) for f in (ts.file, ts.xapi) if f)
+            if table == "evidence":
+                found = _with_credentials(cfg, ts, found, parents, rubric_levels, limit, notes, used)
+        except (pl.exceptions.PolarsError, PanicException) as exc:  # e.g. a database column polars cannot label
+            detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise SourceError(ERR_READ_CRASH.format(source=cfg.origin, table=table, detail=detail)) from exc
         if found is None:
             if table in REQUIRED_TABLES:
                 raise SourceError(
