@@ -451,3 +451,11 @@ def test_infinite_numbers_from_a_database_are_rejected(tmp_path):
     rej = bundle.report.rejects
     assert rej.select("table", "column", "value").rows() == [("role_requirements", "weight", "inf")]
     assert rej["reason"].item() == "not a finite number: inf (NaN and infinity are not data)"
+
+
+def test_the_report_lists_root_causes_with_their_knock_on_counts(tmp_path):
+    folder = _tiny(tmp_path)
+    _edit(folder / "employees.csv", "E2,AN2,Data,E1,2019-03-01", "E2,AN2,,E1,2019-03-01")  # team missing
+    _edit(folder / "evidence.csv", "V5,E4,FC,self_assessment,2", "V5,E4,FC,self_assessment,9")  # a root of its own
+    bundle = load_source(folder, as_of=AS_OF)
+    assert bundle.report.causes().rows() == [("employees line 3", "missing required value", 7, "employees, evidence")]
