@@ -145,7 +145,9 @@ def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.da
                 )
             continue
         raw, label, digest, pre_rejects = found
-        in_frame = IN_FRAME in pre_rejects.columns
+        in_frame = pl.col(IN_FRAME).fill_null(False) if IN_FRAME in pre_rejects.columns else pl.lit(False)
+        row_rejects = pre_rejects.filter(in_frame).select(ROW, "reason")  # ragged lines: rows of ``raw``
+        unread = pre_rejects.filter(~in_frame).select(ROW, "reason")  # lines that gave no row at all
         try:
             result = validate_table(
                 raw,
@@ -156,15 +158,15 @@ def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.da
                 parents=parents,
                 equity_attributes=cfg.equity_attributes,
                 rejected_parents=rejected_keys,
-                row_rejects=pre_rejects.drop(IN_FRAME) if in_frame else None,
+                row_rejects=row_rejects,
             )
         except (pl.exceptions.PolarsError, PanicException) as exc:
             # A last line of defence: validation turns every bad value into a reject, so reaching
             # here is a defect; the user still gets one line (a Rust panic escapes ``except Exception``).
             detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise SourceError(ERR_VALIDATE_CRASH.format(file=label, table=table, detail=detail)) from exc
-        if pre_rejects.height and not in_frame:
-            result = _with_pre_rejects(result, pre_rejects)
+        if unread.height:
+            result = _with_pre_rejects(result, unread)
         accepted[table] = result.accepted
         hashes[table] = digest or _frame_digest(result.accepted)
         for col in CONTRACT[table].columns:
@@ -319,7 +321,7 @@ def _with_credentials(
         merged,
         f"{first_label} + {label}",
         hashlib.sha256(f"{first_digest}|{digest}".encode()).hexdigest(),
-        pl.concat([pre, read.rejects]),
+        pl.concat([pre, read.rejects], how="diagonal"),
     )
 
 

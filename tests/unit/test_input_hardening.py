@@ -459,3 +459,18 @@ def test_the_report_lists_root_causes_with_their_knock_on_counts(tmp_path):
     _edit(folder / "evidence.csv", "V5,E4,FC,self_assessment,2", "V5,E4,FC,self_assessment,9")  # a root of its own
     bundle = load_source(folder, as_of=AS_OF)
     assert bundle.report.causes().rows() == [("employees line 3", "missing required value", 7, "employees, evidence")]
+
+
+def test_a_ragged_evidence_line_beside_credentials_is_a_reject_like_the_bad_credential(tmp_path):
+    """Ragged lines are rows of the frame, bad credentials are not: both kinds of early rejects merge."""
+    folder = _tiny(tmp_path)
+    _edit(folder / "evidence.csv", "V5,E4,FC,self_assessment,2,2026-03-01,false,self", "V5,E4,FC,self,assessment,2")
+    (folder / "bad.credential.json").write_text('["text"]')
+    bundle = load_source(folder, as_of=AS_OF)
+    ev = bundle.report.rejects.filter(pl.col("table") == "evidence")
+    assert ev.select("row", "column", "reason").rows() == [
+        ("line 6", "(whole row)", "ragged line: expected 8 fields (as in the header), found 6"),
+        ("bad.credential.json credential 1", "(whole row)", "not a credential: expected a JSON object"),
+    ]
+    rep = next(t for t in bundle.report.tables if t.table == "evidence")
+    assert (rep.read, rep.accepted, rep.rejected) == (6, 4, 2)
