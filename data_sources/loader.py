@@ -27,6 +27,7 @@ from data_sources.errors import (
     ERR_MISSING_TABLE,
     ERR_NOT_FOUND,
     ERR_READ_CRASH,
+    ERR_RECURSION,
     ERR_SQL_WITHOUT_URL,
     ERR_UNKNOWN_SOURCE,
     ERR_VALIDATE_CRASH,
@@ -134,6 +135,8 @@ def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.da
         except (pl.exceptions.PolarsError, PanicException) as exc:  # e.g. a database column polars cannot label
             detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise SourceError(ERR_READ_CRASH.format(source=cfg.origin, table=table, detail=detail)) from exc
+        except RecursionError as exc:  # a document nested deeper than a reader can follow
+            raise SourceError(ERR_RECURSION.format(file=cfg.origin, detail=f"table '{table}'")) from exc
         if found is None:
             if table in REQUIRED_TABLES:
                 raise SourceError(

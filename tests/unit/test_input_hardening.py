@@ -474,3 +474,18 @@ def test_a_ragged_evidence_line_beside_credentials_is_a_reject_like_the_bad_cred
     ]
     rep = next(t for t in bundle.report.tables if t.table == "evidence")
     assert (rep.read, rep.accepted, rep.rejected) == (6, 4, 2)
+
+
+def test_case_and_credential_json_nested_100000_deep_are_one_line(tmp_path, capsys):
+    deep = "[" * 100_000 + "]" * 100_000
+    folder = _tiny(tmp_path)
+    (folder / "competencies.csv").unlink()
+    (folder / "competencies.json").write_text(deep)
+    assert cli.main(["load", "--source", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "competencies.json: JSON nested too deeply to read" in err
+    other = _copy(FIXTURES / "tiny", tmp_path / "other")
+    (other / "x.credential.json").write_text(deep)
+    assert cli.main(["load", "--source", str(other)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "x.credential.json: JSON nested too deeply to read" in err
