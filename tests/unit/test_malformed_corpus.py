@@ -2,7 +2,8 @@
 
 Every input is generated here from a copy of ``tests/fixtures/tiny`` completed with small valid
 optional tables (so every table of the contract is present): every contract table as CSV, Parquet
-and Excel, learning events as xAPI JSON and NDJSON, and TOML source configurations; empty files,
+and Excel, learning events as xAPI JSON and NDJSON, a CASE framework and Open Badges credentials,
+and TOML source configurations; empty files,
 binary garbage, wrong encodings, byte-order marks, huge fields, wrong types, missing and duplicated
 headers, ragged lines, NaN and infinity, dates in wrong formats, dangling keys, cycles, a JSON array
 nested 100,000 deep, and more. Each one runs in-process through ``cli.main(["load", ...])`` and
@@ -16,8 +17,8 @@ nested 100,000 deep, and more. Each one runs in-process through ``cli.main(["loa
   the outcome itself.
 
 Corpus counts (printed by the test; run ``pytest -s tests/unit/test_malformed_corpus.py -k no_malformed``),
-at the time of writing: 259 inputs; ``load`` exit 0: 133, exit 2: 126 (``compute`` the same); 573 rows
-rejected in total over the inputs that load. About 44 s of CPU (user + sys) for the whole corpus.
+at the time of writing: 267 inputs; ``load`` exit 0: 135, exit 2: 132 (``compute`` the same); 578 rows
+rejected in total over the inputs that load. About 45 s of CPU (user + sys) for the corpus test.
 """
 
 from __future__ import annotations
@@ -456,6 +457,34 @@ def _xapi_cases() -> list[Case]:
     ]
 
 
+def _json_file(name: str, file: str, data: bytes | str, expect: Expect, drop: str | None = None) -> Case:
+    """A CASE framework (``competencies.json`` instead of the CSV) or an Open Badges credentials file."""
+
+    def build(folder: Path) -> str:
+        if drop:
+            (folder / drop).unlink()
+        (folder / file).write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        return str(folder)
+
+    return Case(name, build, expect)
+
+
+def _framework_and_credential_cases() -> list[Case]:
+    deep = "[" * 100_000 + "]" * 100_000
+    case = "competencies.json"
+    cred = "bad.credential.json"
+    return [
+        _json_file("CASE: garbage", case, _garbage(13), "error", drop="competencies.csv"),
+        _json_file("CASE: truncated JSON", case, '{"CFDocument": {', "error", drop="competencies.csv"),
+        _json_file("CASE: nested 100,000 deep", case, deep, "error", drop="competencies.csv"),
+        _json_file("CASE: not a package", case, "[1, 2]", "error", drop="competencies.csv"),
+        _json_file("Open Badges: garbage", cred, _garbage(17), "error"),
+        _json_file("Open Badges: nested 100,000 deep", cred, deep, "error"),
+        _json_file("Open Badges: not credentials", cred, '[1, "x", null, {"type": 5}]', "reject"),
+        _json_file("Open Badges: a fake VC-JWT", cred, "eyJhbGciOiJub25lIn0.e30.", None),
+    ]
+
+
 def _toml(name: str, text: str | bytes, expect: Expect) -> Case:
     def build(folder: Path) -> str:
         path = folder / "source.toml"
@@ -544,7 +573,7 @@ def _corpus() -> list[Case]:
         for j in range(min(EXTRA_TABLES, len(takers))):
             assigned[takers[(k + j * 5) % len(takers)]].append(k)
     cases = [case for table in TABLE_ORDER for case in _table_cases(table, tuple(assigned[table]))]
-    return cases + _semantic_cases() + _xapi_cases() + _toml_cases()
+    return cases + _semantic_cases() + _xapi_cases() + _framework_and_credential_cases() + _toml_cases()
 
 
 # ---------------------------------------------------------------- running
