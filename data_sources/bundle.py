@@ -65,6 +65,46 @@ class LoadReport:
             orient="row",
         )
 
+    def causes(self) -> pl.DataFrame:
+        """Root rejects that other rejects follow from, with how many rows were rejected in their wake.
+
+        One row per root: ``cause`` ("employees line 3", as in the rejects' ``cause`` column),
+        its ``reason``, ``knock_on_rows`` (distinct rejected rows naming it as their cause) and the
+        ``tables`` they are in; most consequential first. A screen can show these and fold the
+        knock-on rejects under them.
+
+        Example
+        -------
+        >>> rejects = pl.DataFrame(
+        ...     [("employees", "e.csv", "line 3", "team", None, "missing required value", None),
+        ...      ("evidence", "v.csv", "line 2", "employee_id", "E2", "employee 'E2' was rejected", "employees line 3"),
+        ...      ("evidence", "v.csv", "line 4", "employee_id", "E2", "employee 'E2' was rejected", "employees line 3")],
+        ...     schema=REJECT_SCHEMA, orient="row")
+        >>> LoadReport((), rejects).causes().rows()
+        [('employees line 3', 'missing required value', 2, 'evidence')]
+        """
+        r = self.rejects
+        knock_on = (
+            r.filter(pl.col("cause").is_not_null())
+            .unique(["table", "row"], keep="first", maintain_order=True)
+            .group_by("cause", maintain_order=True)
+            .agg(
+                pl.len().cast(pl.Int64).alias("knock_on_rows"),
+                pl.col("table").unique(maintain_order=True).str.join(", ").alias("tables"),
+            )
+        )
+        roots = (
+            r.filter(pl.col("cause").is_null())
+            .with_columns((pl.col("table") + pl.lit(" ") + pl.col("row")).alias("cause"))
+            .group_by("cause", maintain_order=True)
+            .agg(pl.col("reason").first())
+        )
+        return (
+            roots.join(knock_on, on="cause", how="inner", maintain_order="left")
+            .sort("knock_on_rows", descending=True, maintain_order=True)
+            .select("cause", "reason", "knock_on_rows", "tables")
+        )
+
 
 @dataclass(frozen=True)
 class DataBundle:

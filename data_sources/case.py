@@ -41,7 +41,7 @@ from typing import Any
 
 import polars as pl
 
-from data_sources.errors import ERR_UNREADABLE, SourceError
+from data_sources.errors import ERR_RECURSION, ERR_UNREADABLE, SourceError
 from data_sources.files import ROW
 
 ERR_CASE_SHAPE = "{file}: not a CASE CFPackage: {detail}"
@@ -81,6 +81,8 @@ def read_case(path: Path) -> CaseFramework:
     except json.JSONDecodeError as exc:
         detail = f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
         raise SourceError(ERR_UNREADABLE.format(file=path, kind="CASE JSON", detail=detail)) from exc
+    except RecursionError as exc:  # arrays or objects nested thousands deep
+        raise SourceError(ERR_RECURSION.format(file=path, detail="arrays or objects nested thousands deep")) from exc
     return parse_case(doc, path.name)
 
 

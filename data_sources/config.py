@@ -44,6 +44,7 @@ Example
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -56,7 +57,9 @@ from data_sources.contract import CONTRACT, DEFAULT_EQUITY_ATTRIBUTES
 from data_sources.errors import (
     ERR_CONFIG,
     ERR_CONFIG_METRICS_TABLE,
+    ERR_CONFIG_SCALE_TABLE,
     ERR_CONFIG_TABLE_SOURCE,
+    ERR_CONFIG_TYPE,
     ERR_CONFIG_UNKNOWN_KEY,
     ERR_CONFIG_UNKNOWN_TABLE,
     SourceError,
@@ -81,6 +84,7 @@ _TABLE_KEYS = (
     "credential_map",
     "credential_levels",
     "trusted_keys",
+    "scale",
 )
 _SOURCE_KEYS = (
     "path",
@@ -95,6 +99,101 @@ _SOURCE_KEYS = (
 
 def _frozen(d: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return MappingProxyType(dict(d or {}))
+
+
+_TEXT = "text (a quoted string)"
+_SCALAR = (str, int, float, bool)
+_IDENTITY_ACTORS = ("auto", "account", "mbox", "mbox_local")
+
+
+def _type_error(section: str, key: str, expected: str, value: object) -> ValueError:
+    return ValueError(ERR_CONFIG_TYPE.format(section=section, key=key, expected=expected, value=value))
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _check_table_types(table: str, d: Mapping[str, Any]) -> None:
+    """Every key of ``[tables.<table>]`` has the type the documentation gives, else one ``ValueError`` line."""
+    section = f"tables.{table}"
+    for key in ("file", "sql_table", "query", "xapi", "sheet", "credentials", "case"):
+        if key in d and not isinstance(d[key], str):
+            raise _type_error(section, key, _TEXT, d[key])
+    if "distinct" in d and not isinstance(d["distinct"], bool):
+        raise _type_error(section, "distinct", "true or false", d["distinct"])
+    for key in ("columns", "derive", "credential_map", "trusted_keys"):
+        value = d.get(key, {})
+        if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
+            raise _type_error(section, key, 'a table of text values (name = "...")', value)
+    values = d.get("values", {})
+    if not isinstance(values, Mapping):
+        raise _type_error(section, "values", "a table of value maps ([tables.<t>.values.<column>])", values)
+    for column, vmap in values.items():
+        if not isinstance(vmap, Mapping) or not all(isinstance(v, _SCALAR) for v in vmap.values()):
+            raise _type_error(f"{section}.values", column, "a table of source value = value", vmap)
+    formats = d.get("date_formats", {})
+    if not isinstance(formats, Mapping):
+        raise _type_error(section, "date_formats", "a table of column = format or [formats]", formats)
+    for column, fmts in formats.items():
+        ok = isinstance(fmts, str) or (isinstance(fmts, list) and fmts and all(isinstance(f, str) for f in fmts))
+        if not ok:
+            raise _type_error(f"{section}.date_formats", column, 'a format such as "%m/%d/%Y" or a list of them', fmts)
+    rescale = d.get("rescale", {})
+    if not isinstance(rescale, Mapping):
+        raise _type_error(section, "rescale", "a table of column = { from = [a, b], to = [c, d] }", rescale)
+    for column, spec in rescale.items():
+        where = f"{section}.rescale"
+        if not isinstance(spec, Mapping) or set(spec) - {"from", "to", "round"}:
+            raise _type_error(where, column, "{ from = [a, b], to = [c, d], round = true|false }", spec)
+        for end in ("from", "to"):
+            pair = spec.get(end)
+            if not (
+                isinstance(pair, list) and len(pair) == 2 and all(_is_number(x) for x in pair) and pair[0] != pair[1]
+            ):
+                raise _type_error(f"{where}.{column}", end, "two different finite numbers [a, b]", pair)
+        if "round" in spec and not isinstance(spec["round"], bool):
+            raise _type_error(f"{where}.{column}", "round", "true or false", spec["round"])
+    identity = d.get("identity", {})
+    if not isinstance(identity, Mapping):
+        raise _type_error(section, "identity", 'a table (actor = "account", map = {...})', identity)
+    if "actor" in identity and identity["actor"] not in _IDENTITY_ACTORS:
+        raise _type_error(f"{section}.identity", "actor", "one of " + ", ".join(_IDENTITY_ACTORS), identity["actor"])
+    id_map = identity.get("map", {})
+    if not isinstance(id_map, Mapping) or not all(isinstance(v, str) for v in id_map.values()):
+        raise _type_error(f"{section}.identity", "map", "a table of actor = employee id (text)", id_map)
+    constants = d.get("constants", {})
+    if not isinstance(constants, Mapping) or not all(isinstance(v, _SCALAR) for v in constants.values()):
+        raise _type_error(section, "constants", "a table of column = value (text, number or true/false)", constants)
+    levels = d.get("credential_levels", {})
+    whole = all(isinstance(v, int) and not isinstance(v, bool) for v in getattr(levels, "values", lambda: [None])())
+    if not isinstance(levels, Mapping) or not whole:
+        raise _type_error(section, "credential_levels", "a table of name = level (a whole number 1 to 5)", levels)
+    if "scale" in d:
+        if table != "performance":
+            raise ValueError(ERR_CONFIG_SCALE_TABLE.format(table=table))
+        sc = d["scale"]
+        if not (isinstance(sc, list) and len(sc) == 2 and all(_is_number(x) for x in sc) and sc[0] < sc[1]):
+            raise _type_error(section, "scale", "[lowest, highest] rating, two finite numbers", sc)
+
+
+def _check_source_types(src: Mapping[str, Any]) -> None:
+    """Every key of ``[source]`` has its documented type, else one ``ValueError`` line."""
+    for key in ("path", "url", "url_env"):
+        if key in src and not isinstance(src[key], str):
+            raise _type_error("source", key, _TEXT, src[key])
+    if "as_of" in src:
+        as_of = src["as_of"]
+        if isinstance(as_of, dt.datetime) or not isinstance(as_of, str | dt.date):
+            raise _type_error("source", "as_of", 'a date such as "2026-09-30"', as_of)
+        if isinstance(as_of, str):
+            try:
+                dt.date.fromisoformat(as_of)
+            except ValueError:
+                raise _type_error("source", "as_of", 'a date such as "2026-09-30"', as_of) from None
+    for key in ("equity_attributes", "extra_equity_attributes", "drop_equity_attributes"):
+        if key in src and not (isinstance(src[key], list) and all(isinstance(a, str) for a in src[key])):
+            raise _type_error("source", key, 'a list of column names such as ["gender"]', src[key])
 
 
 @dataclass(frozen=True)
@@ -145,6 +244,8 @@ class TableSource:
     credential_levels: Mapping[str, int] = field(default_factory=lambda: _frozen({}))
     #: evidence from credentials: verification method id -> public key (PEM, JWK or did:key text, or a file holding one).
     trusted_keys: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
+    #: Declared rating scale ``(lowest, highest)`` of ``[tables.performance]``; ratings outside it are rejected.
+    scale: tuple[float, float] | None = None
 
     @classmethod
     def from_dict(cls, table: str, d: Mapping[str, Any]) -> TableSource:
@@ -155,12 +256,13 @@ class TableSource:
                     key=sorted(unknown)[0], section=f"tables.{table}", expected=", ".join(_TABLE_KEYS)
                 )
             )
+        _check_table_types(table, d)
         if sum(1 for k in ("file", "sql_table", "query", "xapi", "case") if d.get(k)) > 1:
             raise ValueError(ERR_CONFIG_TABLE_SOURCE.format(table=table))
         rescale = {
             col: Rescale(
-                tuple(map(float, spec["from"])),
-                tuple(map(float, spec["to"])),
+                (float(spec["from"][0]), float(spec["from"][1])),
+                (float(spec["to"][0]), float(spec["to"][1])),
                 bool(spec.get("round", False)),
             )
             for col, spec in (d.get("rescale") or {}).items()
@@ -189,6 +291,7 @@ class TableSource:
             credential_map=_frozen({str(k): str(v) for k, v in (d.get("credential_map") or {}).items()}),
             credential_levels=_frozen({str(k): int(v) for k, v in (d.get("credential_levels") or {}).items()}),
             trusted_keys=_frozen({str(k): str(v) for k, v in (d.get("trusted_keys") or {}).items()}),
+            scale=(float(d["scale"][0]), float(d["scale"][1])) if "scale" in d else None,
         )
 
 
@@ -210,7 +313,12 @@ class SourceConfig:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], base_dir: Path | None = None, origin: str = "<config>") -> SourceConfig:
         """Build from a parsed TOML mapping; relative paths resolve against ``base_dir``."""
+        if not isinstance(d.get("source", {}), Mapping):
+            raise _type_error("top level", "source", "a table [source]", d["source"])
+        if not isinstance(d.get("tables", {}), Mapping):
+            raise _type_error("top level", "tables", "a table of [tables.<name>] sections", d["tables"])
         src = dict(d.get("source") or {})
+        _check_source_types(src)
         unknown = set(src) - set(_SOURCE_KEYS)
         if unknown:
             raise ValueError(
@@ -232,6 +340,8 @@ class SourceConfig:
         for name, spec in (d.get("tables") or {}).items():
             if name not in CONTRACT:
                 raise ValueError(ERR_CONFIG_UNKNOWN_TABLE.format(table=name, expected=", ".join(CONTRACT)))
+            if not isinstance(spec, Mapping):
+                raise _type_error("tables", name, f"a table [tables.{name}]", spec)
             tables[name] = TableSource.from_dict(name, spec)
         path = src.get("path")
         if path is not None:

@@ -140,7 +140,7 @@ CONTRACT: dict[str, Table] = {
                 Column("role_id", "str", required=True, references="roles.role_id"),
                 Column("team", "str", required=True),
                 Column("manager_id", "str", references="employees.employee_id"),
-                Column("hire_date", "date", required=True),
+                Column("hire_date", "date", required=True, not_future=True),
                 Column("exit_date", "date"),
                 Column("location", "str"),
                 Column("display_name", "str", quiet_when_absent=True),

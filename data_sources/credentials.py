@@ -52,7 +52,7 @@ from typing import Any
 
 import polars as pl
 
-from data_sources.errors import ERR_NOT_FOUND, ERR_UNREADABLE, SourceError
+from data_sources.errors import ERR_NOT_FOUND, ERR_RECURSION, ERR_UNREADABLE, SourceError
 from data_sources.files import ROW
 from data_sources.proof import ProofResult, load_public_key, verify_credential, verify_jwt
 
@@ -285,7 +285,7 @@ def _credentials_in(path: Path, options: CredentialOptions) -> list[tuple[str, A
     if stripped.startswith("ey") and stripped.count(".") == 2:
         try:
             vc, proof = verify_jwt(stripped, options.trusted_keys)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise SourceError(ERR_UNREADABLE.format(file=path, kind="a VC-JWT", detail=exc)) from exc
         return [(path.name, vc, proof)]
     try:
@@ -293,6 +293,8 @@ def _credentials_in(path: Path, options: CredentialOptions) -> list[tuple[str, A
     except json.JSONDecodeError as exc:
         detail = f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
         raise SourceError(ERR_UNREADABLE.format(file=path, kind="Open Badges JSON", detail=detail)) from exc
+    except RecursionError as exc:  # arrays or objects nested thousands deep
+        raise SourceError(ERR_RECURSION.format(file=path, detail="arrays or objects nested thousands deep")) from exc
     if isinstance(doc, Mapping) and "verifiableCredential" in doc:
         doc = _as_list(doc["verifiableCredential"])
     if isinstance(doc, list):

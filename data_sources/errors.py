@@ -53,3 +53,36 @@ REASON_ALLOWED = "not an allowed value: {value!r} (expected one of {expected})"
 REASON_FUTURE = "date in the future: {value} is after the as-of date {as_of}"
 REASON_XAPI_FIELD = "xAPI statement has no {field}"
 ERR_CONFIG_METRICS_TABLE = "[metrics] must be a table of sections such as [metrics.equity], got {value!r}"
+REASON_NON_FINITE = "not a finite number: {value} (NaN and infinity are not data)"
+REASON_TOO_LARGE = "out of range: {value} (numbers must lie between -{limit} and {limit})"
+REASON_RAGGED = "ragged line: expected {expected} fields (as in the header), found {found}"
+REASON_EXIT_BEFORE_HIRE = "exit date {exit} is before the hire date {hire}"
+REASON_SAME_ROLE = "a movement to the same role: from_role_id and to_role_id are both {role!r}"
+REASON_BEFORE_HIRE = "movement dated {date} is before the employee's hire date {hire}"
+REASON_CYCLE = "next_role_id cycle: {cycle}"
+REASON_KNOCK_ON = "{target} {value!r} was rejected: see {where}"
+ERR_CONFIG_TYPE = "[{section}] {key} must be {expected}, got {value!r}"
+ERR_CONFIG_SCALE_TABLE = "[tables.{table}] scale applies only to [tables.performance] (its rating column)"
+ERR_NESTED_COLUMN = (
+    "{file}: column '{column}' holds nested values ({dtype}); expected one plain value per cell (text, number or date)"
+)
+ERR_RECURSION = "{file}: JSON nested too deeply to read ({detail})"
+ERR_DUPLICATE_HEADER = "{file}: column '{column}' appears more than once in the header"
+ERR_RAGGED_UNALIGNED = (
+    "{file}: line {line} has {found} fields but the header has {expected}, and the file's quoting "
+    "does not let its lines be told apart safely; fix the line and load again"
+)
+ERR_VALIDATE_CRASH = (
+    "{file}: table '{table}' could not be validated ({detail}); the file was not loaded. "
+    "This is a defect of the product: please report it with the file"
+)
+ERR_NOT_UTF8 = (
+    '{file}: line {line} is not UTF-8 text (byte 0x{byte:02x}); save the file as UTF-8 ("CSV UTF-8" in Excel)'
+)
+ERR_RECORDS_MISMATCH = (
+    "{file}: {records} non-blank record(s) by the CSV quoting rules but {rows} row(s) read; "
+    "check the file's quotes and line ends, nothing was loaded from it"
+)
+ERR_READ_CRASH = (
+    "{source}: table '{table}' could not be read ({detail}); expected one plain value per cell (text, number or date)"
+)

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 import polars as pl
+from polars.exceptions import PanicException
 
 from data_sources.bundle import DataBundle, LoadReport, TableReport
 from data_sources.case import read_case
@@ -25,11 +26,14 @@ from data_sources.credentials import CredentialOptions, read_credentials, truste
 from data_sources.errors import (
     ERR_MISSING_TABLE,
     ERR_NOT_FOUND,
+    ERR_READ_CRASH,
+    ERR_RECURSION,
     ERR_SQL_WITHOUT_URL,
     ERR_UNKNOWN_SOURCE,
+    ERR_VALIDATE_CRASH,
     SourceError,
 )
-from data_sources.files import ROW, find_table_file, read_file
+from data_sources.files import ROW, find_table_file, read_export
 from data_sources.sql import is_url, make_engine, read_sql, safe_url, table_names
 from data_sources.validate import REJECT_SCHEMA, TableResult, validate_table
 from data_sources.xapi import read_xapi
@@ -44,6 +48,9 @@ CASE_FILE = "competencies.json"
 NOTE_NOT_READ = "{folder}: not read (not a file of any table): {names}"
 #: What reading one table gives: raw frame, label, content digest (None for SQL), rows rejected before validation.
 RawRead = tuple[pl.DataFrame, str, str | None, pl.DataFrame]
+#: Marks pre-validation rejects whose rows are in the raw frame (ragged CSV lines), as opposed
+#: to rows that could not be read at all (NDJSON lines that are not JSON).
+IN_FRAME = "__in_frame"
 
 
 def resolve_config(source: str | Path | SourceConfig | None) -> SourceConfig:
@@ -106,23 +113,30 @@ def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.da
     parents: dict[str, pl.Series] = {}
     used: set[Path] = set()
     rubric_levels: dict[str, int] = {}
+    rejected_keys: dict[str, pl.DataFrame] = {}
     for table in TABLE_ORDER:
         ts = cfg.table(table)
-        case_path = _case_path(cfg, ts) if table == "competencies" else None
-        found: RawRead | None
-        if case_path is not None:
-            framework = read_case(case_path)
-            notes.extend(framework.notes)
-            rubric_levels = dict(zip(framework.rubric_levels["level_ref"], framework.rubric_levels["level"]))
-            found = (framework.competencies, case_path.name, _file_digest(case_path), _no_rejects())
-            used.add(case_path)
-        else:
-            found = _read_raw(cfg, ts, table, engine, db_tables)
-        if found is not None and cfg.path is not None:
-            used.add(cfg.path / found[1])  # a folder file: its name is its label
-            used.update(cfg.resolve_file(f) for f in (ts.file, ts.xapi) if f)
-        if table == "evidence":
-            found = _with_credentials(cfg, ts, found, parents, rubric_levels, limit, notes, used)
+        try:
+            case_path = _case_path(cfg, ts) if table == "competencies" else None
+            found: RawRead | None
+            if case_path is not None:
+                framework = read_case(case_path)
+                notes.extend(framework.notes)
+                rubric_levels = dict(zip(framework.rubric_levels["level_ref"], framework.rubric_levels["level"]))
+                found = (framework.competencies, case_path.name, _file_digest(case_path), _no_rejects())
+                used.add(case_path)
+            else:
+                found = _read_raw(cfg, ts, table, engine, db_tables)
+            if found is not None and cfg.path is not None:
+                used.add(cfg.path / found[1])  # a folder file: its name is its label
+                used.update(cfg.resolve_file(f) for f in (ts.file, ts.xapi) if f)
+            if table == "evidence":
+                found = _with_credentials(cfg, ts, found, parents, rubric_levels, limit, notes, used)
+        except (pl.exceptions.PolarsError, PanicException) as exc:  # e.g. a database column polars cannot label
+            detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise SourceError(ERR_READ_CRASH.format(source=cfg.origin, table=table, detail=detail)) from exc
+        except RecursionError as exc:  # a document nested deeper than a reader can follow
+            raise SourceError(ERR_RECURSION.format(file=cfg.origin, detail=f"table '{table}'")) from exc
         if found is None:
             if table in REQUIRED_TABLES:
                 raise SourceError(
@@ -134,21 +148,33 @@ def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.da
                 )
             continue
         raw, label, digest, pre_rejects = found
-        result = validate_table(
-            raw,
-            table,
-            label,
-            as_of=limit,
-            mapping=ts,
-            parents=parents,
-            equity_attributes=cfg.equity_attributes,
-        )
-        if pre_rejects.height:
-            result = _with_pre_rejects(result, pre_rejects)
+        in_frame = pl.col(IN_FRAME).fill_null(False) if IN_FRAME in pre_rejects.columns else pl.lit(False)
+        row_rejects = pre_rejects.filter(in_frame).select(ROW, "reason")  # ragged lines: rows of ``raw``
+        unread = pre_rejects.filter(~in_frame).select(ROW, "reason")  # lines that gave no row at all
+        try:
+            result = validate_table(
+                raw,
+                table,
+                label,
+                as_of=limit,
+                mapping=ts,
+                parents=parents,
+                equity_attributes=cfg.equity_attributes,
+                rejected_parents=rejected_keys,
+                row_rejects=row_rejects,
+            )
+        except (pl.exceptions.PolarsError, PanicException) as exc:
+            # A last line of defence: validation turns every bad value into a reject, so reaching
+            # here is a defect; the user still gets one line (a Rust panic escapes ``except Exception``).
+            detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise SourceError(ERR_VALIDATE_CRASH.format(file=label, table=table, detail=detail)) from exc
+        if unread.height:
+            result = _with_pre_rejects(result, unread)
         accepted[table] = result.accepted
         hashes[table] = digest or _frame_digest(result.accepted)
         for col in CONTRACT[table].columns:
             parents[f"{table}.{col.name}"] = result.accepted.get_column(col.name)
+        rejected_keys.update(result.rejected_keys)
         reports.append(TableReport(table, label, result.read, result.accepted.height, result.rejected))
         if result.rejects.height:
             rejects.append(result.rejects)
@@ -192,7 +218,8 @@ def _read_raw(cfg: SourceConfig, ts: TableSource, table: str, engine, db_tables:
         path = cfg.resolve_file(ts.file)
         if not path.is_file():
             raise SourceError(ERR_NOT_FOUND.format(path=path))
-        return read_file(path, ts.sheet), path.name, _file_digest(path), no_rejects
+        raw, ragged = read_export(path, ts.sheet)
+        return raw, path.name, _file_digest(path), ragged.with_columns(pl.lit(True).alias(IN_FRAME))
     if ts.sql_table or ts.query:
         if engine is None:
             raise SourceError(ERR_SQL_WITHOUT_URL.format(source=cfg.origin, table=table))
@@ -206,9 +233,10 @@ def _read_raw(cfg: SourceConfig, ts: TableSource, table: str, engine, db_tables:
         return None
     if not cfg.path.is_dir():
         raise SourceError(ERR_NOT_FOUND.format(path=cfg.path))
-    path = find_table_file(cfg.path, table)
-    if path is not None:
-        return read_file(path), path.name, _file_digest(path), no_rejects
+    found = find_table_file(cfg.path, table)
+    if found is not None:
+        raw, ragged = read_export(found)
+        return raw, found.name, _file_digest(found), ragged.with_columns(pl.lit(True).alias(IN_FRAME))
     if table == "learning_events":
         for suffix in XAPI_SUFFIXES:
             candidate = cfg.path / f"learning_events{suffix}"
@@ -296,7 +324,7 @@ def _with_credentials(
         merged,
         f"{first_label} + {label}",
         hashlib.sha256(f"{first_digest}|{digest}".encode()).hexdigest(),
-        pl.concat([pre, read.rejects]),
+        pl.concat([pre, read.rejects], how="diagonal"),
     )
 
 
@@ -325,6 +353,7 @@ def _with_pre_rejects(result: TableResult, bad: pl.DataFrame) -> TableResult:
         pl.lit("(whole row)").alias("column"),
         pl.lit(None, dtype=pl.String).alias("value"),
         pl.col("reason"),
+        pl.lit(None, dtype=pl.String).alias("cause"),
     )
     return TableResult(
         result.table,
@@ -333,6 +362,7 @@ def _with_pre_rejects(result: TableResult, bad: pl.DataFrame) -> TableResult:
         pl.concat([result.rejects, extra]),
         read=result.read + bad.height,
         notes=result.notes,
+        rejected_keys=result.rejected_keys,
     )
 
 

@@ -20,9 +20,10 @@ Example
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -31,17 +32,26 @@ from data_sources.contract import CONTRACT, NOT_DISCLOSED, POLARS_TYPES, Column
 from data_sources.errors import (
     ERR_DERIVE,
     ERR_DERIVE_COLUMNS,
+    ERR_DUPLICATE_HEADER,
     ERR_MISSING_COLUMN,
+    ERR_NESTED_COLUMN,
     REASON_ALLOWED,
+    REASON_BEFORE_HIRE,
+    REASON_CYCLE,
     REASON_DUPLICATE,
+    REASON_EXIT_BEFORE_HIRE,
     REASON_FK,
     REASON_FUTURE,
+    REASON_KNOCK_ON,
     REASON_MISSING,
+    REASON_NON_FINITE,
     REASON_RANGE,
+    REASON_SAME_ROLE,
+    REASON_TOO_LARGE,
     REASON_TYPE,
     SourceError,
 )
-from data_sources.files import ROW
+from data_sources.files import ROW, duplicated_headers
 
 REJECT_SCHEMA: dict[str, pl.DataType] = {
     "table": pl.String(),
@@ -50,7 +60,14 @@ REJECT_SCHEMA: dict[str, pl.DataType] = {
     "column": pl.String(),
     "value": pl.String(),
     "reason": pl.String(),
+    # The root reject this one follows from ("employees line 7"), or null for a root reject.
+    "cause": pl.String(),
 }
+#: Schema of ``TableResult.rejected_keys``: a rejected row's key, where it is, and its root cause.
+REJECTED_KEYS_SCHEMA: dict[str, pl.DataType] = {"value": pl.String(), "at": pl.String(), "root": pl.String()}
+#: Numbers beyond this magnitude are rejected where the contract gives no tighter range: sums and
+#: squares of them overflow or swamp every other value.
+MAX_MAGNITUDE = 1e12
 
 NOTE_TRIMMED = "{source}: trimmed stray spaces in {n} value(s) of column '{column}' (e.g. {row})"
 NOTE_IGNORED = "{source}: ignored column(s) not in the contract: {columns}"
@@ -87,6 +104,9 @@ TIMESTAMP_FORMATS = (
     "%Y-%m-%d %H:%M:%S%.f",
 )
 _RAW = "__raw__"
+#: The ``column`` of a reject that concerns the whole row (a ragged line, a line that is not JSON).
+WHOLE_ROW = "(whole row)"
+_SINGULAR = {"employees": "employee", "roles": "role", "competencies": "competency", "assets": "asset"}
 
 
 @dataclass(frozen=True)
@@ -99,6 +119,9 @@ class TableResult:
     rejects: pl.DataFrame
     read: int
     notes: tuple[str, ...] = ()
+    #: Keys of the rejected rows, per key column: ``{"employees.employee_id": frame(value, at, root)}``,
+    #: so the tables that reference them can say "employee id 'E1' was rejected: see employees line 7".
+    rejected_keys: Mapping[str, pl.DataFrame] = field(default_factory=dict)
 
     @property
     def rejected(self) -> int:
@@ -115,6 +138,8 @@ def validate_table(
     mapping: TableSource | None = None,
     parents: Mapping[str, pl.Series] | None = None,
     equity_attributes: tuple[str, ...] = (),
+    rejected_parents: Mapping[str, pl.DataFrame] | None = None,
+    row_rejects: pl.DataFrame | None = None,
 ) -> TableResult:
     """Map, parse and check ``raw`` (a frame from ``data_sources.files``) against table ``table``.
 
@@ -134,6 +159,12 @@ def validate_table(
         Accepted keys of the tables this one references.
     equity_attributes : tuple of str
         Extra ``employees`` columns to keep as categories (null → "Not disclosed").
+    rejected_parents : mapping of "table.column" to pl.DataFrame, optional
+        Keys of rows rejected in the referenced tables (``TableResult.rejected_keys``): a row
+        pointing at one is a knock-on reject whose ``cause`` names the root reject.
+    row_rejects : pl.DataFrame, optional
+        Rows of ``raw`` (``_row``, ``reason``) rejected whole before any check, such as
+        ragged CSV lines; their key still lets knock-on rejects point at them.
 
     Returns
     -------
@@ -144,12 +175,19 @@ def validate_table(
     parents = dict(parents or {})
     notes: list[str] = []
 
+    used = set(spec.column_names) | set(mapping.columns) | set(equity_attributes)
+    twice = [c for c in duplicated_headers(raw.columns) if c in used]
+    if twice:
+        raise SourceError(ERR_DUPLICATE_HEADER.format(file=source, column=twice[0]))
     df = _map_columns(raw, spec.name, source, mapping, notes)
     keep_extra = [a for a in equity_attributes if a in df.columns] if spec.extra_columns else []
     ignored = [c for c in df.columns if c not in spec.column_names and c != ROW and c not in keep_extra]
     if ignored and not mapping.columns:
         notes.append(NOTE_IGNORED.format(source=source, columns=", ".join(ignored)))
     df = df.select([ROW] + [c for c in spec.column_names if c in df.columns] + keep_extra)
+    for name, dtype in df.schema.items():
+        if dtype.is_nested() or dtype == pl.Object:
+            raise SourceError(ERR_NESTED_COLUMN.format(file=source, column=name, dtype=dtype))
 
     missing = [c for c in spec.required_columns if c not in df.columns]
     if missing:
@@ -168,7 +206,7 @@ def validate_table(
         df = df.unique(subset=[c for c in df.columns if c != ROW], keep="first", maintain_order=True)
         notes.append(NOTE_DISTINCT.format(source=source, table=table, n=df.height, m=before))
     df = _apply_value_maps(df, mapping, source, notes)
-    present = [c for c in spec.columns if c.name in df.columns]
+    present = [_declared(c, table, mapping) for c in spec.columns if c.name in df.columns]
     df = df.with_columns(pl.col(c.name).alias(_RAW + c.name) for c in present)
     df = df.with_columns(_parse(df, c, mapping) for c in present)
     for name, rescale in mapping.rescale.items():
@@ -176,18 +214,41 @@ def validate_table(
         expr = pl.lit(c_) + (pl.col(name) - a) * (d - c_) / (b - a)
         if rescale.round_to_int:
             expr = expr.round(0)
-        df = df.with_columns(expr.cast(df.schema[name]).alias(name))
+        df = df.with_columns(expr.cast(df.schema[name], strict=False).alias(name))
 
-    problems = [_column_problems(df, c, table, source, mapping, as_of) for c in present]
-    reject_parts = [p for p in problems if p.height]
+    reject_parts: list[pl.DataFrame] = []
+    checked = df
+    if row_rejects is not None and row_rejects.height:
+        whole = df.join(row_rejects.select(ROW, pl.col("reason").alias("__why")), on=ROW, how="inner")
+        reject_parts.append(
+            _reject_rows(whole, table, source, WHOLE_ROW, pl.lit(None, dtype=pl.String), pl.col("__why"))
+        )
+        checked = df.filter(~pl.col(ROW).is_in(whole[ROW].implode()))
+    problems = [_column_problems(checked, c, table, source, mapping, as_of) for c in present]
+    reject_parts.extend(p for p in problems if p.height)
+    reject_parts.extend(_row_rules(checked, table, source))
     bad_rows = _rows_of(reject_parts)
     ok = df.filter(~pl.col(ROW).is_in(bad_rows.implode())) if bad_rows.len() else df
 
     ok, dup_rejects = _duplicates(ok, spec.key, table, source)
     if dup_rejects.height:
         reject_parts.append(dup_rejects)
-    ok, fk_rejects = _foreign_keys(ok, present, table, source, parents)
+    if table == "roles":
+        ok, cycle_rejects = _cycles(ok, table, source)
+        reject_parts.extend(cycle_rejects)
+    ok, fk_rejects = _foreign_keys(
+        ok,
+        present,
+        table,
+        source,
+        parents,
+        dict(rejected_parents or {}),
+        _rejected_rows(df, ok, spec.key, table, reject_parts),
+    )
     reject_parts.extend(fk_rejects)
+    if table == "movements":
+        ok, hire_rejects = _before_hire(ok, table, source, parents)
+        reject_parts.extend(hire_rejects)
 
     accepted = _finish(ok, spec.columns, keep_extra)
     rejects = (
@@ -197,7 +258,142 @@ def validate_table(
         if reject_parts
         else pl.DataFrame(schema=REJECT_SCHEMA)
     )
-    return TableResult(table, source, accepted, rejects, read=df.height, notes=tuple(notes))
+    keys = _rejected_rows(df, ok, spec.key, table, [rejects])
+    rejected_keys = (
+        {f"{table}.{spec.key[0]}": keys.rename({spec.key[0]: "value"}).select(list(REJECTED_KEYS_SCHEMA))}
+        if len(spec.key) == 1
+        else {}
+    )
+    return TableResult(
+        table, source, accepted, rejects, read=df.height, notes=tuple(notes), rejected_keys=rejected_keys
+    )
+
+
+def _declared(col: Column, table: str, mapping: TableSource) -> Column:
+    """The column with the configuration's declared scale applied (performance ratings)."""
+    if table == "performance" and col.name == "rating" and mapping.scale is not None:
+        low, high = mapping.scale
+        return dataclasses.replace(col, min=low, max=high)
+    return col
+
+
+def _reject_rows(
+    frame: pl.DataFrame,
+    table: str,
+    source: str,
+    column: str,
+    value: pl.Expr,
+    reason: pl.Expr,
+    cause: pl.Expr | None = None,
+) -> pl.DataFrame:
+    """Reject entries (``REJECT_SCHEMA``) for every row of ``frame``."""
+    return frame.select(
+        pl.lit(table, dtype=pl.String).alias("table"),
+        pl.lit(source, dtype=pl.String).alias("source"),
+        pl.col(ROW).alias("row"),
+        pl.lit(column, dtype=pl.String).alias("column"),
+        value.cast(pl.String).alias("value"),
+        reason.cast(pl.String).alias("reason"),
+        (pl.lit(None, dtype=pl.String) if cause is None else cause.cast(pl.String)).alias("cause"),
+    )
+
+
+def _row_rules(df: pl.DataFrame, table: str, source: str) -> list[pl.DataFrame]:
+    """Rules across columns of one row: an exit before the hire, a movement to the same role."""
+    if table == "employees" and "exit_date" in df.columns:
+        bad = df.filter(pl.col("exit_date") < pl.col("hire_date"))
+        reason = _format(
+            REASON_EXIT_BEFORE_HIRE.replace("{exit}", "{}").replace("{hire}", "{}"),
+            pl.col("exit_date"),
+            pl.col("hire_date"),
+        )
+        return [_reject_rows(bad, table, source, "exit_date", pl.col(_RAW + "exit_date"), reason)] if bad.height else []
+    if table == "movements":
+        bad = df.filter(pl.col("from_role_id") == pl.col("to_role_id"))
+        reason = _format(REASON_SAME_ROLE.replace("{role!r}", "'{}'"), pl.col("to_role_id"))
+        return [_reject_rows(bad, table, source, "to_role_id", pl.col("to_role_id"), reason)] if bad.height else []
+    return []
+
+
+def _cycles(df: pl.DataFrame, table: str, source: str) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    """Reject every role on a ``next_role_id`` cycle; the reason spells the cycle out."""
+    if "next_role_id" not in df.columns or df.height == 0:
+        return df, []
+    nxt = {r: n for r, n in zip(df["role_id"].to_list(), df["next_role_id"].to_list(), strict=True) if r is not None}
+    cycle_of: dict[str, str] = {}
+    done: set[str] = set()
+    for start in nxt:
+        path: list[str] = []
+        on_path: dict[str, int] = {}
+        node: str | None = start
+        while node is not None and node in nxt and node not in done and node not in on_path:
+            on_path[node] = len(path)
+            path.append(node)
+            node = nxt[node]
+        if node is not None and node in on_path:
+            members = path[on_path[node] :]
+            for i, m in enumerate(members):
+                cycle_of[m] = " → ".join([*members[i:], *members[:i], m])
+        done.update(path)
+    if not cycle_of:
+        return df, []
+    bad = df.filter(pl.col("role_id").is_in(list(cycle_of))).with_columns(
+        pl.col("role_id").replace_strict(cycle_of, return_dtype=pl.String).alias("__cycle")
+    )
+    reason = _format(REASON_CYCLE.replace("{cycle}", "{}"), pl.col("__cycle"))
+    rejects = _reject_rows(bad, table, source, "next_role_id", pl.col("next_role_id"), reason)
+    return df.filter(~pl.col("role_id").is_in(list(cycle_of))), [rejects]
+
+
+def _before_hire(
+    df: pl.DataFrame, table: str, source: str, parents: Mapping[str, pl.Series]
+) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    """Reject movements dated before the employee's hire (the employee is known: foreign keys ran)."""
+    if "employees.hire_date" not in parents or df.height == 0:
+        return df, []
+    hires = pl.DataFrame(
+        {"employee_id": parents["employees.employee_id"], "__hire": parents["employees.hire_date"]}
+    ).unique("employee_id", keep="first")
+    marked = df.join(hires, on="employee_id", how="left", maintain_order="left")
+    bad = marked.filter(pl.col("effective_date") < pl.col("__hire"))
+    if not bad.height:
+        return df, []
+    reason = _format(
+        REASON_BEFORE_HIRE.replace("{date}", "{}").replace("{hire}", "{}"), pl.col("effective_date"), pl.col("__hire")
+    )
+    rejects = _reject_rows(bad, table, source, "effective_date", pl.col(_RAW + "effective_date"), reason)
+    return df.filter(~pl.col(ROW).is_in(bad[ROW].implode())), [rejects]
+
+
+def _rejected_rows(
+    df: pl.DataFrame, ok: pl.DataFrame, key: tuple[str, ...], table: str, parts: list[pl.DataFrame]
+) -> pl.DataFrame:
+    """The rejected rows' single key (as text), where they are and their root cause.
+
+    Only keys that no accepted row carries: a duplicate's key is still known.
+    """
+    if len(key) != 1 or not parts:
+        return pl.DataFrame(
+            schema={key[0] if len(key) == 1 else "value": pl.String, "at": pl.String, "root": pl.String}
+        )
+    k = key[0]
+    causes = (
+        pl.concat([p.select("row", "cause") for p in parts if p.height], how="vertical")
+        if any(p.height for p in parts)
+        else pl.DataFrame(schema={"row": pl.String, "cause": pl.String})
+    )
+    causes = causes.group_by("row", maintain_order=True).agg(pl.col("cause").drop_nulls().first())
+    value = pl.coalesce(pl.col(k).cast(pl.String), pl.col(_RAW + k).cast(pl.String))
+    return (
+        df.join(causes, left_on=ROW, right_on="row", how="inner", maintain_order="left")
+        .filter(value.is_not_null() & ~value.is_in(ok.get_column(k).cast(pl.String).implode()))
+        .select(
+            value.alias(k),
+            (pl.lit(table + " ") + pl.col(ROW)).alias("at"),
+            pl.coalesce(pl.col("cause"), pl.lit(table + " ") + pl.col(ROW)).alias("root"),
+        )
+        .unique(k, keep="first", maintain_order=True)
+    )
 
 
 def _map_columns(raw: pl.DataFrame, table: str, source: str, mapping: TableSource, notes: list[str]) -> pl.DataFrame:
@@ -276,8 +472,8 @@ def _parse(df: pl.DataFrame, col: Column, mapping: TableSource) -> pl.Expr:
     if col.type in ("int", "float") and dtype.is_numeric():
         if col.type == "int":
             f = c.cast(pl.Float64)
-            return pl.when(f == f.floor()).then(f).cast(pl.Int64)
-        return c.cast(pl.Float64)
+            return pl.when(f == f.floor()).then(f).cast(pl.Int64, strict=False)
+        return c.cast(pl.Float64, strict=False)
     text = c.cast(pl.String)
     if col.type == "str":
         return text
@@ -290,7 +486,9 @@ def _parse(df: pl.DataFrame, col: Column, mapping: TableSource) -> pl.Expr:
         return text.str.to_lowercase().replace_strict(_BOOL_VALUES, default=None, return_dtype=pl.Boolean)
     if col.type == "date":
         formats = mapping.date_formats.get(col.name, DEFAULT_DATE_FORMATS)
-        return pl.coalesce([_to_date(text, f) for f in formats])
+        # An Excel date cell reads as "2025-01-02 00:00:00": midnight is the date itself.
+        day = text.str.strip_suffix(" 00:00:00")
+        return pl.coalesce([_to_date(day, f) for f in formats])
     if col.type == "timestamp":
         formats = mapping.date_formats.get(col.name, TIMESTAMP_FORMATS)
         return pl.coalesce([text.str.to_datetime(f, time_zone="UTC", time_unit="us", strict=False) for f in formats])
@@ -326,13 +524,30 @@ def _column_problems(
     checks.append(
         (
             raw.is_not_null() & val.is_null(),
-            pl.format(
+            _format(
                 REASON_TYPE.replace("{value!r}", "'{}'").replace("{expected}", _type_words(col, mapping)), raw_text
             ),
         )
     )
     if col.required:
         checks.append((raw.is_null(), pl.lit(REASON_MISSING)))
+    finite = val.is_not_null()
+    if col.type == "float":
+        finite = val.is_not_null() & val.is_finite()
+        checks.append(
+            (
+                val.is_not_null() & ~val.is_finite(),
+                _format(REASON_NON_FINITE.replace("{value}", "{}"), raw_text),
+            )
+        )
+    if col.type in ("int", "float") and col.max is None:
+        too_large = val.cast(pl.Float64).abs() > MAX_MAGNITUDE
+        checks.append(
+            (
+                finite & too_large,
+                _format(REASON_TOO_LARGE.replace("{value}", "{}").replace("{limit}", f"{MAX_MAGNITUDE:g}"), raw_text),
+            )
+        )
     if col.min is not None or col.max is not None or col.min_exclusive is not None:
         cond = pl.lit(False)
         if col.min is not None:
@@ -344,15 +559,15 @@ def _column_problems(
         expected = _range_words(col)
         checks.append(
             (
-                val.is_not_null() & cond,
-                pl.format(REASON_RANGE.replace("{value}", "{}").replace("{expected}", expected), val),
+                finite & cond,
+                _format(REASON_RANGE.replace("{value}", "{}").replace("{expected}", expected), val),
             )
         )
     if col.allowed:
         checks.append(
             (
                 val.is_not_null() & ~val.is_in(list(col.allowed)),
-                pl.format(
+                _format(
                     REASON_ALLOWED.replace("{value!r}", "'{}'").replace("{expected}", ", ".join(col.allowed)),
                     val,
                 ),
@@ -367,22 +582,12 @@ def _column_problems(
         checks.append(
             (
                 val.is_not_null() & (val > limit),
-                pl.format(
+                _format(
                     REASON_FUTURE.replace("{value}", "{}").replace("{as_of}", as_of.isoformat()), val.cast(pl.String)
                 ),
             )
         )
-    parts = [
-        df.filter(cond).select(
-            pl.lit(table).alias("table"),
-            pl.lit(source).alias("source"),
-            pl.col(ROW).alias("row"),
-            pl.lit(col.name).alias("column"),
-            raw_text.alias("value"),
-            reason.alias("reason"),
-        )
-        for cond, reason in checks
-    ]
+    parts = [_reject_rows(df.filter(cond), table, source, col.name, raw_text, reason) for cond, reason in checks]
     return pl.concat(parts, how="vertical")
 
 
@@ -396,7 +601,7 @@ def _range_words(col: Column) -> str:
         return f"at least {num(col.min)}"
     if col.min_exclusive is not None:
         return f"greater than {num(col.min_exclusive)}"
-    return f"at most {num(col.max)}"
+    return f"at most {num(col.max if col.max is not None else float('inf'))}"
 
 
 def _rows_of(parts: list[pl.DataFrame]) -> pl.Series:
@@ -411,57 +616,113 @@ def _duplicates(df: pl.DataFrame, key: tuple[str, ...], table: str, source: str)
     first_row = pl.col(ROW).first().over(list(key))
     marked = df.with_columns(pl.struct(key).is_first_distinct().alias("__first"), first_row.alias("__first_row"))
     key_text = pl.concat_str([pl.lit(f"{k}=") + pl.col(_RAW + k).cast(pl.String) for k in key], separator=", ")
-    dups = marked.filter(~pl.col("__first")).select(
-        pl.lit(table).alias("table"),
-        pl.lit(source).alias("source"),
-        pl.col(ROW).alias("row"),
-        pl.lit(", ".join(key)).alias("column"),
-        key_text.alias("value"),
-        pl.format(
-            REASON_DUPLICATE.replace("{key}", "{}").replace("{first}", "{}"), key_text, pl.col("__first_row")
-        ).alias("reason"),
-    )
+    reason = _format(REASON_DUPLICATE.replace("{key}", "{}").replace("{first}", "{}"), key_text, pl.col("__first_row"))
+    dups = _reject_rows(marked.filter(~pl.col("__first")), table, source, ", ".join(key), key_text, reason)
     return marked.filter(pl.col("__first")).drop("__first", "__first_row"), dups
 
 
 def _foreign_keys(
-    df: pl.DataFrame, present: list[Column], table: str, source: str, parents: Mapping[str, pl.Series]
+    df: pl.DataFrame,
+    present: list[Column],
+    table: str,
+    source: str,
+    parents: Mapping[str, pl.Series],
+    rejected_parents: Mapping[str, pl.DataFrame],
+    rejected_here: pl.DataFrame,
 ) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
-    """Reject rows whose references are unknown; self-references iterate to a fixed point."""
+    """Reject rows whose references are unknown; self-references iterate to a fixed point.
+
+    A reference to a row that was itself rejected (here or in the referenced table) is a
+    knock-on reject: its reason points at that row and ``cause`` names the root reject.
+    """
     rejects: list[pl.DataFrame] = []
     refs = [c for c in present if c.references]
+    spec_key = CONTRACT[table].key
+    own = rejected_here.rename({spec_key[0]: "value"}) if len(spec_key) == 1 else None
     while True:
         found = []
         for col in refs:
-            target_table, target_col = col.references.split(".")
+            target_table, target_col = str(col.references).split(".")
             if target_table == table:
                 keys = df.get_column(target_col)
+                known_rejects = own
             elif col.references in parents:
-                keys = parents[col.references]
+                keys = parents[str(col.references)]
+                known_rejects = rejected_parents.get(str(col.references))
             else:
                 continue
             bad = df.filter(pl.col(col.name).is_not_null() & ~pl.col(col.name).is_in(keys.implode()))
-            if bad.height:
-                found.append(
-                    bad.select(
-                        pl.lit(table).alias("table"),
-                        pl.lit(source).alias("source"),
-                        pl.col(ROW).alias("row"),
-                        pl.lit(col.name).alias("column"),
-                        pl.col(col.name).cast(pl.String).alias("value"),
-                        pl.format(
-                            REASON_FK.replace("{target}", target_col.replace("_", " "))
-                            .replace("{value!r}", "'{}'")
-                            .replace("{table}", target_table),
-                            pl.col(col.name),
-                        ).alias("reason"),
-                    )
-                )
+            if not bad.height:
+                continue
+            if known_rejects is None:
+                known_rejects = pl.DataFrame(schema=REJECTED_KEYS_SCHEMA)
+            bad = bad.join(
+                known_rejects.select(
+                    pl.col("value").cast(pl.String).alias("__ref"),
+                    pl.col("at").alias("__at"),
+                    pl.col("root").alias("__root"),
+                ),
+                left_on=pl.col(col.name).cast(pl.String),
+                right_on="__ref",
+                how="left",
+                maintain_order="left",
+            )
+            word = target_col.replace("_", " ")
+            unknown = _format(
+                REASON_FK.replace("{target}", word).replace("{value!r}", "'{}'").replace("{table}", target_table),
+                pl.col(col.name),
+            )
+            knock_on = _format(
+                REASON_KNOCK_ON.replace("{target}", _SINGULAR.get(target_table, word))
+                .replace("{value!r}", "'{}'")
+                .replace("{where}", "{}"),
+                pl.col(col.name),
+                pl.col("__at"),
+            )
+            reason = pl.when(pl.col("__at").is_null()).then(unknown).otherwise(knock_on)
+            found.append(_reject_rows(bad, table, source, col.name, pl.col(col.name), reason, pl.col("__root")))
         if not found:
             return df, rejects
         rejects.extend(found)
-        bad_rows = pl.concat([f.select("row") for f in found]).get_column("row")
-        df = df.filter(~pl.col(ROW).is_in(bad_rows.implode()))
+        new = pl.concat(found, how="vertical")
+        if own is not None:
+            k = spec_key[0]
+            dropped = df.join(new.select("row", "cause").unique("row", keep="first"), left_on=ROW, right_on="row")
+            own = pl.concat(
+                [
+                    own,
+                    dropped.select(
+                        pl.col(k).cast(pl.String).alias("value"),
+                        (pl.lit(table + " ") + pl.col(ROW)).alias("at"),
+                        pl.coalesce(pl.col("cause"), pl.lit(table + " ") + pl.col(ROW)).alias("root"),
+                    ),
+                ],
+                how="vertical",
+            )
+        df = df.filter(~pl.col(ROW).is_in(new.get_column("row").implode()))
+
+
+def _format(template: str, *values: pl.Expr) -> pl.Expr:
+    """``pl.format`` built on ``pl.concat_str``: each ``{}`` in ``template`` takes the next value.
+
+    polars 1.x ``pl.format`` panics (a Rust ``PanicException``, not an ``Exception``) on some
+    filtered multi-chunk string columns; ``concat_str`` does not. A null value gives a null result.
+
+    Example
+    -------
+    >>> pl.select(_format("unknown {}: {}", pl.lit("role"), pl.lit(7))).item()
+    'unknown role: 7'
+    """
+    pieces = template.split("{}")
+    if len(pieces) != len(values) + 1:
+        raise ValueError(f"{template!r} has {len(pieces) - 1} placeholder(s) for {len(values)} value(s)")
+    exprs: list[pl.Expr] = []
+    for text, value in zip(pieces, [*values, None], strict=True):
+        if text:
+            exprs.append(pl.lit(text, dtype=pl.String))
+        if value is not None:
+            exprs.append(value.cast(pl.String))
+    return pl.concat_str(exprs)
 
 
 def _finish(df: pl.DataFrame, columns: tuple[Column, ...], extra: list[str]) -> pl.DataFrame:

@@ -29,7 +29,7 @@ from typing import Any
 
 import polars as pl
 
-from data_sources.errors import ERR_UNREADABLE, ERR_XAPI_JSON, SourceError
+from data_sources.errors import ERR_RECURSION, ERR_UNREADABLE, ERR_XAPI_JSON, SourceError
 from data_sources.files import ROW
 
 VERB_ALIASES = {"initialized": "launched", "launched": "launched", "experienced": "attempted"}
@@ -81,34 +81,63 @@ def actor_id(actor: Mapping[str, Any] | None, identity: Mapping[str, Any]) -> st
     if not isinstance(actor, Mapping):
         return None
     mode = identity.get("actor", "auto")
-    account = actor.get("account") or {}
+    account = _mapping(actor.get("account"))
     mbox = actor.get("mbox")
     if mode == "account" or (mode == "auto" and account.get("name")):
-        ident = account.get("name")
+        ident = _text(account.get("name"))
     elif mode == "mbox":
         ident = mbox
     else:
         ident = mbox.removeprefix("mailto:").split("@")[0] if isinstance(mbox, str) else None
     mapping = identity.get("map")
     if ident is not None and mapping:
-        return mapping.get(ident)
-    return ident
+        return _text(mapping.get(ident))
+    return _text(ident)
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (a malformed field maps to nothing)."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def _text(value: object) -> str | None:
+    """A JSON scalar as text (numbers too); objects, arrays and null are not text.
+
+    Example
+    -------
+    >>> _text("A1"), _text(7), _text(True), _text([1]), _text(None)
+    ('A1', '7', 'true', None, None)
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return str(value)
+    return None
 
 
 def statement_row(statement: Mapping[str, Any], identity: Mapping[str, Any]) -> dict[str, str | None]:
     """One statement as a text row of learning_events (unmappable fields are None)."""
-    result = statement.get("result") or {}
-    score = (result.get("score") or {}).get("scaled")
-    duration = iso_duration_seconds(result.get("duration"))
-    obj = statement.get("object") or {}
+    result = _mapping(statement.get("result"))
+    score = _text(_mapping(result.get("score")).get("scaled"))
+    raw_duration = result.get("duration")
+    duration = iso_duration_seconds(raw_duration) if isinstance(raw_duration, str) else None
+    verb_id = _mapping(statement.get("verb")).get("id")
     return {
         "employee_id": actor_id(statement.get("actor"), identity),
-        "asset_id": obj.get("id") if isinstance(obj, Mapping) else None,
-        "verb": verb_name((statement.get("verb") or {}).get("id")),
-        "timestamp": statement.get("timestamp") or statement.get("stored"),
-        "score": None if score is None else str(score),
+        "asset_id": _text(_mapping(statement.get("object")).get("id")),
+        "verb": verb_name(verb_id) if isinstance(verb_id, str) else None,
+        "timestamp": _text(statement.get("timestamp")) or _text(statement.get("stored")),
+        "score": score,
         "duration_s": None if duration is None else str(duration),
     }
+
+
+def _loads(text: str, path: Path) -> Any:
+    """``json.loads``; a document nested deeper than Python can follow is one ``SourceError``."""
+    try:
+        return json.loads(text)
+    except RecursionError as exc:
+        raise SourceError(ERR_RECURSION.format(file=path, detail="arrays or objects nested thousands deep")) from exc
 
 
 def read_xapi(path: Path, identity: Mapping[str, Any] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -128,7 +157,7 @@ def read_xapi(path: Path, identity: Mapping[str, Any] | None = None) -> tuple[pl
     bad: list[tuple[str, str]] = []
     stripped = text.strip()
     try:
-        doc = json.loads(stripped) if stripped else []
+        doc = _loads(stripped, path) if stripped else []
         statements = doc if isinstance(doc, list) else [doc]
         for i, st in enumerate(statements, start=1):
             labels.append(f"statement {i}")
@@ -143,6 +172,9 @@ def read_xapi(path: Path, identity: Mapping[str, Any] | None = None) -> tuple[pl
                 st = json.loads(line)
             except json.JSONDecodeError as exc:
                 bad.append((f"line {n}", REASON_BAD_JSON_LINE.format(detail=exc.msg)))
+                continue
+            except RecursionError:
+                bad.append((f"line {n}", REASON_BAD_JSON_LINE.format(detail="nested too deeply")))
                 continue
             if not isinstance(st, Mapping):
                 bad.append((f"line {n}", REASON_BAD_JSON_LINE.format(detail="not a JSON object")))
