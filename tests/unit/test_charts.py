@@ -12,7 +12,7 @@ import pytest
 from ui import charts
 
 SAFE_COLOURS = set(charts.OKABE_ITO) | {"#999999", "#666666", "white"}
-SEQUENTIAL = {"viridis", "blueorange"}  # perceptually uniform, colour-blind-safe schemes
+SEQUENTIAL = {"viridis", "blueorange", "oranges"}  # colour-blind-safe: perceptually uniform or single-hue
 
 INPUTS = {
     "band_distribution": pl.DataFrame(
