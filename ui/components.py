@@ -91,6 +91,12 @@ def downloads(frame: pl.DataFrame, name: str, key: str | None = None) -> None:
         )
 
 
+MSG_EMPTY_TABLE = (
+    "Nothing to list here for the chosen scope: no row matches the sidebar's team, ladder and date. "
+    "Clear a filter or choose another date."
+)
+
+
 def show_table(
     frame: pl.DataFrame,
     name: str,
@@ -109,6 +115,9 @@ def show_table(
     from ui.present import header, present
 
     key = key or name
+    if frame.height == 0:
+        st.info(MSG_EMPTY_TABLE, icon=":material/filter_alt_off:")
+        return
     shown = present(frame)
     display = shown.frame
     config: dict[str, object] = {}

@@ -82,6 +82,17 @@ if bundle is not None:
             icon=":material/lock:",
         )
     else:
+        causes = bundle.report.causes().filter(pl.col("knock_on_rows") > 0)
+        if causes.height:
+            st.markdown(
+                f"**{causes.get_column('knock_on_rows').sum():,} of the {rejects.height:,} rejects follow from "
+                f"{causes.height} rejected row(s)**: fix these first and the rows that point at them load too."
+            )
+            for row in causes.head(10).iter_rows(named=True):
+                st.markdown(
+                    f"- {row['cause']}: {row['reason']} → {row['knock_on_rows']:,} row(s) in {row['tables']} "
+                    "rejected because of it"
+                )
         tables = sorted(rejects["table"].unique().to_list(), key=list(CONTRACT).index)
         chosen = st.selectbox("Table", ["All tables", *tables], key="rejects_table")
         shown = rejects if chosen == "All tables" else rejects.filter(pl.col("table") == chosen)

@@ -18,7 +18,7 @@ from ui.components import (
     show_table,
 )
 from ui.compute import band_counts, people_for_role, readiness_summary, role_summary
-from ui.state import page_context, settings_for
+from ui.state import page_context, scope_caption, settings_for
 
 bundle, filters = page_context()
 cfg = settings_for(bundle).config
@@ -52,6 +52,14 @@ c3.metric(
     help=metric_help(f"Readiness ≥ {cfg.readiness.ready_now_min:.2f} and every critical requirement met.", "Readiness"),
 )
 
+if agg.active == 0:
+    st.info(
+        "Nobody active at this date matches the chosen teams and ladders, so there is no readiness to show. "
+        "Clear a filter in the sidebar or choose another date.",
+        icon=":material/filter_alt_off:",
+    )
+    st.stop()
+st.caption(scope_caption(filters))
 st.altair_chart(charts.band_distribution(band_counts(bundle, filters)), width="stretch")
 explain(band_rule(cfg.readiness), "Readiness")
 
