@@ -1002,7 +1002,7 @@ def _title_page(pdf: Any, doc: Document) -> None:
     pdf.set_draw_color(170, 170, 170)
     pdf.set_line_width(0.2)
     with pdf.table(
-        col_widths=(1, 4),
+        col_widths=(1.5, 4),
         first_row_as_headings=False,
         line_height=4.4,
         text_align="LEFT",
@@ -1052,14 +1052,14 @@ def _pdf_table(pdf: Any, table: Table) -> None:
         _paragraph(pdf, table.empty)
         return
     cells = [[pdf_text(c, raw[i]) for i, c in zip(keep, cols)] for raw in table.rows]
-    widths = column_widths(pdf, cols, cells, pdf.w - pdf.l_margin - pdf.r_margin)
+    widths = column_widths(pdf, cols, cells, pdf.epw - 0.01)
     pdf.set_font(pdf.family, "", 8)
     pdf.set_draw_color(170, 170, 170)
     pdf.set_line_width(0.2)
     align = tuple("LEFT" if c.kind == TEXT else "RIGHT" for c in cols)
     with pdf.table(
         col_widths=tuple(widths),
-        width=sum(widths),
+        width=min(sum(widths), pdf.epw),
         align="LEFT",
         text_align=align,
         line_height=3.9,
