@@ -527,7 +527,7 @@ def _config_rows(config: EquityConfig) -> list[tuple[str, str]]:
         ("Four-fifths threshold", f"{config.four_fifths:g} (impact ratio below it is flagged)"),
         ("Significance level (alpha)", f"{config.alpha:g} (Fisher exact test)"),
         ("Confidence intervals", f"{100 * config.confidence:g}% Wilson"),
-        ("Robustness check", f"still below the threshold with {config.flip_n} more promotions"),
+        ("Robustness check", f"whether a flagged group stays below the threshold with {config.flip_n} more promotions"),
     ]
 
 
@@ -1024,7 +1024,10 @@ def column_widths(pdf: Any, columns: Sequence[Column], cells: Sequence[Sequence[
     """
     pad = 2.4
     pdf.set_font(pdf.family, "B", 8)
-    head = [max(pdf.get_string_width(w) for w in pdf.clean(c.header).split()) + pad for c in columns]
+    head = [
+        max(max(pdf.get_string_width(w) for w in pdf.clean(c.header).split()), pdf.get_string_width(c.header) / 3) + pad
+        for c in columns
+    ]  # the longest word, and at most three lines
     pdf.set_font(pdf.family, "", 8)
     longest = [
         max([pdf.get_string_width(pdf.clean(row[i])) for row in cells] or [0.0]) + pad for i in range(len(columns))
