@@ -252,3 +252,69 @@ def bench_in_scope(
         staffed = employees.filter(active_expr(as_of) & pl.col("team").is_in(list(teams))).get_column("role_id")
         out = out.filter(pl.col("role_id").is_in(staffed.unique().implode()))
     return out
+
+
+#: Output columns of :func:`common_gaps`, in order.
+COMMON_GAP_COLUMNS = ("role_id", "candidates", "competency_id", "candidates_short", "share_short")
+
+
+def common_gaps(gaps: Frame) -> pl.DataFrame:
+    """For each role, the competency most often short among its candidates.
+
+    Parameters
+    ----------
+    gaps : polars.DataFrame or LazyFrame
+        Output of :func:`metrics.readiness.readiness_gaps` (all requirement rows,
+        not ``only_gaps``) for the same as-of date; only ``relation == "next"``
+        rows (candidates: employees whose next role it is) are used.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``role_id, candidates, competency_id, candidates_short, share_short``, one
+        row per role with at least one assessed candidate, sorted by role_id.
+        ``candidates`` counts the assessed candidates, ``candidates_short`` those
+        below the required level in ``competency_id``, and ``share_short`` is their
+        share. Ties go to a critical requirement, then the larger total shortfall
+        in levels, then the competency id. ``competency_id`` is null (and the
+        counts 0) when no candidate is short of anything.
+
+    Example
+    -------
+    >>> g = pl.DataFrame({"employee_id": ["a", "a", "b", "b", "c"],
+    ...     "target_role_id": ["R"] * 4 + ["S"], "relation": ["next"] * 5,
+    ...     "competency_id": ["x", "y", "x", "y", "x"], "critical": [False, True, False, True, False],
+    ...     "gap": [1, 0, 2, 1, 0]})
+    >>> common_gaps(g).rows()   # R: both short in x, one in y; S: nobody short
+    [('R', 2, 'x', 2, 1.0), ('S', 1, None, 0, 0.0)]
+    """
+    rows = gaps.lazy().filter(pl.col("relation") == NEXT)
+    assessed = rows.group_by("target_role_id").agg(candidates=pl.col("employee_id").n_unique().cast(pl.Int64))
+    short = (
+        rows.filter(pl.col("gap") > 0)
+        .group_by("target_role_id", "competency_id")
+        .agg(
+            candidates_short=pl.col("employee_id").n_unique().cast(pl.Int64),
+            __critical=pl.col("critical").fill_null(False).any(),
+            __levels=pl.col("gap").sum(),
+        )
+        .sort(
+            ["target_role_id", "candidates_short", "__critical", "__levels", "competency_id"],
+            descending=[False, True, True, True, False],
+        )
+        .group_by("target_role_id", maintain_order=True)
+        .first()
+    )
+    return (
+        assessed.join(short, on="target_role_id", how="left")
+        .with_columns(pl.col("candidates_short").fill_null(0))
+        .select(
+            pl.col("target_role_id").alias("role_id"),
+            "candidates",
+            "competency_id",
+            "candidates_short",
+            (pl.col("candidates_short") / pl.col("candidates")).alias("share_short"),
+        )
+        .sort("role_id")
+        .collect(engine=COLLECT_ENGINE)
+    )

@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from metrics.bench import BENCH_COLUMNS, TEAM_BENCH_COLUMNS, bench_strength, critical_coverage, team_bench
+from metrics.bench import BENCH_COLUMNS, TEAM_BENCH_COLUMNS, bench_strength, common_gaps, critical_coverage, team_bench
 from metrics.explain import explain_bench, explain_bench_row
 from metrics.readiness import readiness
 
@@ -166,3 +166,41 @@ def test_explanations() -> None:
         "Fellow has no successors: no candidates; no incumbents, so no bench strength",
     ]
     assert explain_bench_row(bench.row(1, named=True), ROLES) == out["explanation"][1]
+
+
+def _gap_rows(rows):
+    return pl.DataFrame(
+        rows,
+        schema=["employee_id", "target_role_id", "relation", "competency_id", "critical", "gap"],
+        orient="row",
+    )
+
+
+def test_common_gaps_counts_candidates_short_per_competency():
+    gaps = _gap_rows(
+        [
+            ("a", "R", "next", "x", False, 1),
+            ("a", "R", "next", "y", False, 1),
+            ("b", "R", "next", "x", False, 0),
+            ("b", "R", "next", "y", False, 2),
+            ("c", "R", "next", "x", False, 0),
+            ("c", "R", "next", "y", False, 1),
+            ("a", "R", "current", "x", False, 3),  # own role: not a candidate row
+            ("d", "R", "current", "x", False, 3),
+        ]
+    )
+    assert common_gaps(gaps).rows() == [("R", 3, "y", 3, 1.0)]
+
+
+def test_common_gaps_ties_go_to_critical_then_levels_then_id():
+    gaps = _gap_rows(
+        [
+            ("a", "R", "next", "x", False, 3),
+            ("a", "R", "next", "y", True, 1),  # same count as x: critical wins
+            ("a", "S", "next", "p", False, 1),
+            ("a", "S", "next", "q", False, 2),  # same count, more levels short
+            ("a", "T", "next", "m", False, 1),
+            ("a", "T", "next", "k", False, 1),  # full tie: smaller id
+        ]
+    )
+    assert common_gaps(gaps).rows() == [("R", 1, "y", 1, 1.0), ("S", 1, "q", 1, 1.0), ("T", 1, "k", 1, 1.0)]
