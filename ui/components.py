@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 import polars as pl
 import streamlit as st
@@ -159,6 +160,37 @@ def show_table(
         else:
             st.caption("Select a row to read its explanation in full.")
     downloads(shown.frame, name, key=key)
+
+
+def pack_downloads(name: str, build_pdf: Callable[[], bytes], build_excel: Callable[[], bytes]) -> None:
+    """Committee-pack downloads (PDF and Excel), built only when clicked, and recorded in the audit log."""
+    from ui.pack import EXCEL_MIME as PACK_EXCEL_MIME
+    from ui.pack import PDF_MIME
+
+    c1, c2, _ = st.columns([1, 1, 2])
+    with c1:
+        st.download_button(
+            "Committee pack (PDF)",
+            build_pdf,
+            file_name=f"{name}.pdf",
+            mime=PDF_MIME,
+            key=f"pack_pdf_{name}",
+            icon=":material/picture_as_pdf:",
+            on_click=_audit_download,
+            args=(f"{name}.pdf",),
+            type="primary",
+        )
+    with c2:
+        st.download_button(
+            "Committee pack (Excel)",
+            build_excel,
+            file_name=f"{name}.xlsx",
+            mime=PACK_EXCEL_MIME,
+            key=f"pack_xlsx_{name}",
+            icon=":material/table:",
+            on_click=_audit_download,
+            args=(f"{name}.xlsx",),
+        )
 
 
 def param_choice(param: str, key: str, options: list[str]) -> None:

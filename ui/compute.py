@@ -17,7 +17,7 @@ import streamlit as st
 
 from data_sources.bundle import DataBundle
 from metrics.access import require_person, scope_frame
-from metrics.bench import bench_in_scope, critical_coverage, team_bench
+from metrics.bench import bench_in_scope, common_gaps, critical_coverage, team_bench
 from metrics.common import active_expr
 from metrics.equity import EquityResult
 from metrics.explain import explain_bench, explain_capability_risk, explain_readiness
@@ -191,6 +191,7 @@ class EquityView:
     window_start: dt.date
     window_end: dt.date
     overall_rate: float | None
+    reference_reason: str = "the highest promotion rate among the groups shown"
 
 
 @st.cache_resource(show_spinner="Computing promotion equity…", max_entries=32)
@@ -340,6 +341,21 @@ def readiness_summary(bundle: DataBundle, filters: Filters) -> ReadinessSummary:
         None if mean is None else float(mean),  # type: ignore[arg-type]
         None if share is None else float(share),  # type: ignore[arg-type]
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _common_gaps(_bundle: DataBundle, key: str, as_of: dt.date) -> pl.DataFrame:
+    t = _bundle.tables
+    c = core(_bundle, as_of)
+    assert c.proficiency is not None
+    gaps = readiness_gaps(t["employees"], t["roles"], t["role_requirements"], c.proficiency, as_of)
+    names = t["competencies"].select("competency_id", pl.col("name").alias("competency"))
+    return common_gaps(gaps).join(names, on="competency_id", how="left")
+
+
+def common_gap_view(bundle: DataBundle, as_of: dt.date) -> pl.DataFrame:
+    """For each role, the competency most of its candidates fall short of (an aggregate)."""
+    return _common_gaps(bundle, _key(bundle), as_of)
 
 
 def band_counts(bundle: DataBundle, filters: Filters) -> pl.DataFrame:

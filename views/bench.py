@@ -6,20 +6,24 @@ import polars as pl
 import streamlit as st
 
 from ui import charts
+from ui.auth import current_scope, session_viewer
 from ui.components import (
     explain,
     metric_help,
     needs_tables,
+    pack_downloads,
     param_choice,
     person_level_allowed,
     readiness_table,
     remember_param,
     show_table,
 )
-from ui.compute import bench_view, people_for_role
-from ui.state import Filters, page_context, scope_caption
+from ui.compute import bench_view, common_gap_view, people_for_role
+from ui.pack import PackMeta, SuccessionPack, succession_excel, succession_pack_from_frames, succession_pdf
+from ui.state import Filters, page_context, scope_caption, settings_for
 
 bundle, filters = page_context()
+cfg = settings_for(bundle).config
 st.title("Bench strength")
 st.caption(
     "Who could step into each critical role: candidates are active employees whose next role it is. "
@@ -100,6 +104,63 @@ explain(
     "For the critical roles with an incumbent in the team, the share that are covered "
     "(a role counts toward every team that holds it).",
     "Bench strength",
+)
+
+st.subheader("What holds the candidates back")
+shared = common_gap_view(bundle, filters.as_of).filter(
+    pl.col("role_id").is_in(critical.get_column("role_id").implode())
+)
+shared_lines = shared.join(bundle.tables["roles"].select("role_id", "title"), on="role_id", how="left").sort("title")
+if shared_lines.height == 0:
+    st.info("No critical role in this scope has candidates assessed against it.", icon=":material/filter_alt_off:")
+for row in shared_lines.iter_rows(named=True):
+    if row["competency_id"] is None:
+        st.markdown(f"- **{row['title']}**: none of its {row['candidates']} candidates falls short of a requirement.")
+    else:
+        st.markdown(
+            f"- **{row['title']}**: {row['candidates_short']} of its {row['candidates']} candidates fall short in "
+            f"**{row['competency']}** — the gap most of them share, and the one development would close first."
+        )
+explain("Among the candidates whose next role it is, the requirement most of them do not yet meet.", "Bench strength")
+
+st.subheader("Committee pack")
+st.caption(
+    "The succession review as one PDF and the same content as an Excel workbook: critical roles, successors, the "
+    "shared gap, and the candidates you may see, with the as-of date, the filters and the rules in force."
+)
+may_see_people = current_scope(bundle, filters.as_of).person_level
+
+
+def _pack() -> SuccessionPack:
+    meta = PackMeta(
+        organisation=bundle.source,
+        source=bundle.source,
+        as_of=filters.as_of,
+        filters=tuple(
+            f"{name}: {', '.join(values)}"
+            for name, values in (("Teams", filters.teams), ("Ladders", filters.ladders))
+            if values
+        ),
+        prepared_for=session_viewer().name or None,
+    )
+    candidates = (
+        {r: people_for_role(bundle, Filters(filters.as_of), r, "next") for r in critical.get_column("role_id")}
+        if may_see_people
+        else None
+    )
+    return succession_pack_from_frames(
+        meta,
+        critical,
+        bundle.tables["roles"],
+        cfg.readiness,
+        gaps=common_gap_view(bundle, filters.as_of),
+        competencies=bundle.tables["competencies"],
+        candidates=candidates,
+    )
+
+
+pack_downloads(
+    f"succession_pack_{filters.as_of:%Y%m%d}", lambda: succession_pdf(_pack()), lambda: succession_excel(_pack())
 )
 
 st.subheader("Candidates for a role")

@@ -7,8 +7,10 @@ import streamlit as st
 
 from metrics.labels import four_fifths_rule, suppressed_text, suppression_rule
 from ui import charts
-from ui.components import downloads, explain, metric_help, needs_tables
+from ui.auth import session_viewer
+from ui.components import downloads, explain, metric_help, needs_tables, pack_downloads
 from ui.compute import equity_view
+from ui.pack import EquityPack, GroupTable, PackMeta, equity_excel, equity_pdf
 from ui.state import page_context, settings_for
 
 bundle, filters = page_context()
@@ -174,3 +176,40 @@ else:
         "Pipeline equity",
     )
     downloads(pipe, f"pipeline_{label.replace(' × ', '_x_')}")
+
+st.subheader("Committee pack")
+st.caption(
+    "The page as one PDF and the same content as an Excel workbook: the as-of date, the window, the filters, the "
+    "configuration in force, the suppression rule, and every table and chart above, from the same suppressed tables."
+)
+
+
+def _pack() -> EquityPack:
+    meta = PackMeta(
+        organisation=bundle.source,
+        source=bundle.source,
+        as_of=filters.as_of,
+        filters=tuple(
+            f"{name}: {', '.join(values)}"
+            for name, values in (("Teams", filters.teams), ("Ladders", filters.ladders))
+            if values
+        ),
+        prepared_for=session_viewer().name or None,
+    )
+    return EquityPack(
+        meta=meta,
+        config=cfg.equity,
+        window_start=view.window_start,
+        window_end=view.window_end,
+        overall_rate=view.overall_rate,
+        groups=(GroupTable(label, view.table, view.reference, view.reference_reason),),
+        pipeline=view.pipeline,
+        findings=tuple(view.sentences),
+    )
+
+
+pack_downloads(
+    f"equity_pack_{label.replace(' × ', '_x_')}_{filters.as_of:%Y%m%d}",
+    lambda: equity_pdf(_pack()),
+    lambda: equity_excel(_pack()),
+)
