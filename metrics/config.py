@@ -183,6 +183,52 @@ class EquityConfig:
         _at_least("equity", "flip_n", self.flip_n, 0)
 
 
+@dataclass(frozen=True)
+class TalentConfig:
+    """Talent review (docs/metrics/talent.md): nine-box cut points, successors, bench history."""
+
+    #: A latest rating at or above this is "medium" performance (below it "low").
+    performance_medium_min: float = 3.0
+    #: A latest rating at or above this is "high" performance.
+    performance_high_min: float = 4.0
+    #: Only a rating whose period ended within this many days of T places a person on the grid.
+    performance_max_age_days: int = 730
+    #: Readiness for the next role at or above this is "medium" on the grid (below it "low").
+    readiness_medium_min: float = 0.70
+    #: Readiness for the next role at or above this is "high" on the grid.
+    readiness_high_min: float = 0.90
+    #: Evidence-suggested successors listed per critical position.
+    suggested_successors: int = 3
+    #: Quarter ends in the bench history (the latest on or before T, and the ones before it).
+    bench_quarters: int = 4
+    #: How far ahead the coverage-lapse forecast looks, in days.
+    forecast_horizon_days: int = 1095
+    #: Absolute slack when comparing readiness and ratings with the cut points.
+    tolerance: float = 1e-9
+
+    def __post_init__(self) -> None:
+        for key in ("performance_medium_min", "performance_high_min"):
+            value = getattr(self, key)
+            _require("talent", key, value, _is_number(value) and math.isfinite(value), "it must be a finite number")
+        _require_order(
+            "talent",
+            "performance_medium_min",
+            self.performance_medium_min,
+            "performance_high_min",
+            self.performance_high_min,
+        )
+        _at_least("talent", "performance_max_age_days", self.performance_max_age_days, 1)
+        _fraction("talent", "readiness_medium_min", self.readiness_medium_min)
+        _fraction("talent", "readiness_high_min", self.readiness_high_min)
+        _require_order(
+            "talent", "readiness_medium_min", self.readiness_medium_min, "readiness_high_min", self.readiness_high_min
+        )
+        _at_least("talent", "suggested_successors", self.suggested_successors, 1)
+        _at_least("talent", "bench_quarters", self.bench_quarters, 1)
+        _at_least("talent", "forecast_horizon_days", self.forecast_horizon_days, 1)
+        _require("talent", "tolerance", self.tolerance, 0 <= self.tolerance < 1e-3, "it must be in [0, 0.001)")
+
+
 #: Nuisance learners the learning-impact fit can use.
 LEARNERS: tuple[str, ...] = ("boosting", "spline_ridge")
 
@@ -259,6 +305,7 @@ class MetricsConfig:
     equity: EquityConfig = field(default_factory=EquityConfig)
     learning_impact: LearningImpactConfig = field(default_factory=LearningImpactConfig)
     assets: AssetPortfolioConfig = field(default_factory=AssetPortfolioConfig)
+    talent: TalentConfig = field(default_factory=TalentConfig)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MetricsConfig:
