@@ -147,6 +147,14 @@ def _write(engine: sa.Engine, work: Callable[[sa.Connection], T]) -> T:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _insert(conn: sa.Connection, table: sa.Table, row: dict[str, object]) -> int:
+    """Insert one row and return its new id."""
+    key = conn.execute(table.insert().values(**row)).inserted_primary_key
+    if key is None:  # pragma: no cover - every store table has an integer key
+        raise RuntimeError(f"{table.name}: the database returned no id")
+    return int(key[0])
+
+
 def _who(value: str) -> str:
     who = (value or "").strip()
     if not who or len(who) > MAX_NAME:
@@ -237,7 +245,7 @@ def save_nomination(
         "nominated_by": who,
         "nominated_at": now or _now(),
     }
-    return _write(target, lambda conn: int(conn.execute(NOMINATIONS.insert().values(**row)).inserted_primary_key[0]))
+    return _write(target, lambda conn: _insert(conn, NOMINATIONS, row))
 
 
 def withdraw_nomination(
@@ -328,7 +336,7 @@ def create_pool(
         if found is not None:
             return found
         row = {"name": label, "description": text, "created_by": who, "created_at": now or _now()}
-        return int(conn.execute(POOLS.insert().values(**row)).inserted_primary_key[0])
+        return _insert(conn, POOLS, row)
 
     try:
         return _write(target, work)
@@ -367,7 +375,7 @@ def add_to_pool(
         if conn.execute(sa.select(POOLS.c.pool_id).where(POOLS.c.pool_id == pool_id)).first() is None:
             raise TalentStoreError(ERR_UNKNOWN_POOL.format(pool_id=pool_id))
         row = {"pool_id": pool_id, "employee_id": employee_id, "note": text, "added_by": who, "added_at": now or _now()}
-        return int(conn.execute(POOL_MEMBERS.insert().values(**row)).inserted_primary_key[0])
+        return _insert(conn, POOL_MEMBERS, row)
 
     return _write(target, work)
 

@@ -87,7 +87,7 @@ def bench_history(
     tables: Mapping[str, pl.DataFrame],
     as_of: dt.date,
     config: MetricsConfig = DEFAULT_CONFIG,
-    engine: EventEngine = POLARS_ENGINE,
+    engine: EventEngine | None = None,
     critical_only: bool = True,
 ) -> pl.DataFrame:
     """Bench of each (critical) role at the last ``config.talent.bench_quarters`` quarter ends.
@@ -118,7 +118,7 @@ def bench_history(
         employees = tables["employees"]
         if "movements" in tables:
             employees = roles_at(employees, tables["movements"], quarter)
-        ready = readiness_at(tables, quarter, config, engine)
+        ready = readiness_at(tables, quarter, config, engine or POLARS_ENGINE)
         bench = bench_strength(employees, tables["roles"], ready, quarter)
         if critical_only:
             bench = bench.filter(pl.col("critical"))
@@ -247,10 +247,10 @@ def coverage_forecast(
         )
         .collect(engine=COLLECT_ENGINE)
     )
-    req = role_requirements.lazy()
-    rnames = req.collect_schema().names()
+    req_lazy = role_requirements.lazy()
+    rnames = req_lazy.collect_schema().names()
     req = (
-        req.join(critical.lazy(), on="role_id", how="semi")
+        req_lazy.join(critical.lazy(), on="role_id", how="semi")
         .select(
             "role_id",
             "competency_id",
@@ -308,8 +308,8 @@ def coverage_forecast(
         )
         .sort("role_id", "employee_id")
     )
-    role_rows = []
-    restore_keys = []
+    role_rows: list[tuple[str, int, dt.date | None, dt.date | None, str | None]] = []
+    restore_keys: list[tuple[str, str, int]] = []
     for role_id in critical["role_id"].sort().to_list():
         mine = per_candidate.filter(pl.col("role_id") == role_id)
         if mine.height == 0:
