@@ -25,7 +25,7 @@ import polars as pl
 from metrics.bench import bench_strength
 from metrics.common import active_at
 from metrics.config import DEFAULT_CONFIG, MetricsConfig
-from metrics.engine import POLARS_ENGINE, EventEngine
+from metrics.engine import EventEngine
 from metrics.movements import roles_at
 from metrics.proficiency import COLLECT_ENGINE, MAX_LEVEL, MIN_LEVEL, evidence_weights
 from metrics.readiness import NEXT, READY_NOW, band_expr
@@ -118,7 +118,9 @@ def bench_history(
         employees = tables["employees"]
         if "movements" in tables:
             employees = roles_at(employees, tables["movements"], quarter)
-        ready = readiness_at(tables, quarter, config, engine or POLARS_ENGINE)
+        ready = (
+            readiness_at(tables, quarter, config) if engine is None else readiness_at(tables, quarter, config, engine)
+        )
         bench = bench_strength(employees, tables["roles"], ready, quarter)
         if critical_only:
             bench = bench.filter(pl.col("critical"))
