@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from metrics.common import active_at
@@ -277,6 +278,49 @@ def nine_box(
     return NineBox(placements, grid, unplaced)
 
 
+def _recoverable(boxes: list[int], groups: list[str], hidden: list[bool]) -> list[int]:
+    """Indexes of hidden cells whose value follows from the shown cells and the box and group totals.
+
+    A hidden cell is recoverable when its unit vector lies in the row space of the
+    margins (each box, each group) restricted to the hidden cells.
+    """
+    idx = [i for i, h in enumerate(hidden) if h]
+    if not idx:
+        return []
+    margins = [[1.0 if boxes[i] == b else 0.0 for i in idx] for b in sorted(set(boxes))]
+    margins += [[1.0 if groups[i] == g else 0.0 for i in idx] for g in sorted(set(groups))]
+    a = np.array(margins)
+    rank = np.linalg.matrix_rank(a)
+    found = []
+    for k, i in enumerate(idx):
+        unit = np.zeros((1, len(idx)))
+        unit[0, k] = 1.0
+        if np.linalg.matrix_rank(np.vstack([a, unit])) == rank:
+            found.append(i)
+    return found
+
+
+def _audit(table: pl.DataFrame) -> list[bool]:
+    """Suppress more cells until no suppressed count can be worked out from the box and
+    group totals (the margin rules alone miss combinations across several boxes)."""
+    boxes = table["box"].to_list()
+    groups = table["group"].to_list()
+    sizes = table["people"].to_list()
+    hidden = table["suppressed"].to_list()
+    while True:
+        found = _recoverable(boxes, groups, hidden)
+        if not found:
+            return hidden
+        cell = found[0]
+        shown = [i for i, h in enumerate(hidden) if not h]
+        if not shown:  # pragma: no cover - with everything hidden nothing is recoverable
+            return hidden
+        same_box = [i for i in shown if boxes[i] == boxes[cell]]
+        same_group = [i for i in shown if groups[i] == groups[cell]]
+        pool = same_box or same_group or shown
+        hidden[min(pool, key=lambda i: (sizes[i], boxes[i], groups[i]))] = True
+
+
 def nine_box_by_group(
     placements: pl.DataFrame,
     employees: Frame,
@@ -291,9 +335,10 @@ def nine_box_by_group(
     ``min_group_size`` is suppressed in every box (and complemented in the
     one-way table); a cell under ``min_group_size`` is suppressed; then, in every
     box (row), every group (column) and the whole table, a lone suppressed cell
-    takes the next-smallest with it, since box totals and group totals are shown.
-    Every box × group pair is listed (a pair with nobody counts 0 and is suppressed
-    as a small cell). A suppressed row's numbers are null.
+    takes the next-smallest with it; last, an audit suppresses more until no
+    suppressed count follows from the box and group totals by any combination.
+    Only box × group pairs with someone in them are listed (an empty pair is known
+    to be empty from the box counts anyway). A suppressed row's numbers are null.
 
     Example
     -------
@@ -314,19 +359,13 @@ def nine_box_by_group(
         on="employee_id",
         how="left",
     ).with_columns(pl.col("group").fill_null("Not disclosed"))
-    groups = sorted(people["group"].unique().to_list())
-    boxes = pl.DataFrame(
-        {"box": [box_number(p, r) for p, r in BOX_LABELS], "box_label": list(BOX_LABELS.values())}
-    ).with_columns(pl.col("box").cast(pl.Int64))
-    cells = boxes.join(pl.DataFrame({"group": groups}, schema={"group": pl.String}), how="cross")
-    stats = people.group_by("box", "group").agg(
-        people=pl.len().cast(pl.Int64),
-        mean_rating=pl.col("rating").mean(),
-        mean_readiness=pl.col("readiness").mean(),
-    )
     table = (
-        cells.join(stats, on=["box", "group"], how="left")
-        .with_columns(pl.col("people").fill_null(0))
+        people.group_by("box", "box_label", "group")
+        .agg(
+            people=pl.len().cast(pl.Int64),
+            mean_rating=pl.col("rating").mean(),
+            mean_readiness=pl.col("readiness").mean(),
+        )
         .sort("box", "group")
     )
     totals = table.group_by("group").agg(eligible=pl.col("people").sum()).sort("group")
@@ -340,6 +379,7 @@ def nine_box_by_group(
     flagged = suppress_intersection(
         keyed.select(pl.col("_cell").alias("group"), "first", "second", "eligible"), [], hidden_groups, min_group_size
     )
-    out = table.with_columns(suppressed=flagged["suppressed"])
+    hidden = _audit(table.with_columns(suppressed=flagged["suppressed"]))
+    out = table.with_columns(suppressed=pl.Series(hidden))
     out = blank_suppressed(out, ("people", "mean_rating", "mean_readiness"))
     return out.with_columns(pl.lit(attribute).alias("attribute")).select(GROUP_COLUMNS)
