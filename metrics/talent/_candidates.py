@@ -25,6 +25,9 @@ ERR_UNKNOWN_ROLE = "Unknown role {role_id!r}: it is not in the roles table."
 ERR_UNKNOWN_EMPLOYEE = "Unknown employee {employee_id!r}: not in the employees table."
 ERR_MISSING_COLUMNS = "{table} is missing column(s) {missing}."
 
+#: Candidates whose per-requirement detail is worked out by default (the list itself is complete).
+DETAIL_LIMIT = 200
+
 #: Level distance labels: target level minus the level of the candidate's current role.
 LATERAL, ONE_UP, TWO_UP = 0, 1, 2
 DISTANCE_LABELS = {-2: "two down", -1: "one down", 0: "lateral", 1: "one up", 2: "two up"}
@@ -243,8 +246,9 @@ class Candidates:
     """Internal candidates for one role.
 
     ``ranked``: one row per candidate (``CANDIDATE_COLUMNS``), best first;
-    ``requirements``: one row per candidate × requirement of the role
-    (``REQUIREMENT_COLUMNS``), the level, the gap and the evidence behind the level.
+    ``requirements``: one row per requirement of the role for each of the first
+    ``detail_limit`` candidates (``REQUIREMENT_COLUMNS``): the level, the gap and
+    the evidence behind the level.
     """
 
     role_id: str
@@ -267,6 +271,7 @@ def candidates_for_role(
     distances: Sequence[int] = (),
     include_incumbents: bool = False,
     limit: int | None = None,
+    detail_limit: int | None = DETAIL_LIMIT,
 ) -> Candidates:
     """Every active employee ranked by readiness for ``role_id``, with gaps and evidence.
 
@@ -295,6 +300,9 @@ def candidates_for_role(
         Also list the people who already hold the role (default: not).
     limit : int, optional
         Keep the best ``limit`` candidates.
+    detail_limit : int, optional
+        Per-requirement detail (``Candidates.requirements``) for the best
+        ``detail_limit`` candidates (default ``DETAIL_LIMIT``; None: all).
 
     Returns
     -------
@@ -347,7 +355,6 @@ def candidates_for_role(
     people_df = people.collect(engine=COLLECT_ENGINE)
 
     req_df = role_requirements_of(role_requirements, role_id).collect(engine=COLLECT_ENGINE)
-    scores = _scores(people_df.lazy(), req_df, proficiency, config)
     req = req_df.lazy()
     prof = proficiency.lazy()
     prof_names = prof.collect_schema().names()
@@ -355,13 +362,21 @@ def candidates_for_role(
         (pl.col(c) if c in prof_names else pl.lit(None, dtype)).alias(c)
         for c, dtype in (("evidence_weight", pl.Float64), ("n_evidence", pl.Int64), ("last_observed_on", pl.Date))
     ]
-    prof_role = prof.select("employee_id", "competency_id", pl.col("level").cast(pl.Int64), *extras).join(
-        req.select("competency_id"), on="competency_id", how="semi"
+    # one pass over the proficiency rows: only the role's competencies are kept
+    prof_role = (
+        prof.filter(pl.col("competency_id").is_in(req_df["competency_id"].to_list()))
+        .select("employee_id", "competency_id", pl.col("level").cast(pl.Int64), *extras)
+        .collect(engine=COLLECT_ENGINE)
     )
-    evidence_totals = prof_role.group_by("employee_id").agg(
-        n_evidence=pl.col("n_evidence").sum().cast(pl.Int64),
-        evidence_weight=pl.col("evidence_weight").sum(),
-        last_evidence_on=pl.col("last_observed_on").max(),
+    scores = _scores(people_df.lazy(), req_df, prof_role, config)
+    evidence_totals = (
+        prof_role.lazy()
+        .group_by("employee_id")
+        .agg(
+            n_evidence=pl.col("n_evidence").sum().cast(pl.Int64),
+            evidence_weight=pl.col("evidence_weight").sum(),
+            last_evidence_on=pl.col("last_observed_on").max(),
+        )
     )
     since = in_role_since(people_df, movements, as_of)
     ranked = (
@@ -397,11 +412,12 @@ def candidates_for_role(
     if limit is not None:
         ranked = ranked.head(limit)
     ranked_df = ranked.collect(engine=COLLECT_ENGINE)
+    detailed = ranked_df if detail_limit is None else ranked_df.head(detail_limit)
     requirements = (
-        ranked_df.lazy()
+        detailed.lazy()
         .select("employee_id", "rank")
         .join(req, how="cross")
-        .join(prof_role, on=["employee_id", "competency_id"], how="left")
+        .join(prof_role.lazy(), on=["employee_id", "competency_id"], how="left")
         .with_columns(pl.col("level").fill_null(0), pl.col("n_evidence").fill_null(0))
         .with_columns(
             gap=pl.max_horizontal(pl.lit(0, dtype=pl.Int64), pl.col("required_level") - pl.col("level")),

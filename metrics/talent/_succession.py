@@ -237,7 +237,15 @@ def succession(
     suggested_rows = []
     for role_id in crit["role_id"].to_list():
         found = candidates_for_role(
-            employees, roles, role_requirements, proficiency, role_id, as_of, movements, config.readiness
+            employees,
+            roles,
+            role_requirements,
+            proficiency,
+            role_id,
+            as_of,
+            movements,
+            config.readiness,
+            detail_limit=0,
         ).ranked
         top = found.filter(pl.col("band").is_not_null() & (pl.col("band") != DEVELOPING)).head(
             config.talent.suggested_successors
