@@ -1,0 +1,301 @@
+"""Altair charts for the talent review. Each takes an aggregated polars frame and returns ``alt.Chart``.
+
+They never call ``st.*``. Colours are the Okabe–Ito palette or a single-hue
+sequential scale (both safe for the common forms of colour blindness); the salient
+colour marks what needs attention. Every chart has a title, axis titles and tooltips.
+
+Example
+-------
+>>> import polars as pl
+>>> grid = pl.DataFrame({"box": [9], "performance_tier": ["high"], "readiness_tier": ["high"],
+...     "box_label": ["Ready to move up"], "people": [3], "mean_rating": [4.2], "mean_readiness": [0.95]})
+>>> nine_box_grid(grid).to_dict()["title"]["text"]
+'Evidence-based nine-box'
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from ui.charts import BAND_COLOURS, BAND_LABELS, BAND_ORDER, MAX_ROWS, OKABE_ITO
+
+ERR_TOO_MANY_ROWS = "A chart was given {n} rows; aggregate or narrow before charting (limit {limit})."
+TIER_ORDER = ["Low", "Medium", "High"]
+STATUS_ORDER = ["No successors", "Ready only in future", "Covered"]
+#: Worse is the salient end: vermillion, orange, blue.
+STATUS_COLOURS = ["#D55E00", "#E69F00", "#0072B2"]
+IMPACT_ORDER = ["high", "medium", "low"]
+IMPACT_COLOURS = ["#D55E00", "#E69F00", "#56B4E9"]
+
+
+def _data(frame: pl.DataFrame) -> alt.Data:
+    if frame.height > MAX_ROWS:
+        raise ValueError(ERR_TOO_MANY_ROWS.format(n=frame.height, limit=MAX_ROWS))
+    rows = frame.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d")).to_dicts()
+    return alt.Data(values=rows)
+
+
+def _title(text: str, subtitle: str | None = None) -> alt.TitleParams:
+    return alt.TitleParams(text, subtitle=subtitle or [], anchor="start")
+
+
+def nine_box_grid(grid: pl.DataFrame, title: str = "Evidence-based nine-box") -> alt.Chart:
+    """3 × 3 grid: performance (rows) × readiness for the next role (columns), people per box.
+
+    ``grid`` columns: ``performance_tier, readiness_tier, box_label, people, mean_rating, mean_readiness``
+    (tiers low / medium / high).
+    """
+    data = grid.with_columns(
+        pl.col("performance_tier").str.to_titlecase().alias("performance"),
+        pl.col("readiness_tier").str.to_titlecase().alias("readiness"),
+        pl.format("{} · {}", pl.col("people"), pl.col("box_label")).alias("text"),
+    )
+    base = alt.Chart(
+        _data(data), title=_title(title, "People per box: latest rating × readiness for the next role")
+    ).encode(
+        x=alt.X("readiness:N", title="Readiness for the next role", sort=TIER_ORDER),
+        y=alt.Y("performance:N", title="Performance (latest rating)", sort=list(reversed(TIER_ORDER))),
+    )
+    cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
+        color=alt.Color("people:Q", title="People", scale=alt.Scale(scheme="blues")),
+        tooltip=[
+            alt.Tooltip("box_label:N", title="Box"),
+            alt.Tooltip("people:Q", title="People", format=","),
+            alt.Tooltip("mean_rating:Q", title="Mean rating", format=".2f"),
+            alt.Tooltip("mean_readiness:Q", title="Mean readiness", format=".2f"),
+        ],
+    )
+    labels = base.mark_text(fontSize=13, lineBreak=" · ").encode(
+        text="text:N",
+        color=alt.condition("datum.people > 0", alt.value("#000000"), alt.value("#666666")),
+    )
+    return (cells + labels).properties(height=360)
+
+
+def candidate_bars(ranked: pl.DataFrame, title: str = "Best-placed candidates") -> alt.Chart:
+    """Horizontal bars: readiness for the role of the listed candidates, coloured by band.
+
+    ``ranked`` columns: ``employee_id, readiness, band, move, role`` (current role label).
+    """
+    data = ranked.with_columns(
+        pl.col("band").replace_strict(BAND_LABELS, default="No requirements").alias("band_label")
+    )
+    return (
+        alt.Chart(_data(data), title=_title(title, "Readiness for the chosen role (1.0 = every requirement met)"))
+        .mark_bar()
+        .encode(
+            y=alt.Y("employee_id:N", title="Employee", sort=None),
+            x=alt.X("readiness:Q", title="Readiness for the role", scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color(
+                "band_label:N",
+                title="Band",
+                scale=alt.Scale(domain=[BAND_LABELS[b] for b in BAND_ORDER], range=list(BAND_COLOURS)),
+            ),
+            tooltip=[
+                alt.Tooltip("employee_id:N", title="Employee"),
+                alt.Tooltip("role:N", title="Current role"),
+                alt.Tooltip("move:N", title="Move"),
+                alt.Tooltip("readiness:Q", title="Readiness", format=".2f"),
+                alt.Tooltip("band_label:N", title="Band"),
+            ],
+        )
+        .properties(height=alt.Step(18))
+    )
+
+
+def comparison_levels(requirements: pl.DataFrame, title: str = "Levels against what the role requires") -> alt.Chart:
+    """Per requirement: each candidate's demonstrated level (points) and the required level (tick).
+
+    ``requirements`` columns: ``competency, employee_id, level, required_level, n_evidence, last_observed_on``.
+    """
+    data = requirements
+    base = alt.Chart(_data(data), title=_title(title, "Demonstrated level per candidate; black tick = required"))
+    points = base.mark_point(filled=True, size=110).encode(
+        y=alt.Y("competency:N", title="Requirement"),
+        x=alt.X("level:Q", title="Level (0 none – 5 Innovate)", scale=alt.Scale(domain=[0, 5])),
+        color=alt.Color("employee_id:N", title="Candidate", scale=alt.Scale(range=list(OKABE_ITO))),
+        shape=alt.Shape("employee_id:N", title="Candidate"),
+        yOffset=alt.YOffset("employee_id:N"),
+        tooltip=[
+            alt.Tooltip("employee_id:N", title="Candidate"),
+            alt.Tooltip("competency:N", title="Requirement"),
+            alt.Tooltip("level:Q", title="Level"),
+            alt.Tooltip("required_level:Q", title="Required"),
+            alt.Tooltip("n_evidence:Q", title="Evidence items"),
+            alt.Tooltip("last_observed_on:N", title="Latest evidence"),
+        ],
+    )
+    ticks = base.mark_tick(color="#000000", thickness=3, size=24).encode(
+        y=alt.Y("competency:N", title="Requirement"),
+        x=alt.X("required_level:Q", title="Level (0 none – 5 Innovate)"),
+        tooltip=[alt.Tooltip("competency:N", title="Requirement"), alt.Tooltip("required_level:Q", title="Required")],
+    )
+    return (ticks + points).properties(height=alt.Step(44))
+
+
+def rating_lines(ratings: pl.DataFrame, title: str = "Performance trend") -> alt.Chart:
+    """Ratings over time per candidate. ``ratings`` columns: ``employee_id, period_end, rating``."""
+    return (
+        alt.Chart(_data(ratings), title=_title(title, "Each rating period up to the as-of date"))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("period_end:T", title="Rating period end"),
+            y=alt.Y("rating:Q", title="Rating", scale=alt.Scale(zero=False)),
+            color=alt.Color("employee_id:N", title="Candidate", scale=alt.Scale(range=list(OKABE_ITO))),
+            tooltip=[
+                alt.Tooltip("employee_id:N", title="Candidate"),
+                alt.Tooltip("period_end:T", title="Period end"),
+                alt.Tooltip("rating:Q", title="Rating", format=".2f"),
+            ],
+        )
+        .properties(height=220)
+    )
+
+
+def bench_over_time(history: pl.DataFrame, title: str = "Ready-now successors at each quarter end") -> alt.Chart:
+    """Lines per critical role: ready-now and ready-soon successors at each quarter end.
+
+    ``history`` columns: ``quarter_end, role, ready_now, ready_soon, status``.
+    """
+    long = history.unpivot(
+        index=["quarter_end", "role", "status"],
+        on=["ready_now", "ready_soon"],
+        variable_name="band",
+        value_name="people",
+    ).with_columns(pl.col("band").replace_strict(BAND_LABELS, default=pl.col("band")).alias("band"))
+    return (
+        alt.Chart(_data(long), title=_title(title, "Readiness recomputed as it stood on each date"))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("quarter_end:T", title="Quarter end", axis=alt.Axis(format="%b %Y", tickCount="month")),
+            y=alt.Y("people:Q", title="Successors", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color("role:N", title="Critical role", scale=alt.Scale(range=list(OKABE_ITO))),
+            strokeDash=alt.StrokeDash(
+                "band:N", title="Band", sort=[BAND_LABELS["ready_now"], BAND_LABELS["ready_soon"]]
+            ),
+            tooltip=[
+                alt.Tooltip("role:N", title="Role"),
+                alt.Tooltip("quarter_end:T", title="Quarter end"),
+                alt.Tooltip("band:N", title="Band"),
+                alt.Tooltip("people:Q", title="Successors"),
+                alt.Tooltip("status:N", title="Status"),
+            ],
+        )
+        .properties(height=300)
+    )
+
+
+def coverage_lapse(
+    forecast: pl.DataFrame, as_of: str, title: str = "How long each critical role stays covered"
+) -> alt.Chart:
+    """Bars from the as-of date to the last covered day, per covered critical role.
+
+    ``forecast`` columns: ``role, start, covered_until, ready_now, last_ready_employee_id``
+    (``covered_until`` null: beyond the horizon; such rows should carry the horizon's end).
+    """
+    return (
+        alt.Chart(_data(forecast), title=_title(title, f"If no new evidence arrives after {as_of}"))
+        .mark_bar(color="#0072B2")
+        .encode(
+            y=alt.Y("role:N", title="Critical role"),
+            x=alt.X("start:T", title="Date"),
+            x2="covered_until:T",
+            tooltip=[
+                alt.Tooltip("role:N", title="Role"),
+                alt.Tooltip("ready_now:Q", title="Ready now today"),
+                alt.Tooltip("covered_until:T", title="Covered until"),
+                alt.Tooltip("last_ready_employee_id:N", title="Last to stay ready"),
+            ],
+        )
+        .properties(height=alt.Step(30))
+    )
+
+
+def impact_by_role(positions: pl.DataFrame, title: str = "Impact of losing each critical position") -> alt.Chart:
+    """Stacked bars: positions per critical role by impact of loss. Columns ``role, impact, positions``."""
+    return (
+        alt.Chart(
+            _data(positions),
+            title=_title(title, "High: no ready-now successor and a sole holder or single point of failure"),
+        )
+        .mark_bar()
+        .encode(
+            y=alt.Y("role:N", title="Critical role"),
+            x=alt.X("positions:Q", title="Positions (incumbents)"),
+            color=alt.Color(
+                "impact:N", title="Impact of loss", scale=alt.Scale(domain=IMPACT_ORDER, range=IMPACT_COLOURS)
+            ),
+            order=alt.Order("impact_order:Q"),
+            tooltip=[
+                alt.Tooltip("role:N", title="Role"),
+                alt.Tooltip("impact:N", title="Impact"),
+                alt.Tooltip("positions:Q", title="Positions"),
+            ],
+        )
+        .transform_calculate(impact_order=f"indexof({IMPACT_ORDER}, datum.impact)")
+        .properties(height=alt.Step(30))
+    )
+
+
+def org_branch(tree: pl.DataFrame, title: str = "Succession chart") -> alt.Chart:
+    """A branch of the reporting tree: one row per person (top to bottom in reporting order),
+    indented by depth, lines to the manager, critical positions coloured by bench status.
+
+    ``tree`` columns: ``employee_id, manager_id, depth, order, role, status`` (status in words,
+    "Not critical" off critical roles).
+    """
+    data = tree.with_columns(pl.col("order").rank("ordinal").cast(pl.Int64).alias("row") - 1)
+    rows = dict(zip(data["employee_id"].to_list(), data["row"].to_list()))
+    depths = dict(zip(data["employee_id"].to_list(), data["depth"].to_list()))
+    edges = pl.DataFrame(
+        [
+            (e, depths[m], rows[m], d, r)
+            for e, m, d, r in zip(data["employee_id"], data["manager_id"], data["depth"], data["row"])
+            if m is not None and m in rows
+        ],
+        schema={"employee_id": pl.String, "x1": pl.Int64, "y1": pl.Int64, "x2": pl.Int64, "y2": pl.Int64},
+        orient="row",
+    )
+    domain = [*STATUS_ORDER, "Not critical"]
+    colours = [*STATUS_COLOURS, "#BBBBBB"]
+    y_scale = alt.Scale(domain=[-0.5, max(data.height, 1) - 0.5], reverse=True)
+    lines = (
+        alt.Chart(_data(edges))
+        .mark_rule(color="#999999")
+        .encode(
+            x=alt.X("x1:Q", title="Reporting level (0 = top)"),
+            x2="x2:Q",
+            y=alt.Y("y1:Q", title=None, scale=y_scale, axis=None),
+            y2="y2:Q",
+        )
+    )
+    nodes = (
+        alt.Chart(_data(data))
+        .mark_circle(size=140, opacity=1)
+        .encode(
+            x=alt.X("depth:Q", title="Reporting level (0 = top)", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("row:Q", title=None, scale=y_scale, axis=None),
+            color=alt.Color("status:N", title="Critical position", scale=alt.Scale(domain=domain, range=colours)),
+            tooltip=[
+                alt.Tooltip("employee_id:N", title="Employee"),
+                alt.Tooltip("role:N", title="Role"),
+                alt.Tooltip("status:N", title="Bench status"),
+                alt.Tooltip("manager_id:N", title="Manager"),
+            ],
+        )
+    )
+    labels = (
+        alt.Chart(_data(data))
+        .mark_text(align="left", dx=10, fontSize=11)
+        .encode(
+            x="depth:Q",
+            y=alt.Y("row:Q", scale=y_scale, axis=None),
+            text=alt.Text("label:N"),
+        )
+        .transform_calculate(label="datum.employee_id + ' · ' + datum.role")
+    )
+    return (lines + nodes + labels).properties(
+        title=_title(title, "Reporting lines from employees.manager_id; critical positions coloured by bench status"),
+        height=max(120, 22 * data.height),
+    )
