@@ -32,7 +32,7 @@ from typing import TypeVar
 import polars as pl
 import sqlalchemy as sa
 
-from data_sources.store import STORE_METADATA, ensure_tables, store_engine
+from data_sources.store import STORE_METADATA, ensure_tables, store_engine, store_url
 
 #: Readiness a committee member can judge, best first, and how each reads.
 READY_NOW = "ready_now"
@@ -121,7 +121,7 @@ def _now() -> dt.datetime:
 def _engine(engine: sa.Engine | None) -> sa.Engine:
     """The store with its talent tables; two first uses at once may race to create them,
     and the loser finds them made."""
-    target = engine or store_engine()
+    target = engine or store_engine(store_url())  # keyed by the URL in force now, not the first one
     for attempt in range(WRITE_ATTEMPTS):
         try:
             ensure_tables(target, *TABLES)

@@ -129,7 +129,8 @@ with tab_chart:
             )
         )
         c1, c2 = st.columns([3, 1])
-        head = c1.selectbox("Head of the branch", list(head_labels), format_func=head_labels.get, key="succession_head")
+        by_label = {label: eid for eid, label in head_labels.items()}
+        head = by_label[c1.selectbox("Head of the branch", list(by_label), key="succession_head")]
         levels = c2.slider("Levels down", 1, 5, 2, key="succession_levels")
         part = branch(tree, head, levels, filters.as_of)
         part = with_titles(part, roles).with_columns(
