@@ -35,7 +35,8 @@ clean:
 	rm -rf $(VENV) .pytest_cache out artifacts
 
 METRIC_DOCS := docs/metrics_header.md docs/metrics/proficiency.md docs/metrics/readiness.md docs/metrics/bench.md \
-	docs/metrics/capability_risk.md docs/metrics/equity.md docs/metrics/learning_impact.md docs/metrics/assets.md
+	docs/metrics/capability_risk.md docs/metrics/equity.md docs/metrics/learning_impact.md docs/metrics/assets.md \
+	docs/metrics/talent.md
 
 docs/metrics.md: $(METRIC_DOCS)
 	for f in $(METRIC_DOCS); do cat $$f; echo; done > $@

@@ -18,6 +18,7 @@ PARTS = [
     "metrics/equity",
     "metrics/learning_impact",
     "metrics/assets",
+    "metrics/talent",
 ]
 
 
