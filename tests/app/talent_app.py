@@ -15,9 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 st.set_page_config(page_title="Talent Readiness", layout="wide")
 page = st.navigation(
     [
-        st.Page(ROOT / "views/talent_review.py", title="Talent review", url_path="talent_review", default=True),
+        st.Page(ROOT / "views/data.py", title="Data", url_path="data", default=True),
+        st.Page(ROOT / "views/talent_review.py", title="Talent review", url_path="talent_review"),
         st.Page(ROOT / "views/succession.py", title="Succession", url_path="succession"),
-        st.Page(ROOT / "views/data.py", title="Data", url_path="data"),
     ]
 )
 bundle = get_bundle()

@@ -31,15 +31,20 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(env: dict[str, str] | None = None, extra_args: list[str] | None = None, port: int | None = None):
-    """Yield the base URL of a running app; stop it afterwards."""
+def streamlit_server(
+    env: dict[str, str] | None = None,
+    extra_args: list[str] | None = None,
+    port: int | None = None,
+    script: Path | None = None,
+):
+    """Yield the base URL of a running app (``app.py``, or ``script``); stop it afterwards."""
     port = port or free_port()
     cmd = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "app.py"),
+        str(script or ROOT / "app.py"),
         "--server.port",
         str(port),
         "--server.address",

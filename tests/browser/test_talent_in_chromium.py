@@ -1,0 +1,103 @@
+"""A nomination made in Debian's chromium survives a server restart, with the product's store
+in SQLite (the default) and in PostgreSQL (a schema of its own; skipped when the server is
+absent unless REQUIRE_SERVICES=1)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, ROOT, streamlit_server, wait_until_idle
+
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+WRAPPER = ROOT / "tests" / "app" / "talent_app.py"
+NOMINEE = "E000001"  # active in the bundled sample
+NOTE = "Ran the year-end close; chromium restart test"
+
+
+def _script() -> Path | None:
+    """app.py once it lists the talent pages; until then the test wrapper that does."""
+    return None if "views/talent_review.py" in (ROOT / "app.py").read_text() else WRAPPER
+
+
+def _browser_or_skip():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(f"{CHROMIUM} is required (REQUIRE_SERVICES=1): apt-get install -y chromium")
+        pytest.skip(f"{CHROMIUM} not installed")
+    from playwright.sync_api import sync_playwright
+
+    return sync_playwright
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_env(request, tmp_path):
+    """Environment for the app's store: a fresh SQLite state folder, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield {"TR_STATE_DIR": str(tmp_path / "state"), "TR_STORE_URL": ""}
+        return
+    try:
+        admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+        with admin.connect():
+            pass
+    except Exception as exc:  # any failure means "not here"
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(f"PostgreSQL required (REQUIRE_SERVICES=1) but not reachable: {exc}")
+        pytest.skip(f"PostgreSQL not reachable: {str(exc).splitlines()[0]}")
+    schema = f"tr_h15_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    yield {"TR_STATE_DIR": str(tmp_path / "state"), "TR_STORE_URL": f"{POSTGRES}?options=-csearch_path%3D{schema}"}
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _open_nominations(page, base: str) -> None:
+    page.goto(f"{base}/talent_review")
+    wait_until_idle(page, timeout_ms=180_000)
+    page.get_by_role("tab", name="Nominations and pools").click()
+    page.wait_for_timeout(500)
+
+
+@pytest.mark.browser
+def test_a_nomination_made_in_chromium_survives_a_server_restart(store_env):
+    sync_playwright = _browser_or_skip()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        with streamlit_server(store_env, script=_script()) as base:
+            _open_nominations(page, base)
+            page.get_by_label("Your name (recorded with what you save)").fill("Ana Costa")
+            page.get_by_label("Your name (recorded with what you save)").press("Enter")
+            wait_until_idle(page, timeout_ms=120_000)
+            page.get_by_role("tab", name="Nominations and pools").click()
+            form = page.locator("[data-testid='stForm']").first
+            form.get_by_label("Employee id").fill(NOMINEE)
+            form.get_by_text("Ready in 1–2 years").click()
+            form.get_by_label("Note").fill(NOTE)
+            form.get_by_role("button", name="Save nomination").click()
+            page.get_by_text("Saved nomination 1").wait_for(timeout=120_000)
+            wait_until_idle(page, timeout_ms=120_000)
+            assert page.get_by_text("No nominations saved yet").count() == 0
+        # a new server process: nothing in memory survives, only the store
+        with streamlit_server(store_env, script=_script()) as base:
+            _open_nominations(page, base)
+            assert page.locator("[data-testid='stException']").count() == 0
+            assert page.get_by_text("No nominations saved yet").count() == 0
+            metric = page.locator("[data-testid='stMetric']").filter(
+                has_text="Nominations where the committee and the evidence disagree"
+            )
+            assert metric.inner_text().strip().endswith("of 1")
+            # the nominee is a nominated successor on the succession chart too
+            page.goto(f"{base}/succession")
+            wait_until_idle(page, timeout_ms=180_000)
+            nominated = page.locator("[data-testid='stMetric']").filter(
+                has_text="Critical roles with a nominated successor"
+            )
+            assert nominated.inner_text().strip().endswith("1 of 5")
+        browser.close()
