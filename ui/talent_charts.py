@@ -23,6 +23,8 @@ from ui.charts import BAND_COLOURS, BAND_LABELS, BAND_ORDER, MAX_ROWS, OKABE_ITO
 ERR_TOO_MANY_ROWS = "A chart was given {n} rows; aggregate or narrow before charting (limit {limit})."
 TIER_ORDER = ["Low", "Medium", "High"]
 STATUS_ORDER = ["No successors", "Ready only in future", "Covered"]
+#: Okabe–Ito without its yellow, which is too pale for thin lines on white.
+LINE_COLOURS = [c for c in OKABE_ITO if c != "#F0E442"]
 #: Worse is the salient end: vermillion, orange, blue.
 STATUS_COLOURS = ["#D55E00", "#E69F00", "#0072B2"]
 IMPACT_ORDER = ["high", "medium", "low"]
@@ -51,10 +53,8 @@ def nine_box_grid(grid: pl.DataFrame, title: str = "Evidence-based nine-box") ->
         pl.col("readiness_tier").str.to_titlecase().alias("readiness"),
         pl.format("{} · {}", pl.col("people"), pl.col("box_label")).alias("text"),
     )
-    base = alt.Chart(
-        _data(data), title=_title(title, "People per box: latest rating × readiness for the next role")
-    ).encode(
-        x=alt.X("readiness:N", title="Readiness for the next role", sort=TIER_ORDER),
+    base = alt.Chart(_data(data)).encode(
+        x=alt.X("readiness:N", title="Readiness for the next role", sort=TIER_ORDER, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("performance:N", title="Performance (latest rating)", sort=list(reversed(TIER_ORDER))),
     )
     cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
@@ -70,7 +70,9 @@ def nine_box_grid(grid: pl.DataFrame, title: str = "Evidence-based nine-box") ->
         text="text:N",
         color=alt.condition("datum.people > 0", alt.value("#000000"), alt.value("#666666")),
     )
-    return (cells + labels).properties(height=360)
+    return (cells + labels).properties(
+        title=_title(title, "People per box: latest rating × readiness for the next role"), height=360
+    )
 
 
 def candidate_bars(ranked: pl.DataFrame, title: str = "Best-placed candidates") -> alt.Chart:
@@ -110,11 +112,16 @@ def comparison_levels(requirements: pl.DataFrame, title: str = "Levels against w
     ``requirements`` columns: ``competency, employee_id, level, required_level, n_evidence, last_observed_on``.
     """
     data = requirements
-    base = alt.Chart(_data(data), title=_title(title, "Demonstrated level per candidate; black tick = required"))
+    base = alt.Chart(_data(data))
     points = base.mark_point(filled=True, size=110).encode(
-        y=alt.Y("competency:N", title="Requirement"),
-        x=alt.X("level:Q", title="Level (0 none – 5 Innovate)", scale=alt.Scale(domain=[0, 5])),
-        color=alt.Color("employee_id:N", title="Candidate", scale=alt.Scale(range=list(OKABE_ITO))),
+        y=alt.Y("competency:N", title="Requirement", axis=alt.Axis(labelLimit=260)),
+        x=alt.X(
+            "level:Q",
+            title="Level (0 none – 5 Innovate)",
+            scale=alt.Scale(domain=[0, 5]),
+            axis=alt.Axis(values=[0, 1, 2, 3, 4, 5], format="d"),
+        ),
+        color=alt.Color("employee_id:N", title="Candidate", scale=alt.Scale(range=LINE_COLOURS)),
         shape=alt.Shape("employee_id:N", title="Candidate"),
         yOffset=alt.YOffset("employee_id:N"),
         tooltip=[
@@ -131,7 +138,9 @@ def comparison_levels(requirements: pl.DataFrame, title: str = "Levels against w
         x=alt.X("required_level:Q", title="Level (0 none – 5 Innovate)"),
         tooltip=[alt.Tooltip("competency:N", title="Requirement"), alt.Tooltip("required_level:Q", title="Required")],
     )
-    return (ticks + points).properties(height=alt.Step(44))
+    return (ticks + points).properties(
+        title=_title(title, "Demonstrated level per candidate; black tick = required"), height=alt.Step(44)
+    )
 
 
 def rating_lines(ratings: pl.DataFrame, title: str = "Performance trend") -> alt.Chart:
@@ -142,7 +151,7 @@ def rating_lines(ratings: pl.DataFrame, title: str = "Performance trend") -> alt
         .encode(
             x=alt.X("period_end:T", title="Rating period end"),
             y=alt.Y("rating:Q", title="Rating", scale=alt.Scale(zero=False)),
-            color=alt.Color("employee_id:N", title="Candidate", scale=alt.Scale(range=list(OKABE_ITO))),
+            color=alt.Color("employee_id:N", title="Candidate", scale=alt.Scale(range=LINE_COLOURS)),
             tooltip=[
                 alt.Tooltip("employee_id:N", title="Candidate"),
                 alt.Tooltip("period_end:T", title="Period end"),
@@ -154,31 +163,28 @@ def rating_lines(ratings: pl.DataFrame, title: str = "Performance trend") -> alt
 
 
 def bench_over_time(history: pl.DataFrame, title: str = "Ready-now successors at each quarter end") -> alt.Chart:
-    """Lines per critical role: ready-now and ready-soon successors at each quarter end.
+    """Lines per critical role: ready-now successors at each quarter end (ready soon in the tooltip).
 
     ``history`` columns: ``quarter_end, role, ready_now, ready_soon, status``.
     """
-    long = history.unpivot(
-        index=["quarter_end", "role", "status"],
-        on=["ready_now", "ready_soon"],
-        variable_name="band",
-        value_name="people",
-    ).with_columns(pl.col("band").replace_strict(BAND_LABELS, default=pl.col("band")).alias("band"))
+    data = history.sort("quarter_end").with_columns(
+        pl.col("quarter_end").dt.strftime("%d %b %Y").alias("quarter"),
+    )
+    order = data["quarter"].unique(maintain_order=True).to_list()
     return (
-        alt.Chart(_data(long), title=_title(title, "Readiness recomputed as it stood on each date"))
+        alt.Chart(_data(data), title=_title(title, "Readiness recomputed as it stood on each date"))
         .mark_line(point=True)
         .encode(
-            x=alt.X("quarter_end:T", title="Quarter end", axis=alt.Axis(format="%b %Y", tickCount="month")),
-            y=alt.Y("people:Q", title="Successors", axis=alt.Axis(tickMinStep=1)),
-            color=alt.Color("role:N", title="Critical role", scale=alt.Scale(range=list(OKABE_ITO))),
-            strokeDash=alt.StrokeDash(
-                "band:N", title="Band", sort=[BAND_LABELS["ready_now"], BAND_LABELS["ready_soon"]]
+            x=alt.X("quarter:O", title="Quarter end", sort=order, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("ready_now:Q", title="Successors ready now", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color(
+                "role:N", title="Critical role", scale=alt.Scale(range=LINE_COLOURS), legend=alt.Legend(labelLimit=320)
             ),
             tooltip=[
                 alt.Tooltip("role:N", title="Role"),
-                alt.Tooltip("quarter_end:T", title="Quarter end"),
-                alt.Tooltip("band:N", title="Band"),
-                alt.Tooltip("people:Q", title="Successors"),
+                alt.Tooltip("quarter:N", title="Quarter end"),
+                alt.Tooltip("ready_now:Q", title="Ready now"),
+                alt.Tooltip("ready_soon:Q", title="Ready in 1–2 years"),
                 alt.Tooltip("status:N", title="Status"),
             ],
         )
@@ -198,7 +204,7 @@ def coverage_lapse(
         alt.Chart(_data(forecast), title=_title(title, f"If no new evidence arrives after {as_of}"))
         .mark_bar(color="#0072B2")
         .encode(
-            y=alt.Y("role:N", title="Critical role"),
+            y=alt.Y("role:N", title="Critical role", axis=alt.Axis(labelLimit=320)),
             x=alt.X("start:T", title="Date"),
             x2="covered_until:T",
             tooltip=[
@@ -221,7 +227,7 @@ def impact_by_role(positions: pl.DataFrame, title: str = "Impact of losing each 
         )
         .mark_bar()
         .encode(
-            y=alt.Y("role:N", title="Critical role"),
+            y=alt.Y("role:N", title="Critical role", axis=alt.Axis(labelLimit=320)),
             x=alt.X("positions:Q", title="Positions (incumbents)"),
             color=alt.Color(
                 "impact:N", title="Impact of loss", scale=alt.Scale(domain=IMPACT_ORDER, range=IMPACT_COLOURS)
@@ -245,15 +251,22 @@ def org_branch(tree: pl.DataFrame, title: str = "Succession chart") -> alt.Chart
     ``tree`` columns: ``employee_id, manager_id, depth, order, role, status`` (status in words,
     "Not critical" off critical roles).
     """
-    data = tree.with_columns(pl.col("order").rank("ordinal").cast(pl.Int64).alias("row") - 1)
+    data = tree.with_columns(
+        (pl.col("order").rank("ordinal").cast(pl.Int64) - 1).alias("row"),
+        (pl.col("depth") - pl.col("depth").min()).alias("depth"),
+    )
+    x_scale = alt.Scale(domain=[-0.2, int(data["depth"].max() or 0) + 1.5])
     rows = dict(zip(data["employee_id"].to_list(), data["row"].to_list()))
     depths = dict(zip(data["employee_id"].to_list(), data["depth"].to_list()))
+    # elbow connectors: down from the manager, then across to the report
+    segments = []
+    for e, m, d, r in zip(data["employee_id"], data["manager_id"], data["depth"], data["row"]):
+        if m is None or m not in rows:
+            continue
+        segments.append((e, depths[m], rows[m], depths[m], r))
+        segments.append((e, depths[m], r, d, r))
     edges = pl.DataFrame(
-        [
-            (e, depths[m], rows[m], d, r)
-            for e, m, d, r in zip(data["employee_id"], data["manager_id"], data["depth"], data["row"])
-            if m is not None and m in rows
-        ],
+        segments,
         schema={"employee_id": pl.String, "x1": pl.Int64, "y1": pl.Int64, "x2": pl.Int64, "y2": pl.Int64},
         orient="row",
     )
@@ -264,7 +277,7 @@ def org_branch(tree: pl.DataFrame, title: str = "Succession chart") -> alt.Chart
         alt.Chart(_data(edges))
         .mark_rule(color="#999999")
         .encode(
-            x=alt.X("x1:Q", title="Reporting level (0 = top)"),
+            x=alt.X("x1:Q", title="Levels below the head of the branch", scale=x_scale),
             x2="x2:Q",
             y=alt.Y("y1:Q", title=None, scale=y_scale, axis=None),
             y2="y2:Q",
@@ -274,9 +287,16 @@ def org_branch(tree: pl.DataFrame, title: str = "Succession chart") -> alt.Chart
         alt.Chart(_data(data))
         .mark_circle(size=140, opacity=1)
         .encode(
-            x=alt.X("depth:Q", title="Reporting level (0 = top)", axis=alt.Axis(tickMinStep=1)),
+            x=alt.X(
+                "depth:Q", title="Levels below the head of the branch", scale=x_scale, axis=alt.Axis(tickMinStep=1)
+            ),
             y=alt.Y("row:Q", title=None, scale=y_scale, axis=None),
-            color=alt.Color("status:N", title="Critical position", scale=alt.Scale(domain=domain, range=colours)),
+            color=alt.Color(
+                "status:N",
+                title="Critical position",
+                scale=alt.Scale(domain=domain, range=colours),
+                legend=alt.Legend(orient="top"),
+            ),
             tooltip=[
                 alt.Tooltip("employee_id:N", title="Employee"),
                 alt.Tooltip("role:N", title="Role"),
@@ -289,7 +309,7 @@ def org_branch(tree: pl.DataFrame, title: str = "Succession chart") -> alt.Chart
         alt.Chart(_data(data))
         .mark_text(align="left", dx=10, fontSize=11)
         .encode(
-            x="depth:Q",
+            x=alt.X("depth:Q", scale=x_scale),
             y=alt.Y("row:Q", scale=y_scale, axis=None),
             text=alt.Text("label:N"),
         )

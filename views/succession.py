@@ -130,8 +130,14 @@ with tab_chart:
         )
         c1, c2 = st.columns([3, 1])
         by_label = {label: eid for eid, label in head_labels.items()}
-        head = by_label[c1.selectbox("Head of the branch", list(by_label), key="succession_head")]
         levels = c2.slider("Levels down", 1, 5, 2, key="succession_levels")
+        # start on the first branch small enough to draw (the top of a large organisation is not)
+        fits = [
+            i for i, eid in enumerate(heads["employee_id"].to_list()) if len(branch(tree, eid, levels)) <= MAX_DRAWN
+        ]
+        head = by_label[
+            c1.selectbox("Head of the branch", list(by_label), index=fits[0] if fits else 0, key="succession_head")
+        ]
         part = branch(tree, head, levels, filters.as_of)
         part = with_titles(part, roles).with_columns(
             pl.col("status").replace_strict({**STATUS_WORDS, "not_critical": "Not critical"}, default="Not critical")
