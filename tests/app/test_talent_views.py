@@ -162,3 +162,25 @@ def test_talent_pages_on_a_source_without_performance_say_what_they_need():
     assert any("This view needs the `performance` table" in i.value for i in at.info)
     at = open_view("succession", str(TINY))
     assert_clean(at)
+
+
+def test_a_leaver_is_shown_as_left_and_a_reload_leaves_orphans_listed():
+    from data_sources.loader import load_source
+    from data_sources.talent_store import save_nomination
+
+    sample = load_source(None).tables
+    employees, roles = sample["employees"], sample["roles"]
+    leaver = employees.filter(employees["exit_date"].is_not_null()).sort("exit_date")["employee_id"][0]
+    save_nomination(
+        None, employees, roles, role_id="FIN-4", employee_id=leaver, judgement="ready_now", note="", nominated_by="Bo"
+    )
+    at = open_view("talent_review")
+    assert_clean(at)
+    listed = next(d.value for d in at.dataframe if "agreement" in d.value.columns)
+    assert listed[listed["employee_id"] == leaver]["state"].iloc[0].startswith("left on ")
+    # the same store, another source without role FIN-4 or that employee: kept and listed as orphaned
+    at = open_view("talent_review", str(TINY))
+    assert_clean(at)
+    assert any("1 saved nomination(s) refer to a role or employee" in w.value for w in at.warning)
+    orphans = next(d.value for d in at.dataframe if "state" in d.value.columns and "nomination_id" in d.value.columns)
+    assert list(orphans["employee_id"]) == [leaver]
