@@ -1,16 +1,19 @@
 """Cached talent-review results for the Talent review and Succession pages.
 
-Every cached function takes the loaded bundle as ``_bundle`` (not hashed) and its
-``version`` (a content hash) as the key, with small values (as-of date, role id,
-filters); entries are bounded. Nominations and pools are read from the product's
-store on every run (never cached), so what one committee member saves the next
-page run shows. Display helpers turn codes into the words a committee reads.
+The cached functions (``_name``) take the loaded bundle as ``_bundle`` (not hashed)
+and a key of its version and configuration (``ui.state.settings_for``), with small
+values (as-of date, role id, filters); entries are bounded. They start from the same
+cached proficiency, readiness and bench as every other page (``ui.compute.core``).
+The public functions narrow every person-level frame to the people the viewer may
+see (``metrics.access.scope_frame``) before a page gets it. Nominations and pools
+are read from the product's store on every run (never cached), so what one committee
+member saves the next page run shows.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from dataclasses import dataclass
 
 import polars as pl
 import sqlalchemy as sa
@@ -19,8 +22,9 @@ import streamlit as st
 from data_sources.bundle import DataBundle
 from data_sources.errors import SourceError
 from data_sources.talent_store import JUDGEMENT_LABELS, load_nominations, load_pool_members, load_pools
-from metrics.config import MetricsConfig, config_in_force
-from metrics.run import run_metrics, with_equity_attributes
+from metrics.access import require_person, scope_frame
+from metrics.config import MetricsConfig
+from metrics.run import RunResult
 from metrics.talent import (
     ACTIVE,
     NOMINEE_LEFT,
@@ -43,6 +47,9 @@ from metrics.talent import (
     nominations_view,
     succession,
 )
+from ui.auth import current_scope, session_viewer
+from ui.compute import core
+from ui.state import settings_for
 
 __all__ = [  # what the talent pages use (metrics names re-exported so views import from ui only)
     "ACTIVE",
@@ -53,7 +60,7 @@ __all__ = [  # what the talent pages use (metrics names re-exported so views imp
     "branch",
     "candidates",
     "comparison",
-    "core",
+    "config",
     "evidence_for",
     "forecast",
     "history",
@@ -78,47 +85,41 @@ MSG_STORE = (
 BAND_WORDS = {"ready_now": "Ready now", "ready_soon": "Ready in 1–2 years", "developing": "Developing"}
 STATUS_WORDS = {"covered": "Covered", "ready_in_future": "Ready only in future", "no_successors": "No successors"}
 TIER_WORDS = {"low": "Low", "medium": "Medium", "high": "High"}
+STORE_ERRORS = (SourceError, sa.exc.SQLAlchemyError, OSError)
 
 
-@dataclass(frozen=True)
-class TalentCore:
-    """What every talent view starts from, for one dataset version and as-of date
-    (the configuration is not kept here: it does not pickle; see ``config_for``)."""
-
-    proficiency: pl.DataFrame
-    readiness: pl.DataFrame
-    bench: pl.DataFrame
+def _key(bundle: DataBundle) -> str:
+    return f"{bundle.version}:{settings_for(bundle).key}"
 
 
-def config_for(bundle: DataBundle) -> MetricsConfig:
-    """The metrics configuration in force for a bundle (its source's ``[metrics]`` table, its equity attributes)."""
-    cfg = config_in_force(dict(bundle.metrics_overrides), bundle.config_origin or "the source configuration").config
-    return with_equity_attributes(cfg, tuple(bundle.equity_attributes) or None)
+def config(bundle: DataBundle) -> MetricsConfig:
+    """The metrics configuration in force for ``bundle`` (``ui.state.settings_for``)."""
+    return settings_for(bundle).config
 
 
-@st.cache_data(show_spinner="Computing proficiency, readiness and bench…", max_entries=8)
-def core(_bundle: DataBundle, version: str, as_of: dt.date) -> TalentCore:
-    """Proficiency, readiness and bench for the whole organisation (``metrics.run.run_metrics``)."""
-    cfg = config_for(_bundle)
-    res = run_metrics(_bundle.tables, as_of=as_of, config=cfg, families=("bench",))
-    if res.proficiency is None or res.readiness is None or res.bench is None:
+def _core(bundle: DataBundle, as_of: dt.date) -> RunResult:
+    c = core(bundle, as_of)
+    if c.proficiency is None or c.readiness is None or c.bench is None:
         raise LookupError("evidence")
-    return TalentCore(res.proficiency, res.readiness, res.bench)
+    return c
+
+
+def _scoped(bundle: DataBundle, as_of: dt.date, frame: pl.DataFrame, column: str = "employee_id") -> pl.DataFrame:
+    return scope_frame(frame, current_scope(bundle, as_of), column)
 
 
 @st.cache_data(show_spinner="Ranking candidates…", max_entries=64)
-def candidates(
+def _candidates(
     _bundle: DataBundle,
-    version: str,
+    key: str,
     as_of: dt.date,
     role_id: str,
-    ladders: tuple[str, ...] = (),
-    teams: tuple[str, ...] = (),
-    distances: tuple[int, ...] = (),
+    ladders: tuple[str, ...],
+    teams: tuple[str, ...],
+    distances: tuple[int, ...],
 ) -> Candidates:
-    """Every active employee ranked by readiness for ``role_id`` (incumbents left out)."""
     t = _bundle.tables
-    c = core(_bundle, version, as_of)
+    c = _core(_bundle, as_of)
     return candidates_for_role(
         t["employees"],
         t["roles"],
@@ -127,31 +128,56 @@ def candidates(
         role_id,
         as_of,
         t.get("movements"),
-        config_for(_bundle).readiness,
+        config(_bundle).readiness,
         ladders=ladders,
         teams=teams,
         distances=distances,
     )
 
 
+def candidates(
+    bundle: DataBundle,
+    as_of: dt.date,
+    role_id: str,
+    ladders: tuple[str, ...] = (),
+    teams: tuple[str, ...] = (),
+    distances: tuple[int, ...] = (),
+) -> Candidates:
+    """Every active employee the viewer may see, ranked by readiness for ``role_id`` (incumbents left out)."""
+    found = _candidates(bundle, _key(bundle), as_of, role_id, ladders, teams, distances)
+    return dataclasses.replace(
+        found,
+        ranked=_scoped(bundle, as_of, found.ranked),
+        requirements=_scoped(bundle, as_of, found.requirements),
+    )
+
+
 @st.cache_data(show_spinner=False, max_entries=128)
-def evidence_for(
-    _bundle: DataBundle, version: str, as_of: dt.date, employee_ids: tuple[str, ...], competency_ids: tuple[str, ...]
+def _evidence_for(
+    _bundle: DataBundle, key: str, as_of: dt.date, employee_ids: tuple[str, ...], competency_ids: tuple[str, ...]
 ) -> pl.DataFrame:
-    """The evidence items behind some people's levels, with weights and competency names."""
     t = _bundle.tables
-    c = core(_bundle, version, as_of)
+    c = _core(_bundle, as_of)
     items = evidence_behind(
-        t["evidence"], c.proficiency, list(employee_ids), list(competency_ids), as_of, config_for(_bundle).proficiency
+        t["evidence"], c.proficiency, list(employee_ids), list(competency_ids), as_of, config(_bundle).proficiency
     )
     return items.join(t["competencies"].select("competency_id", "name"), on="competency_id", how="left")
 
 
+def evidence_for(
+    bundle: DataBundle, as_of: dt.date, employee_ids: tuple[str, ...], competency_ids: tuple[str, ...]
+) -> pl.DataFrame:
+    """The evidence items behind some people's levels, with weights and competency names."""
+    scope = current_scope(bundle, as_of)
+    for employee_id in employee_ids:
+        require_person(scope, employee_id)
+    return _evidence_for(bundle, _key(bundle), as_of, employee_ids, competency_ids)
+
+
 @st.cache_data(show_spinner="Placing people on the nine-box…", max_entries=16)
-def ninebox(_bundle: DataBundle, version: str, as_of: dt.date) -> NineBox:
-    """Performance × readiness for the next role, for the whole organisation."""
+def _ninebox(_bundle: DataBundle, key: str, as_of: dt.date) -> NineBox:
     t = _bundle.tables
-    c = core(_bundle, version, as_of)
+    c = _core(_bundle, as_of)
     return nine_box(
         t["employees"],
         t["roles"],
@@ -160,26 +186,34 @@ def ninebox(_bundle: DataBundle, version: str, as_of: dt.date) -> NineBox:
         c.readiness,
         c.proficiency,
         as_of,
-        config_for(_bundle).talent,
+        config(_bundle).talent,
     )
+
+
+def ninebox(bundle: DataBundle, as_of: dt.date) -> NineBox:
+    """Performance × readiness for the next role: the grid for the whole organisation, the
+    placements narrowed to the people the viewer may see."""
+    nb = _ninebox(bundle, _key(bundle), as_of)
+    return dataclasses.replace(nb, placements=_scoped(bundle, as_of, nb.placements))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def ninebox_groups(_bundle: DataBundle, version: str, as_of: dt.date, attribute: str) -> pl.DataFrame:
-    """Box × group counts for one equity attribute, suppressed (``equity.min_group_size``)."""
-    placements = ninebox(_bundle, version, as_of).placements
-    return nine_box_by_group(
-        placements, _bundle.tables["employees"], attribute, config_for(_bundle).equity.min_group_size
-    )
+def _ninebox_groups(_bundle: DataBundle, key: str, as_of: dt.date, attribute: str) -> pl.DataFrame:
+    placements = _ninebox(_bundle, key, as_of).placements
+    return nine_box_by_group(placements, _bundle.tables["employees"], attribute, config(_bundle).equity.min_group_size)
+
+
+def ninebox_groups(bundle: DataBundle, as_of: dt.date, attribute: str) -> pl.DataFrame:
+    """Box × group counts for one equity attribute, suppressed (aggregates of the whole organisation)."""
+    return _ninebox_groups(bundle, _key(bundle), as_of, attribute)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def comparison(
-    _bundle: DataBundle, version: str, as_of: dt.date, role_id: str, employee_ids: tuple[str, ...]
+def _comparison(
+    _bundle: DataBundle, key: str, as_of: dt.date, role_id: str, employee_ids: tuple[str, ...]
 ) -> Comparison:
-    """Two to four candidates for one role side by side."""
     t = _bundle.tables
-    c = core(_bundle, version, as_of)
+    c = _core(_bundle, as_of)
     return compare_candidates(
         t["employees"],
         t["roles"],
@@ -190,41 +224,73 @@ def comparison(
         as_of,
         t.get("performance"),
         t.get("movements"),
-        config_for(_bundle).readiness,
+        config(_bundle).readiness,
     )
 
 
+def comparison(bundle: DataBundle, as_of: dt.date, role_id: str, employee_ids: tuple[str, ...]) -> Comparison:
+    """Two to four candidates for one role side by side (each must be within the viewer's scope)."""
+    scope = current_scope(bundle, as_of)
+    for employee_id in employee_ids:
+        require_person(scope, employee_id)
+    return _comparison(bundle, _key(bundle), as_of, role_id, employee_ids)
+
+
 @st.cache_data(show_spinner="Working out the impact of loss…", max_entries=16)
-def loss_impact(_bundle: DataBundle, version: str, as_of: dt.date) -> LossImpact:
-    """Every critical position: incumbents, bench, single points of failure."""
+def _loss_impact(_bundle: DataBundle, key: str, as_of: dt.date) -> LossImpact:
     t = _bundle.tables
-    c = core(_bundle, version, as_of)
+    c = _core(_bundle, as_of)
     return impact_of_loss(t["employees"], t["roles"], c.bench, c.proficiency, as_of, t.get("capability_targets"))
 
 
+def loss_impact(bundle: DataBundle, as_of: dt.date) -> LossImpact:
+    """Every critical position the viewer may see: incumbents, bench, single points of failure."""
+    out = _loss_impact(bundle, _key(bundle), as_of)
+    return LossImpact(_scoped(bundle, as_of, out.positions), _scoped(bundle, as_of, out.targets))
+
+
 @st.cache_data(show_spinner="Recomputing readiness at the last four quarter ends…", max_entries=8)
-def history(_bundle: DataBundle, version: str, as_of: dt.date) -> pl.DataFrame:
-    """Bench of each critical role at the last quarter ends (readiness recomputed at each)."""
-    return bench_history(_bundle.tables, as_of, config_for(_bundle))
+def _history(_bundle: DataBundle, key: str, as_of: dt.date) -> pl.DataFrame:
+    return bench_history(_bundle.tables, as_of, config(_bundle))
+
+
+def history(bundle: DataBundle, as_of: dt.date) -> pl.DataFrame:
+    """Bench of each critical role at the last quarter ends (readiness recomputed at each; counts only)."""
+    return _history(bundle, _key(bundle), as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def forecast(_bundle: DataBundle, version: str, as_of: dt.date) -> CoverageForecast:
-    """When each covered critical role's coverage lapses as evidence ages."""
+def _forecast(_bundle: DataBundle, key: str, as_of: dt.date) -> CoverageForecast:
     t = _bundle.tables
-    c = core(_bundle, version, as_of)
+    c = _core(_bundle, as_of)
     return coverage_forecast(
-        t["employees"], t["roles"], t["role_requirements"], t["evidence"], c.readiness, as_of, config_for(_bundle)
+        t["employees"], t["roles"], t["role_requirements"], t["evidence"], c.readiness, as_of, config(_bundle)
+    )
+
+
+def forecast(bundle: DataBundle, as_of: dt.date) -> CoverageForecast:
+    """When each covered critical role's coverage lapses as evidence ages (names only within scope)."""
+    fc = _forecast(bundle, _key(bundle), as_of)
+    scope = current_scope(bundle, as_of)
+    roles = fc.roles
+    if not scope.everyone:  # the last successor's id is person-level
+        roles = roles.with_columns(
+            pl.when(pl.col("last_ready_employee_id").is_in(list(scope.people)))
+            .then(pl.col("last_ready_employee_id"))
+            .alias("last_ready_employee_id")
+        )
+    return dataclasses.replace(
+        fc,
+        roles=roles,
+        candidates=_scoped(bundle, as_of, fc.candidates),
+        restore=_scoped(bundle, as_of, fc.restore),
     )
 
 
 @st.cache_data(show_spinner="Drawing the succession chart…", max_entries=16)
-def succession_chart(
-    _bundle: DataBundle, version: str, as_of: dt.date, nominated: tuple[tuple[str, str], ...]
-) -> Succession:
-    """Hierarchy and critical positions; ``nominated`` holds the saved (role, employee) pairs (the cache key)."""
+def _succession(_bundle: DataBundle, key: str, as_of: dt.date, nominated: tuple[tuple[str, str], ...]) -> Succession:
     t = _bundle.tables
-    c = core(_bundle, version, as_of)
+    c = _core(_bundle, as_of)
     noms = pl.DataFrame(list(nominated), schema={"role_id": pl.String, "employee_id": pl.String}, orient="row")
     return succession(
         t["employees"],
@@ -234,9 +300,24 @@ def succession_chart(
         c.bench,
         noms,
         as_of,
-        config_for(_bundle),
+        config(_bundle),
         t.get("movements"),
     )
+
+
+def succession_chart(bundle: DataBundle, as_of: dt.date, nominated: tuple[tuple[str, str], ...]) -> Succession:
+    """Hierarchy and critical positions; ``nominated`` holds the saved (role, employee) pairs (the cache key).
+    The tree is narrowed to the people the viewer may see; so are the ids in the positions."""
+    out = _succession(bundle, _key(bundle), as_of, nominated)
+    scope = current_scope(bundle, as_of)
+    positions = out.positions
+    if not scope.everyone:
+        allowed = list(scope.people)
+        positions = positions.with_columns(
+            pl.col(c).list.eval(pl.element().filter(pl.element().is_in(allowed)))
+            for c in ("incumbent_ids", "nominated", "suggested")
+        )
+    return Succession(positions, _scoped(bundle, as_of, out.tree))
 
 
 def store_error(exc: Exception) -> str:
@@ -245,31 +326,38 @@ def store_error(exc: Exception) -> str:
     return MSG_STORE.format(detail=detail)
 
 
-STORE_ERRORS = (SourceError, sa.exc.SQLAlchemyError, OSError)
-
-
 def nominations(bundle: DataBundle, as_of: dt.date) -> pl.DataFrame:
-    """Saved nominations (read now, not cached) beside the computed readiness, with states."""
+    """Saved nominations (read now, not cached) beside the computed readiness, with states,
+    narrowed to nominees the viewer may see (orphans whose employee is gone stay listed)."""
     t = bundle.tables
-    c = core(bundle, bundle.version, as_of)
+    c = _core(bundle, as_of)
     saved = load_nominations()
-    return nominations_view(
-        saved, t["employees"], t["roles"], t["role_requirements"], c.proficiency, as_of, config_for(bundle).readiness
+    view = nominations_view(
+        saved, t["employees"], t["roles"], t["role_requirements"], c.proficiency, as_of, config(bundle).readiness
     )
+    scope = current_scope(bundle, as_of)
+    if scope.everyone:
+        return _scoped(bundle, as_of, view)
+    known = t["employees"]["employee_id"].implode()
+    return view.filter(~pl.col("employee_id").is_in(known) | pl.col("employee_id").is_in(list(scope.people)))
 
 
-def pools() -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Talent pools and their current members (read now, not cached)."""
-    return load_pools(), load_pool_members()
+def pools(bundle: DataBundle, as_of: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Talent pools and their current members the viewer may see (read now, not cached)."""
+    return load_pools(), _scoped(bundle, as_of, load_pool_members())
 
 
 def nominated_pairs(frame: pl.DataFrame) -> tuple[tuple[str, str], ...]:
-    """(role, employee) of the active nominations, sorted: the succession chart's cache key."""
+    """(role, employee) of the active nominations, sorted: the succession chart's cache key.
+
+    Example
+    -------
+    >>> nominated_pairs(pl.DataFrame({"state": ["active", "nominee left"], "role_id": ["R", "R"],
+    ...     "employee_id": ["b", "a"]}))
+    (('R', 'b'),)
+    """
     live = (
-        frame.filter(pl.col("state") == "active")
-        .select("role_id", "employee_id")
-        .unique()
-        .sort("role_id", "employee_id")
+        frame.filter(pl.col("state") == ACTIVE).select("role_id", "employee_id").unique().sort("role_id", "employee_id")
     )
     return tuple(live.iter_rows())
 
@@ -334,11 +422,8 @@ def words(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def signed_in_name() -> str | None:
-    """The signed-in user's name or e-mail when sign-in is configured, else None."""
-    try:
-        user = st.user
-        if getattr(user, "is_logged_in", False):
-            return str(user.get("name") or user.get("email") or "") or None
-    except Exception:  # no [auth] configured: local mode
+    """The signed-in viewer's name (recorded with what they save); None in local mode, where they type it."""
+    viewer = session_viewer()
+    if viewer.local:
         return None
-    return None
+    return viewer.name or viewer.identity

@@ -48,7 +48,7 @@ try:
 except STORE_ERRORS as exc:
     st.warning(store_error(exc) + " Nominated successors are left out below.", icon=":material/warning:")
     pairs = ()
-chart = succession_chart(bundle, bundle.version, filters.as_of, pairs)
+chart = succession_chart(bundle, filters.as_of, pairs)
 positions = chart.positions
 
 tab_chart, tab_impact, tab_history = st.tabs(["Succession chart", "Impact of loss", "Bench over time"])
@@ -171,7 +171,7 @@ with tab_chart:
 
 # ---------------------------------------------------------------- impact of loss
 with tab_impact:
-    impact = loss_impact(bundle, bundle.version, filters.as_of)
+    impact = loss_impact(bundle, filters.as_of)
     pos = impact.positions
     if pos.height == 0:
         st.info("No one holds a critical role at this date.")
@@ -236,7 +236,7 @@ with tab_impact:
 
 # ---------------------------------------------------------------- bench over time
 with tab_history:
-    hist = history(bundle, bundle.version, filters.as_of)
+    hist = history(bundle, filters.as_of)
     if hist.height == 0:
         st.info("No role is marked critical, so there is no bench to follow over time.")
     else:
@@ -267,7 +267,7 @@ with tab_history:
         downloads(shown_hist, "bench_history", key="bench_history")
 
     st.subheader("When coverage lapses as evidence ages")
-    fc = forecast(bundle, bundle.version, filters.as_of)
+    fc = forecast(bundle, filters.as_of)
     covered = fc.roles.filter(pl.col("ready_now") > 0)
     if covered.height == 0:
         st.info("No critical role is covered today, so there is no coverage to lapse.")

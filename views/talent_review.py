@@ -25,7 +25,7 @@ from ui.talent import (
     STORE_ERRORS,
     candidates,
     comparison,
-    config_for,
+    config,
     evidence_for,
     ninebox,
     ninebox_groups,
@@ -71,7 +71,6 @@ with tab_candidates:
     moves = st.multiselect("Move", list(MOVES), key="talent_moves", placeholder="Any move (lateral, one up, two up, …)")
     found = candidates(
         bundle,
-        bundle.version,
         filters.as_of,
         role_id,
         tuple(filters.ladders),
@@ -166,7 +165,7 @@ with tab_candidates:
                 "last_observed_on": st.column_config.DateColumn("Latest evidence", format="D MMM YYYY"),
             },
         )
-        items = evidence_for(bundle, bundle.version, filters.as_of, (pick,), tuple(detail["competency_id"].to_list()))
+        items = evidence_for(bundle, filters.as_of, (pick,), tuple(detail["competency_id"].to_list()))
         if items.height:
             st.dataframe(
                 items.select(
@@ -198,8 +197,8 @@ with tab_box:
             icon=":material/table_view:",
         )
     else:
-        nb = ninebox(bundle, bundle.version, filters.as_of)
-        cfg = config_for(bundle).talent
+        nb = ninebox(bundle, filters.as_of)
+        cfg = config(bundle).talent
         st.altair_chart(talent_charts.nine_box_grid(nb.grid), width="stretch")
         explain(
             f"Whole organisation. Performance: latest rating in the last {cfg.performance_max_age_days} days, low below "
@@ -267,13 +266,13 @@ with tab_box:
             downloads(people, f"ninebox_box_{box}", key="ninebox_people")
 
         st.subheader("Inside each box, by group")
-        present = [a for a in config_for(bundle).equity.attributes if a in t["employees"].columns]
+        present = [a for a in config(bundle).equity.attributes if a in t["employees"].columns]
         if not present:
             st.info("This source has no equity attribute columns (gender, ethnicity, age band, disability).")
         else:
             attribute = st.selectbox("Equity attribute", present, key="ninebox_attribute")
-            groups = ninebox_groups(bundle, bundle.version, filters.as_of, attribute)
-            minimum = config_for(bundle).equity.min_group_size
+            groups = ninebox_groups(bundle, filters.as_of, attribute)
+            minimum = config(bundle).equity.min_group_size
             st.dataframe(
                 groups.with_columns(
                     pl.when(pl.col("suppressed"))
@@ -302,7 +301,7 @@ with tab_box:
 # ---------------------------------------------------------------- comparison
 with tab_compare:
     cmp_role = st.selectbox("Role", critical_first, format_func=labels.get, key="compare_role")
-    best = candidates(bundle, bundle.version, filters.as_of, cmp_role, tuple(filters.ladders), tuple(filters.teams), ())
+    best = candidates(bundle, filters.as_of, cmp_role, tuple(filters.ladders), tuple(filters.teams), ())
     options = best.ranked["employee_id"].head(50).to_list()
     chosen = st.multiselect(
         "Candidates (two to four)",
@@ -315,7 +314,7 @@ with tab_compare:
     if len(chosen) < 2:
         st.info("Pick two to four candidates to compare them.")
     else:
-        cmp = comparison(bundle, bundle.version, filters.as_of, cmp_role, tuple(chosen))
+        cmp = comparison(bundle, filters.as_of, cmp_role, tuple(chosen))
         summary = words(with_titles(cmp.summary, roles))
         st.dataframe(
             summary.select(
@@ -411,7 +410,7 @@ with tab_noms:
 
     try:
         noms = nominations(bundle, filters.as_of)
-        pool_list, members = pools()
+        pool_list, members = pools(bundle, filters.as_of)
     except STORE_ERRORS as exc:
         st.error(store_error(exc), icon=":material/error:")
         st.stop()
@@ -519,7 +518,7 @@ with tab_noms:
                 st.error(str(exc), icon=":material/error:")
             except STORE_ERRORS as exc:
                 st.error(store_error(exc), icon=":material/error:")
-    pool_list, members = pools()
+    pool_list, members = pools(bundle, filters.as_of)
     if members.height == 0:
         st.info("No one is in a talent pool yet.")
     else:
