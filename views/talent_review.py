@@ -16,7 +16,7 @@ from data_sources.talent_store import (
     withdraw_nomination,
 )
 from ui import talent_charts
-from ui.components import MSG_NEEDS_TABLES, downloads, explain, metric_help, needs_tables
+from ui.components import MSG_NEEDS_TABLES, downloads, explain, metric_help, needs_tables, show_table
 from ui.state import page_context
 from ui.talent import (
     ACTIVE,
@@ -104,43 +104,30 @@ with tab_candidates:
             talent_charts.candidate_bars(top.select("employee_id", "readiness", "band", "move", "role")),
             width="stretch",
         )
-        shown = words(
-            with_titles(ranked.head(200), roles).select(
+        show_table(
+            ranked.head(200)
+            .join(roles.select("role_id", "title"), on="role_id", how="left")
+            .select(
                 "rank",
                 "employee_id",
-                "role",
+                "role_id",
+                "title",
                 "team",
                 "move",
                 "readiness",
                 "band",
                 "n_gaps",
                 "n_critical_gaps",
-                "n_evidence",
-                "last_evidence_on",
+                pl.col("n_evidence").alias("evidence_items"),
+                pl.col("last_evidence_on").alias("latest_evidence"),
                 "days_in_role",
-            )
-        )
-        st.dataframe(
-            shown,
-            hide_index=True,
-            column_config={
-                "rank": st.column_config.NumberColumn("Rank"),
-                "employee_id": st.column_config.TextColumn("Employee"),
-                "role": st.column_config.TextColumn("Current role"),
-                "team": st.column_config.TextColumn("Team"),
-                "move": st.column_config.TextColumn("Move"),
-                "readiness": st.column_config.ProgressColumn("Readiness", min_value=0.0, max_value=1.0, format="%.2f"),
-                "band": st.column_config.TextColumn("Band"),
-                "n_gaps": st.column_config.NumberColumn("Gaps"),
-                "n_critical_gaps": st.column_config.NumberColumn("Critical gaps"),
-                "n_evidence": st.column_config.NumberColumn("Evidence items"),
-                "last_evidence_on": st.column_config.DateColumn("Latest evidence", format="D MMM YYYY"),
-                "days_in_role": st.column_config.NumberColumn("Days in current role"),
-            },
+            ),
+            f"candidates_{role_id}_best_200",
+            key="talent_candidates_top",
         )
         explain(
             "Ranked by readiness for the chosen role, then fewer critical gaps, fewer gaps, more evidence. "
-            f"The best 200 of {ranked.height:,} are shown; the download has everyone.",
+            f"The best 200 of {ranked.height:,} are shown (their download is just above); every candidate:",
             ANCHOR,
         )
         downloads(ranked, f"candidates_{role_id}", key="talent_candidates")
@@ -225,45 +212,33 @@ with tab_box:
         if people.height == 0:
             st.info("Nobody in this box within the chosen teams.")
         else:
-            listed = words(with_titles(with_titles(people, roles), roles, "next_role_id", "next_role"))
-            st.dataframe(
+            listed = with_titles(people, roles, "next_role_id", "next_role").join(
+                roles.select("role_id", "title"), on="role_id", how="left"
+            )
+            show_table(
                 listed.select(
                     "employee_id",
-                    "role",
+                    "role_id",
+                    "title",
                     "team",
                     "next_role",
-                    "rating",
-                    "rating_period_end",
-                    "readiness",
+                    pl.col("rating").alias("latest_rating"),
+                    pl.col("rating_period_end").alias("rated_for_period_ending"),
+                    pl.col("readiness").alias("readiness_for_next_role"),
                     "band",
                     "n_critical_gaps",
-                    "n_evidence",
+                    pl.col("n_evidence").alias("evidence_items"),
                     "evidence_weight",
-                    "last_evidence_on",
-                ).with_columns(pl.col("evidence_weight").round(2)),
-                hide_index=True,
-                column_config={
-                    "employee_id": "Employee",
-                    "role": "Current role",
-                    "team": "Team",
-                    "next_role": "Next role",
-                    "rating": st.column_config.NumberColumn("Latest rating", format="%.1f"),
-                    "rating_period_end": st.column_config.DateColumn("Rated for period ending", format="D MMM YYYY"),
-                    "readiness": st.column_config.ProgressColumn(
-                        "Readiness for next role", min_value=0.0, max_value=1.0, format="%.2f"
-                    ),
-                    "band": "Band",
-                    "n_critical_gaps": "Critical gaps",
-                    "n_evidence": "Evidence items (next role's competencies)",
-                    "evidence_weight": "Evidence weight",
-                    "last_evidence_on": st.column_config.DateColumn("Latest evidence", format="D MMM YYYY"),
-                },
+                    pl.col("last_evidence_on").alias("latest_evidence"),
+                ),
+                f"ninebox_box_{box}",
+                key="ninebox_people",
+                progress=("readiness_for_next_role",),
             )
             explain(
                 "Each placement: the rating that set the row, and the evidence behind the readiness that set the column.",
                 ANCHOR,
             )
-            downloads(people, f"ninebox_box_{box}", key="ninebox_people")
 
         st.subheader("Inside each box, by group")
         present = [a for a in config(bundle).equity.attributes if a in t["employees"].columns]
