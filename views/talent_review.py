@@ -17,6 +17,7 @@ from data_sources.talent_store import (
 )
 from ui import talent_charts
 from ui.components import MSG_NEEDS_TABLES, downloads, explain, metric_help, needs_tables, show_table
+from ui.compute import with_names
 from ui.state import page_context
 from ui.talent import (
     ACTIVE,
@@ -105,22 +106,25 @@ with tab_candidates:
             width="stretch",
         )
         show_table(
-            ranked.head(200)
-            .join(roles.select("role_id", "title"), on="role_id", how="left")
-            .select(
-                "rank",
-                "employee_id",
-                "role_id",
-                "title",
-                "team",
-                "move",
-                "readiness",
-                "band",
-                "n_gaps",
-                "n_critical_gaps",
-                pl.col("n_evidence").alias("evidence_items"),
-                pl.col("last_evidence_on").alias("latest_evidence"),
-                "days_in_role",
+            with_names(
+                ranked.head(200)
+                .join(roles.select("role_id", "title"), on="role_id", how="left")
+                .select(
+                    "rank",
+                    "employee_id",
+                    "role_id",
+                    "title",
+                    "team",
+                    "move",
+                    "readiness",
+                    "band",
+                    "n_gaps",
+                    "n_critical_gaps",
+                    pl.col("n_evidence").alias("evidence_items"),
+                    pl.col("last_evidence_on").alias("latest_evidence"),
+                    "days_in_role",
+                ),
+                bundle,
             ),
             f"candidates_{role_id}_best_200",
             key="talent_candidates_top",
@@ -216,20 +220,23 @@ with tab_box:
                 roles.select("role_id", "title"), on="role_id", how="left"
             )
             show_table(
-                listed.select(
-                    "employee_id",
-                    "role_id",
-                    "title",
-                    "team",
-                    "next_role",
-                    pl.col("rating").alias("latest_rating"),
-                    pl.col("rating_period_end").alias("rated_for_period_ending"),
-                    pl.col("readiness").alias("readiness_for_next_role"),
-                    "band",
-                    "n_critical_gaps",
-                    pl.col("n_evidence").alias("evidence_items"),
-                    "evidence_weight",
-                    pl.col("last_evidence_on").alias("latest_evidence"),
+                with_names(
+                    listed.select(
+                        "employee_id",
+                        "role_id",
+                        "title",
+                        "team",
+                        "next_role",
+                        pl.col("rating").alias("latest_rating"),
+                        pl.col("rating_period_end").alias("rated_for_period_ending"),
+                        pl.col("readiness").alias("readiness_for_next_role"),
+                        "band",
+                        "n_critical_gaps",
+                        pl.col("n_evidence").alias("evidence_items"),
+                        "evidence_weight",
+                        pl.col("last_evidence_on").alias("latest_evidence"),
+                    ),
+                    bundle,
                 ),
                 f"ninebox_box_{box}",
                 key="ninebox_people",
@@ -290,10 +297,11 @@ with tab_compare:
         st.info("Pick two to four candidates to compare them.")
     else:
         cmp = comparison(bundle, filters.as_of, cmp_role, tuple(chosen))
-        summary = words(with_titles(cmp.summary, roles))
+        summary = with_names(words(with_titles(cmp.summary, roles)), bundle)
         st.dataframe(
             summary.select(
                 "employee_id",
+                *(["display_name"] if "display_name" in summary.columns else []),
                 "role",
                 "team",
                 "move",
@@ -311,6 +319,7 @@ with tab_compare:
             hide_index=True,
             column_config={
                 "employee_id": "Employee",
+                "display_name": "Name",
                 "role": "Current role",
                 "team": "Team",
                 "move": "Move",
@@ -400,7 +409,7 @@ with tab_noms:
             f"{disagree} of {current.height}",
             help=metric_help("The judged readiness differs from the band the evidence gives for that role.", ANCHOR),
         )
-        table = words(with_titles(current, roles)).with_columns(
+        table = with_names(words(with_titles(current, roles)), bundle).with_columns(
             pl.when(pl.col("state") == NOMINEE_LEFT)
             .then(pl.format("left on {}", pl.col("exit_date").dt.strftime("%d %b %Y")))
             .otherwise(pl.col("state"))
@@ -412,6 +421,7 @@ with tab_noms:
                 "nomination_id",
                 "role",
                 "employee_id",
+                *(["display_name"] if "display_name" in table.columns else []),
                 "judgement",
                 "band",
                 "readiness",
@@ -426,6 +436,7 @@ with tab_noms:
                 "nomination_id": "No.",
                 "role": "Role",
                 "employee_id": "Nominee",
+                "display_name": "Name",
                 "judgement": "Committee's judgement",
                 "band": "Evidence says",
                 "readiness": st.column_config.ProgressColumn("Readiness", min_value=0.0, max_value=1.0, format="%.2f"),

@@ -67,6 +67,7 @@ def test_talent_review_runs_and_the_role_picker_changes_the_candidates():
     assert list(first["Rank"][:3]) == [1, 2, 3]
     assert first["Readiness"].is_monotonic_decreasing
     assert first["Employee id"][0].startswith("./person?employee=")  # people link to their profile
+    assert "Name" in first.columns  # the display name beside the id
     at.selectbox(key="talent_role").select("CSM-4").run()
     assert_clean(at)
     other = frame_with(at, "Rank")
