@@ -49,6 +49,8 @@ PAGES: tuple[tuple[str, str, str, str, str], ...] = (
     ("People", "views/team.py", "My team", ":material/groups:", "team"),
     ("People", "views/person.py", "Person profile", ":material/person:", "person"),
     ("People", "views/my_profile.py", "My profile", ":material/badge:", "my_profile"),
+    ("People", "views/talent_review.py", "Talent review", ":material/groups_3:", "talent_review"),
+    ("People", "views/succession.py", "Succession", ":material/account_tree:", "succession"),
     ("Administration", "views/data.py", "Data", ":material/database:", "data"),
     ("Administration", "views/audit.py", "Audit log", ":material/policy:", "audit"),
     ("Reference", "views/definitions.py", "Definitions", ":material/menu_book:", "definitions"),

@@ -52,10 +52,14 @@ def store_url() -> str:
     return os.environ.get(STORE_URL_ENV) or f"sqlite:///{state_dir() / 'talent_readiness.db'}"
 
 
-@lru_cache(maxsize=4)
 def store_engine(url: str | None = None) -> sa.Engine:
-    """A (cached, at most four) engine for the store at ``url`` (default ``store_url()``)."""
-    target = url or store_url()
+    """The engine for the store at ``url`` (default ``store_url()``, read each call so that a changed
+    ``TR_STORE_URL`` takes effect); engines are cached per URL, at most four."""
+    return _engine(url or store_url())
+
+
+@lru_cache(maxsize=4)
+def _engine(target: str) -> sa.Engine:
     try:
         return sa.create_engine(target, pool_pre_ping=True)
     except Exception as exc:  # a bad URL or a missing driver: one clear line

@@ -25,6 +25,9 @@ VIEWS = {
     "person": "Person profile",
     "data": "Data",
     "definitions": "Metric definitions",
+    "talent_review": "Talent review",
+    "succession": "Succession",
+    "team": "My team",
 }
 UNEXPECTED = "Something went wrong"
 
