@@ -16,14 +16,11 @@ TINY = ROOT / "tests" / "fixtures" / "tiny"
 TIMEOUT = 300
 UNEXPECTED = "Something went wrong"
 APP = ROOT / "app.py"
-WRAPPER = Path(__file__).with_name("talent_app.py")
 
 
 def _entry() -> tuple[Path, str]:
-    """app.py once it lists the talent pages; until then the test wrapper that does."""
-    if "views/talent_review.py" in APP.read_text():
-        return APP, ""
-    return WRAPPER, "../../"
+    """The app's router, which lists the talent pages."""
+    return APP, ""
 
 
 @pytest.fixture(autouse=True)

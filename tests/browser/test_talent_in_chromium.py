@@ -11,17 +11,16 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, ROOT, streamlit_server, wait_until_idle
+from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_until_idle
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-WRAPPER = ROOT / "tests" / "app" / "talent_app.py"
 NOMINEE = "E000001"  # active in the bundled sample
 NOTE = "Ran the year-end close; chromium restart test"
 
 
 def _script() -> Path | None:
-    """app.py once it lists the talent pages; until then the test wrapper that does."""
-    return None if "views/talent_review.py" in (ROOT / "app.py").read_text() else WRAPPER
+    """The app's own router (it lists the talent pages)."""
+    return None
 
 
 def _browser_or_skip():
