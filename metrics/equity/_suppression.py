@@ -13,6 +13,17 @@ Rules (``metrics.md`` §5, with the extensions documented in ``docs/metrics/equi
    row (cells sharing the first attribute's value) and every column, repeatedly
    until nothing changes, because each one-way group's total is published in its
    own table.
+4. Audit (``metrics.equity._audit``): an integer linear program finds, for every
+   suppressed row, the smallest and largest eligible, promoted and not-promoted
+   counts consistent with everything published (shown rows, one-way margins,
+   totals, the reasons). While any is determined exactly, or a row's eligible range
+   from the numbers is narrower than ``min_group_size``, the next-smallest shown row
+   related to a failing one (same table; for an intersection, same row or column)
+   is suppressed too, and the audit runs again.
+
+Each suppressed row has a reason: ``primary`` (fewer than ``min_group_size``
+eligible, published as "fewer than 10") or ``complementary`` (hidden to protect
+another row, published as "suppressed").
 
 A suppressed row carries no numbers: every count, rate, interval and test is null.
 
@@ -26,8 +37,18 @@ Example
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import polars as pl
+
+from metrics.equity._audit import (
+    COMPLEMENTARY,
+    PRIMARY,
+    AuditProblem,
+    AuditRow,
+    RowRange,
+    audit,
+)
 
 ERR_COUNTS_COLUMNS = "Suppression needs a frame with columns {needed}; got {got}."
 
@@ -130,6 +151,230 @@ def suppress_intersection(
         margins.extend(by_value.values())
     hidden = _complement(sizes, primary, margins)
     return counts.with_columns(pl.col("group").is_in(list(hidden)).alias("suppressed"))
+
+
+def suppression_label(reason: str | None, min_group_size: int) -> str | None:
+    """The words shown for a suppressed row: "fewer than {m}" or "suppressed".
+
+    Example
+    -------
+    >>> suppression_label(PRIMARY, 15), suppression_label(COMPLEMENTARY, 15), suppression_label(None, 15)
+    ('fewer than 15', 'suppressed', None)
+    """
+    if reason == PRIMARY:
+        return f"fewer than {min_group_size}"
+    if reason == COMPLEMENTARY:
+        return "suppressed"
+    return None
+
+
+@dataclass(frozen=True)
+class Protected:
+    """A table's suppression after the audit.
+
+    ``counts`` has ``suppressed`` and ``reason`` (PRIMARY / COMPLEMENTARY / null) added;
+    ``ranges`` what can be worked out about each suppressed row (keyed by group);
+    ``unprotectable`` the rows still narrower than the rule with everything hidden
+    (only the totals themselves pin them: a population too small to protect).
+    """
+
+    counts: pl.DataFrame
+    ranges: Mapping[str, RowRange]
+    unprotectable: tuple[str, ...]
+
+
+def _reason(eligible: int, min_group_size: int) -> str:
+    return PRIMARY if eligible < min_group_size else COMPLEMENTARY
+
+
+def _values(eligible: int, promoted: int, extra: Mapping[str, int] | None = None) -> dict[str, int]:
+    return {"eligible": eligible, "promoted": promoted, **(extra or {})}
+
+
+def protect_groups(
+    counts: pl.DataFrame,
+    min_group_size: int,
+    extra: Sequence[str] = (),
+    hidden: Iterable[str] = (),
+) -> Protected:
+    """Suppression of one attribute's groups, extended until the audit passes.
+
+    Parameters
+    ----------
+    counts : polars.DataFrame
+        ``group, eligible, promoted`` (and the ``extra`` pipeline counts) per group.
+    min_group_size : int
+        The threshold m.
+    extra : sequence of str
+        Pipeline counts (``assessed, ready_now, ready_not_promoted``) also published.
+    hidden : iterable of str
+        Groups to start from suppressed (e.g. the promotion table's mask).
+
+    Returns
+    -------
+    Protected
+
+    Example
+    -------
+    >>> counts = pl.DataFrame({"group": ["A", "B", "C"], "eligible": [5, 12, 40], "promoted": [0, 0, 10]})
+    >>> out = protect_groups(counts, 10)   # A and B: nobody promoted, pinned by the total -> C too
+    >>> out.counts.select("group", "suppressed", "reason").rows()
+    [('A', True, 'primary'), ('B', True, 'complementary'), ('C', True, 'complementary')]
+    """
+    _check(counts, ("group", "eligible", "promoted", *extra))
+    base = suppress_groups(counts, min_group_size)
+    suppressed = set(base.filter(pl.col("suppressed"))["group"].to_list()) | set(hidden)
+    rows = list(counts.select("group", "eligible", "promoted", *extra).iter_rows())
+    sizes = {r[0]: r[1] for r in rows}
+    totals = {"eligible": sum(r[1] for r in rows), "promoted": sum(r[2] for r in rows)}
+    for i, name in enumerate(extra):
+        totals[name] = sum(r[3 + i] for r in rows)
+    dims = _dims(extra)
+
+    def problem() -> AuditProblem:
+        audit_rows = tuple(
+            AuditRow(
+                r[0],
+                (i,),
+                None if r[0] in suppressed else _values(r[1], r[2], dict(zip(extra, r[3:]))),
+                _reason(r[1], min_group_size) if r[0] in suppressed else None,
+                1,
+            )
+            for i, r in enumerate(rows)
+        )
+        return AuditProblem(len(rows), audit_rows, totals, min_group_size, dims)
+
+    ranges: Mapping[str, RowRange] = {}
+    failing: list[str] = []
+    if len(rows) > 1:  # a lone group is the whole population: nothing to protect it from
+        while True:
+            ranges = audit(problem())
+            failing = [k for k, r in ranges.items() if r.problems(min_group_size)]
+            shown = [g for g in sizes if g not in suppressed]
+            if not failing or not shown:
+                break
+            suppressed.add(min(shown, key=lambda g: (sizes[g], g)))
+    out = counts.with_columns(pl.col("group").is_in(list(suppressed)).alias("suppressed")).with_columns(
+        pl.when(~pl.col("suppressed"))
+        .then(None)
+        .when(pl.col("eligible") < min_group_size)
+        .then(pl.lit(PRIMARY))
+        .otherwise(pl.lit(COMPLEMENTARY))
+        .alias("reason")
+    )
+    return Protected(out, ranges, tuple(sorted(failing)))
+
+
+def _dims(extra: Sequence[str]) -> tuple[str, ...]:
+    from metrics.equity._audit import PIPELINE_DIMS, PROMOTION_DIMS
+
+    return PIPELINE_DIMS if extra else PROMOTION_DIMS
+
+
+def protect_intersection(
+    cells: pl.DataFrame,
+    first: pl.DataFrame,
+    second: pl.DataFrame,
+    min_group_size: int,
+    extra: Sequence[str] = (),
+    hidden: Iterable[str] = (),
+) -> Protected:
+    """Suppression of an intersection's cells, audited together with the two one-way
+    tables published beside it, extended until the audit passes.
+
+    Parameters
+    ----------
+    cells : polars.DataFrame
+        ``group, first, second, eligible, promoted`` (and ``extra``), every combination.
+    first, second : polars.DataFrame
+        The one-way tables as published: ``group, eligible, promoted, suppressed``
+        (and ``extra``), from ``protect_groups``.
+    min_group_size : int
+        The threshold m.
+    extra : sequence of str
+        Pipeline counts also published.
+    hidden : iterable of str
+        Cells to start from suppressed.
+
+    Returns
+    -------
+    Protected
+        ``ranges`` covers the suppressed cells and, keyed ``"first:<group>"`` /
+        ``"second:<group>"``, the suppressed one-way groups.
+
+    Example
+    -------
+    >>> cells = pl.DataFrame({"group": ["W×A", "W×B", "M×A", "M×B"], "first": ["W", "W", "M", "M"],
+    ...                       "second": ["A", "B", "A", "B"], "eligible": [5, 30, 20, 40],
+    ...                       "promoted": [1, 5, 4, 8]})
+    >>> one = lambda g, e, p: pl.DataFrame({"group": g, "eligible": e, "promoted": p, "suppressed": [False] * 2})
+    >>> out = protect_intersection(cells, one(["W", "M"], [35, 60], [6, 12]), one(["A", "B"], [25, 70], [5, 13]), 10)
+    >>> out.counts["suppressed"].to_list()
+    [True, True, True, True]
+    """
+    _check(cells, ("group", "first", "second", "eligible", "promoted", *extra))
+    hidden_a = set(first.filter(pl.col("suppressed"))["group"].to_list())
+    hidden_b = set(second.filter(pl.col("suppressed"))["group"].to_list())
+    base = suppress_intersection(cells, hidden_a, hidden_b, min_group_size)
+    suppressed = set(base.filter(pl.col("suppressed"))["group"].to_list()) | set(hidden)
+    rows = list(cells.select("group", "first", "second", "eligible", "promoted", *extra).iter_rows())
+    index = {r[0]: i for i, r in enumerate(rows)}
+    sizes = {r[0]: r[3] for r in rows}
+    totals = {"eligible": sum(r[3] for r in rows), "promoted": sum(r[4] for r in rows)}
+    for i, name in enumerate(extra):
+        totals[name] = sum(r[5 + i] for r in rows)
+    dims = _dims(extra)
+    margins: list[AuditRow] = []
+    lines: dict[str, list[str]] = {}
+    for part, table in (("first", first), ("second", second)):
+        position = 1 if part == "first" else 2
+        for g in table.select("group", "eligible", "promoted", "suppressed", *extra).iter_rows():
+            members = [r[0] for r in rows if r[position] == g[0]]
+            lines[f"{part}:{g[0]}"] = members
+            margins.append(
+                AuditRow(
+                    f"{part}:{g[0]}",
+                    tuple(index[m] for m in members),
+                    None if g[3] else _values(g[1], g[2], dict(zip(extra, g[4:]))),
+                    _reason(g[1], min_group_size) if g[3] else None,
+                    1,
+                )
+            )
+    line_of = {r[0]: (f"first:{r[1]}", f"second:{r[2]}") for r in rows}
+
+    def problem() -> AuditProblem:
+        audit_rows = tuple(
+            AuditRow(
+                r[0],
+                (i,),
+                None if r[0] in suppressed else _values(r[3], r[4], dict(zip(extra, r[5:]))),
+                _reason(r[3], min_group_size) if r[0] in suppressed else None,
+                0,
+            )
+            for i, r in enumerate(rows)
+        )
+        return AuditProblem(len(rows), audit_rows + tuple(margins), totals, min_group_size, dims)
+
+    ranges: Mapping[str, RowRange] = {}
+    failing: list[str] = []
+    while True:
+        ranges = audit(problem())
+        failing = [k for k, r in ranges.items() if r.problems(min_group_size)]
+        shown = [g for g in sizes if g not in suppressed]
+        if not failing or not shown:
+            break
+        related = {m for k in failing for line in (line_of.get(k) or (k,)) for m in lines.get(line, [])}
+        candidates = [g for g in shown if g in related] or shown
+        suppressed.add(min(candidates, key=lambda g: (sizes[g], g)))
+    out = cells.with_columns(pl.col("group").is_in(list(suppressed)).alias("suppressed")).with_columns(
+        pl.when(~pl.col("suppressed"))
+        .then(None)
+        .when(pl.col("eligible") < min_group_size)
+        .then(pl.lit(PRIMARY))
+        .otherwise(pl.lit(COMPLEMENTARY))
+        .alias("reason")
+    )
+    return Protected(out, ranges, tuple(sorted(failing)))
 
 
 def blank_suppressed(table: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
