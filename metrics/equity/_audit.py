@@ -21,12 +21,12 @@ constraints per objective), which costs one solver call instead of hundreds.
 
 Example
 -------
->>> rows = (AuditRow("A", (0,), None, PRIMARY, 1), AuditRow("B", (1,), None, COMPLEMENTARY, 1),
+>>> rows = (AuditRow("A", (0,), {}, PRIMARY, 1), AuditRow("B", (1,), {}, COMPLEMENTARY, 1),
 ...         AuditRow("C", (2,), {"eligible": 40, "promoted": 10}, None, 1))
 >>> problem = AuditProblem(3, rows, {"eligible": 55, "promoted": 12}, 10)
 >>> r = audit(problem)["A"]          # A + B = 15, A <= 9, B >= 10, 2 promoted between them
->>> (r.eligible_min, r.eligible_max), (r.promoted_min, r.promoted_max)
-((1, 5), (0, 2))
+>>> r.ranges["eligible"], r.ranges["promoted"], r.eligible_numbers
+((1, 5), (0, 2), (1, 14))
 """
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-ERR_INFEASIBLE = "The equity disclosure audit found the published numbers inconsistent ({detail}); nothing is published."
+ERR_INFEASIBLE = (
+    "The equity disclosure audit found the published numbers inconsistent ({detail}); nothing is published."
+)
 
 #: Reason of a row suppressed because it is small (published as "fewer than {m}").
 PRIMARY = "primary"
@@ -73,15 +75,22 @@ class AuditRow:
     """One published row: a one-way group or an intersection cell.
 
     ``cells`` are the indices of the finest cells it adds up; ``values`` its published
-    counts (None when suppressed); ``reason`` PRIMARY / COMPLEMENTARY when suppressed;
-    ``min_eligible`` 1 for a listed one-way group, 0 for an intersection cell.
+    counts (empty when suppressed; only eligible and promoted for a pipeline row hidden
+    in the pipeline table but shown in the promotion table); ``reason`` PRIMARY /
+    COMPLEMENTARY when suppressed, None when shown; ``min_eligible`` 1 for a listed
+    one-way group, 0 for an intersection cell.
     """
 
     key: str
     cells: tuple[int, ...]
-    values: Mapping[str, int] | None
+    values: Mapping[str, int]
     reason: str | None
     min_eligible: int = 0
+
+    @property
+    def suppressed(self) -> bool:
+        """Whether the row is suppressed (it has a reason)."""
+        return self.reason is not None
 
 
 @dataclass(frozen=True)
@@ -97,41 +106,35 @@ class AuditProblem:
 
 @dataclass(frozen=True)
 class RowRange:
-    """What can be worked out about one suppressed row (whole numbers)."""
+    """What can be worked out about one suppressed row (whole numbers).
+
+    ``ranges``: each unpublished audited count -> (smallest, largest), using the labels;
+    ``eligible_numbers``: the eligible range from the numbers alone (None when eligible is
+    published elsewhere).
+    """
 
     key: str
     reason: str
-    eligible_min: int
-    eligible_max: int
-    promoted_min: int
-    promoted_max: int
-    #: The eligible range from the numbers alone (labels not used).
-    eligible_min_numbers: int
-    eligible_max_numbers: int
-    #: Other audited quantities (pipeline): name -> (min, max).
-    extra: Mapping[str, tuple[int, int]]
+    ranges: Mapping[str, tuple[int, int]]
+    eligible_numbers: tuple[int, int] | None
 
     def problems(self, min_group_size: int) -> list[str]:
         """The rule's violations, in words (empty when the row is protected).
 
         Example
         -------
-        >>> RowRange("A", PRIMARY, 3, 3, 0, 0, 1, 20, {}).problems(10)
+        >>> RowRange("A", PRIMARY, {"eligible": (3, 3), "promoted": (0, 0)}, (1, 20)).problems(10)
         ['eligible determined exactly (3)', 'promoted determined exactly (0)']
         """
-        out = []
-        if self.eligible_min == self.eligible_max:
-            out.append(f"eligible determined exactly ({self.eligible_min})")
-        if self.promoted_min == self.promoted_max:
-            out.append(f"promoted determined exactly ({self.promoted_min})")
-        for name, (low, high) in self.extra.items():
-            if low == high:
-                out.append(f"{name.replace('_', ' ')} determined exactly ({low})")
-        width = self.eligible_max_numbers - self.eligible_min_numbers
-        if width < min_group_size:
-            out.append(
-                f"eligible range {self.eligible_min_numbers}–{self.eligible_max_numbers} narrower than {min_group_size}"
-            )
+        out = [
+            f"{name.replace('_', ' ')} determined exactly ({low})"
+            for name, (low, high) in self.ranges.items()
+            if low == high
+        ]
+        if self.eligible_numbers is not None:
+            low, high = self.eligible_numbers
+            if high - low < min_group_size:
+                out.append(f"eligible range {low}–{high} narrower than {min_group_size}")
         return out
 
 
@@ -168,10 +171,10 @@ def _system(
         eq_rows.append(combo(everyone, quantity))
         eq_rhs.append(value)
     for row in problem.rows:
-        if row.values is not None:
-            for quantity, value in row.values.items():
-                eq_rows.append(combo(row.cells, quantity))
-                eq_rhs.append(value)
+        for quantity, value in row.values.items():
+            eq_rows.append(combo(row.cells, quantity))
+            eq_rhs.append(value)
+        if not row.suppressed:
             continue
         if row.min_eligible > 0:
             ub_rows.append(combo(row.cells, "eligible", -1.0))
@@ -250,7 +253,7 @@ def _ranges(
 
 
 def audit(problem: AuditProblem) -> dict[str, RowRange]:
-    """The range of every audited count of every suppressed row.
+    """The range of every unpublished count of every suppressed row.
 
     Parameters
     ----------
@@ -264,29 +267,33 @@ def audit(problem: AuditProblem) -> dict[str, RowRange]:
 
     Example
     -------
-    >>> rows = (AuditRow("A", (0,), None, PRIMARY, 1), AuditRow("B", (1,), {"eligible": 30, "promoted": 3}, None, 1))
-    >>> audit(AuditProblem(2, rows, {"eligible": 35, "promoted": 4}, 10))["A"].eligible_max   # 35 - 30
-    5
+    >>> rows = (AuditRow("A", (0,), {}, PRIMARY, 1), AuditRow("B", (1,), {"eligible": 30, "promoted": 3}, None, 1))
+    >>> audit(AuditProblem(2, rows, {"eligible": 35, "promoted": 4}, 10))["A"].ranges["eligible"]   # 35 - 30
+    (5, 5)
     """
-    hidden = [r for r in problem.rows if r.values is None]
+    hidden = [r for r in problem.rows if r.suppressed]
     quantities = _audited(problem.dims)
-    with_labels = _ranges(problem, True, [(r.key, q) for r in hidden for q in quantities])
-    numbers = _ranges(problem, False, [(r.key, "eligible") for r in hidden])
-    out = {}
-    for r in hidden:
-        extra = {q: with_labels[(r.key, q)] for q in quantities if q not in ("eligible", "promoted")}
-        out[r.key] = RowRange(
+    wanted = {r.key: [q for q in quantities if not _published(r, q)] for r in hidden}
+    with_labels = _ranges(problem, True, [(key, q) for key, qs in wanted.items() for q in qs])
+    numbers = _ranges(problem, False, [(r.key, "eligible") for r in hidden if "eligible" in wanted[r.key]])
+    return {
+        r.key: RowRange(
             key=r.key,
             reason=r.reason or COMPLEMENTARY,
-            eligible_min=with_labels[(r.key, "eligible")][0],
-            eligible_max=with_labels[(r.key, "eligible")][1],
-            promoted_min=with_labels[(r.key, "promoted")][0],
-            promoted_max=with_labels[(r.key, "promoted")][1],
-            eligible_min_numbers=numbers[(r.key, "eligible")][0],
-            eligible_max_numbers=numbers[(r.key, "eligible")][1],
-            extra=extra,
+            ranges={q: with_labels[(r.key, q)] for q in wanted[r.key]},
+            eligible_numbers=numbers.get((r.key, "eligible")),
         )
-    return out
+        for r in hidden
+    }
+
+
+def _published(row: AuditRow, quantity: str) -> bool:
+    """Whether the row's published counts fix ``quantity`` (e.g. not promoted = eligible - promoted)."""
+    if quantity in row.values:
+        return True
+    if quantity == "not_promoted":
+        return "eligible" in row.values and "promoted" in row.values
+    return False
 
 
 def violations(problem: AuditProblem) -> dict[str, list[str]]:
@@ -294,13 +301,9 @@ def violations(problem: AuditProblem) -> dict[str, list[str]]:
 
     Example
     -------
-    >>> rows = (AuditRow("A", (0,), None, PRIMARY, 1), AuditRow("B", (1,), {"eligible": 30, "promoted": 3}, None, 1))
+    >>> rows = (AuditRow("A", (0,), {}, PRIMARY, 1), AuditRow("B", (1,), {"eligible": 30, "promoted": 3}, None, 1))
     >>> violations(AuditProblem(2, rows, {"eligible": 35, "promoted": 4}, 10))["A"]  # doctest: +NORMALIZE_WHITESPACE
     ['eligible determined exactly (5)', 'promoted determined exactly (1)', 'not promoted determined exactly (4)',
      'eligible range 5–5 narrower than 10']
     """
-    return {
-        key: found
-        for key, r in audit(problem).items()
-        if (found := r.problems(problem.min_group_size))
-    }
+    return {key: found for key, r in audit(problem).items() if (found := r.problems(problem.min_group_size))}

@@ -43,7 +43,9 @@ import polars as pl
 
 from metrics.equity._audit import (
     COMPLEMENTARY,
+    PIPELINE_DIMS,
     PRIMARY,
+    PROMOTION_DIMS,
     AuditProblem,
     AuditRow,
     RowRange,
@@ -187,8 +189,23 @@ def _reason(eligible: int, min_group_size: int) -> str:
     return PRIMARY if eligible < min_group_size else COMPLEMENTARY
 
 
-def _values(eligible: int, promoted: int, extra: Mapping[str, int] | None = None) -> dict[str, int]:
-    return {"eligible": eligible, "promoted": promoted, **(extra or {})}
+def _row(
+    key: str,
+    cells: tuple[int, ...],
+    counts: Sequence[int],
+    extra: Sequence[str],
+    hidden: bool,
+    counts_published: bool,
+    min_group_size: int,
+    min_eligible: int,
+) -> AuditRow:
+    """An audit row from ``counts`` = (eligible, promoted, *extra). A hidden row publishes
+    nothing, except its eligible and promoted when the promotion table shows them."""
+    values = {"eligible": counts[0], "promoted": counts[1], **dict(zip(extra, counts[2:]))}
+    if not hidden:
+        return AuditRow(key, cells, values, None, min_eligible)
+    kept = {k: values[k] for k in ("eligible", "promoted")} if counts_published else {}
+    return AuditRow(key, cells, kept, _reason(counts[0], min_group_size), min_eligible)
 
 
 def protect_groups(
@@ -196,6 +213,7 @@ def protect_groups(
     min_group_size: int,
     extra: Sequence[str] = (),
     hidden: Iterable[str] = (),
+    counts_published: Iterable[str] = (),
 ) -> Protected:
     """Suppression of one attribute's groups, extended until the audit passes.
 
@@ -209,6 +227,9 @@ def protect_groups(
         Pipeline counts (``assessed, ready_now, ready_not_promoted``) also published.
     hidden : iterable of str
         Groups to start from suppressed (e.g. the promotion table's mask).
+    counts_published : iterable of str
+        Groups whose eligible and promoted counts another table shows (for the
+        pipeline table: the promotion table's shown groups).
 
     Returns
     -------
@@ -231,15 +252,11 @@ def protect_groups(
         totals[name] = sum(r[3 + i] for r in rows)
     dims = _dims(extra)
 
+    known = set(counts_published)
+
     def problem() -> AuditProblem:
         audit_rows = tuple(
-            AuditRow(
-                r[0],
-                (i,),
-                None if r[0] in suppressed else _values(r[1], r[2], dict(zip(extra, r[3:]))),
-                _reason(r[1], min_group_size) if r[0] in suppressed else None,
-                1,
-            )
+            _row(r[0], (i,), r[1:], extra, r[0] in suppressed, r[0] in known, min_group_size, 1)
             for i, r in enumerate(rows)
         )
         return AuditProblem(len(rows), audit_rows, totals, min_group_size, dims)
@@ -266,8 +283,6 @@ def protect_groups(
 
 
 def _dims(extra: Sequence[str]) -> tuple[str, ...]:
-    from metrics.equity._audit import PIPELINE_DIMS, PROMOTION_DIMS
-
     return PIPELINE_DIMS if extra else PROMOTION_DIMS
 
 
@@ -278,6 +293,7 @@ def protect_intersection(
     min_group_size: int,
     extra: Sequence[str] = (),
     hidden: Iterable[str] = (),
+    counts_published: Iterable[str] = (),
 ) -> Protected:
     """Suppression of an intersection's cells, audited together with the two one-way
     tables published beside it, extended until the audit passes.
@@ -288,13 +304,17 @@ def protect_intersection(
         ``group, first, second, eligible, promoted`` (and ``extra``), every combination.
     first, second : polars.DataFrame
         The one-way tables as published: ``group, eligible, promoted, suppressed``
-        (and ``extra``), from ``protect_groups``.
+        (and ``extra``), from ``protect_groups``; an optional boolean
+        ``counts_published`` marks suppressed groups whose eligible and promoted
+        counts the promotion table shows.
     min_group_size : int
         The threshold m.
     extra : sequence of str
         Pipeline counts also published.
     hidden : iterable of str
         Cells to start from suppressed.
+    counts_published : iterable of str
+        Cells whose eligible and promoted counts another table shows.
 
     Returns
     -------
@@ -328,29 +348,20 @@ def protect_intersection(
     lines: dict[str, list[str]] = {}
     for part, table in (("first", first), ("second", second)):
         position = 1 if part == "first" else 2
-        for g in table.select("group", "eligible", "promoted", "suppressed", *extra).iter_rows():
+        if "counts_published" not in table.columns:
+            table = table.with_columns(pl.lit(False).alias("counts_published"))
+        for g in table.select("group", "suppressed", "counts_published", "eligible", "promoted", *extra).iter_rows():
             members = [r[0] for r in rows if r[position] == g[0]]
             lines[f"{part}:{g[0]}"] = members
-            margins.append(
-                AuditRow(
-                    f"{part}:{g[0]}",
-                    tuple(index[m] for m in members),
-                    None if g[3] else _values(g[1], g[2], dict(zip(extra, g[4:]))),
-                    _reason(g[1], min_group_size) if g[3] else None,
-                    1,
-                )
-            )
+            cell_ids = tuple(index[m] for m in members)
+            margins.append(_row(f"{part}:{g[0]}", cell_ids, g[3:], extra, g[1], g[2], min_group_size, 1))
     line_of = {r[0]: (f"first:{r[1]}", f"second:{r[2]}") for r in rows}
+
+    known = set(counts_published)
 
     def problem() -> AuditProblem:
         audit_rows = tuple(
-            AuditRow(
-                r[0],
-                (i,),
-                None if r[0] in suppressed else _values(r[3], r[4], dict(zip(extra, r[5:]))),
-                _reason(r[3], min_group_size) if r[0] in suppressed else None,
-                0,
-            )
+            _row(r[0], (i,), r[3:], extra, r[0] in suppressed, r[0] in known, min_group_size, 0)
             for i, r in enumerate(rows)
         )
         return AuditProblem(len(rows), audit_rows + tuple(margins), totals, min_group_size, dims)

@@ -356,19 +356,3 @@ def test_rates_and_ratios_match_fairlearn():
     assert table["rate"].to_list() == pytest.approx(by.to_list(), abs=1e-12)
     assert table["impact_ratio"].to_list() == pytest.approx((by / by.max()).to_list(), abs=1e-12)
     assert min(table["impact_ratio"].to_list()) == pytest.approx(frame.ratio(method="between_groups"), abs=1e-12)
-
-
-def test_not_disclosed_can_be_kept_out_of_the_reference():
-    # Not disclosed 6/20 = 0.30 is highest; by the spec it is the reference, so Man
-    # 4/20 gets ratio 0.2/0.3 = 0.667. With not_disclosed_as_reference = False the
-    # reference is Man (0.20): Woman 3/20 -> 0.15/0.20 = 0.75, and Not disclosed 1.5.
-    cells = {"Man": (20, 4), "Woman": (20, 3), None: (20, 6)}
-    spec = by_group(run(cells))
-    assert spec["Man"]["impact_ratio"] == pytest.approx(2 / 3)
-    assert spec["Not disclosed"]["p_value"] is None
-    cfg = EquityConfig(not_disclosed_as_reference=False)
-    alt = by_group(run(cells, cfg))
-    assert alt["Man"]["impact_ratio"] == 1.0 and alt["Man"]["p_value"] is None
-    assert alt["Woman"]["impact_ratio"] == pytest.approx(0.75)
-    assert alt["Not disclosed"]["impact_ratio"] == pytest.approx(1.5)
-    assert alt["Not disclosed"]["adverse_impact"] is False

@@ -39,8 +39,15 @@ def test_suppressed_rows_carry_no_numbers():
 
 
 def test_two_small_groups_need_no_complement():
-    table = run({"A": (9, 0), "B": (8, 0), "C": (50, 5)})
+    table = run({"A": (9, 1), "B": (8, 0), "C": (50, 5)})
     assert table["suppressed"].to_list() == [True, True, False]
+
+
+def test_nobody_promoted_in_the_suppressed_groups_is_protected():
+    # A 9/0 and B 8/0: total promoted 5 minus C's 5 pins both at 0 ("nobody in A was
+    # promoted"): C is suppressed too, leaving each count between 0 and 5.
+    table = run({"A": (9, 0), "B": (8, 0), "C": (50, 5)})
+    assert table["suppressed"].to_list() == [True, True, True]
 
 
 def test_group_of_exactly_min_size_is_shown():
@@ -50,17 +57,17 @@ def test_group_of_exactly_min_size_is_shown():
 
 
 def test_suppressed_group_is_never_the_reference():
-    # A 5/5 (rate 1.0) is small; the complement is D 11/11 (rate 1.0, next smallest).
+    # A 5/5 (rate 1.0) is small; the complement is D 11/5 (next smallest).
     # Among the shown groups B 6/30 = 0.2 beats C 4/40 = 0.1: B is the reference.
-    employees, movements = build_org({"A": (5, 5), "B": (30, 6), "C": (40, 4), "D": (11, 11)})
+    employees, movements = build_org({"A": (5, 5), "B": (30, 6), "C": (40, 4), "D": (11, 5)})
     population = eligible_population(employees, movements, ROLES, equity_window(AS_OF, EquityConfig()))
     result = attribute_equity(population, "gender")
     assert result.reference_group == "B"
     table = {r["group"]: r for r in result.table.iter_rows(named=True)}
     assert table["C"]["impact_ratio"] == pytest.approx(0.5)
     # Shortfall uses the overall rate over everyone, suppressed groups included:
-    # 26/86 × 40 − 4 = 8.0930...
-    assert table["C"]["shortfall"] == pytest.approx(26 / 86 * 40 - 4)
+    # 20/86 × 40 − 4 = 5.302...
+    assert table["C"]["shortfall"] == pytest.approx(20 / 86 * 40 - 4)
 
 
 def test_all_groups_suppressed_gives_no_reference():
