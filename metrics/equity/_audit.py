@@ -102,6 +102,10 @@ class AuditProblem:
     totals: Mapping[str, int]
     min_group_size: int
     dims: tuple[str, ...] = PROMOTION_DIMS
+    #: The true per-cell values (in ``dims`` order), when known: ``violations`` then
+    #: needs only one direction for most checks (a count above its true value is enough
+    #: to show it is not determined).
+    truth: tuple[tuple[int, ...], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -145,10 +149,32 @@ def _audited(dims: Sequence[str]) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _fixed(problem: AuditProblem) -> dict[int, float]:
+    """Variables a shown single-cell row publishes outright (eliminated before solving)."""
+    dims = problem.dims
+    out: dict[int, float] = {}
+    for row in problem.rows:
+        if row.suppressed or len(row.cells) != 1:
+            continue
+        v = row.values
+        known = {
+            "promoted": v.get("promoted"),
+            "not_promoted": v["eligible"] - v["promoted"] if "eligible" in v and "promoted" in v else None,
+            "assessed": v.get("assessed"),
+            "ready_now": v.get("ready_now"),
+            "ready_not_promoted": v.get("ready_not_promoted"),
+        }
+        for d, dim in enumerate(dims):
+            if known.get(dim) is not None:
+                out[row.cells[0] * len(dims) + d] = float(known[dim])  # type: ignore[arg-type]
+    return out
+
+
 def _system(
     problem: AuditProblem, labels: bool
-) -> tuple[sparse.csr_array, np.ndarray, sparse.csr_array, np.ndarray, np.ndarray]:
-    """``A_eq x = b_eq``, ``A_ub x <= b_ub`` and variable upper bounds for one copy."""
+) -> tuple[sparse.csr_array, np.ndarray, sparse.csr_array, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``A_eq x = b_eq``, ``A_ub x <= b_ub`` and variable upper bounds for one copy, over the
+    free variables only; also the free variables' indices and every variable's fixed value."""
     dims = problem.dims
     n_dims = len(dims)
     n_vars = problem.n_cells * n_dims
@@ -202,33 +228,63 @@ def _system(
                     data.append(v)
         return sparse.csr_array((data, (ri, ci)), shape=(len(rows), n_vars))
 
-    return matrix(eq_rows), np.array(eq_rhs, float), matrix(ub_rows), np.array(ub_rhs, float), upper
+    fixed = _fixed(problem)
+    values = np.zeros(n_vars)
+    for j, v in fixed.items():
+        values[j] = v
+    free = np.array([j for j in range(n_vars) if j not in fixed], dtype=np.int64)
+    a_eq, a_ub = matrix(eq_rows), matrix(ub_rows)
+    b_eq = np.array(eq_rhs, float) - a_eq @ values
+    b_ub = np.array(ub_rhs, float) - a_ub @ values
+    a_eq, a_ub = a_eq[:, free], a_ub[:, free]
+    keep_eq = np.diff(a_eq.indptr) > 0
+    keep_ub = np.diff(a_ub.indptr) > 0
+    if np.any(np.abs(b_eq[~keep_eq]) > 1e-9) or np.any(b_ub[~keep_ub] < -1e-9):
+        raise ValueError(ERR_INFEASIBLE.format(detail="a published count contradicts the others"))
+    return a_eq[keep_eq], b_eq[keep_eq], a_ub[keep_ub], b_ub[keep_ub], upper[free], free, values
 
 
-def _ranges(
-    problem: AuditProblem, labels: bool, objectives: list[tuple[str, str]]
-) -> dict[tuple[str, str], tuple[int, int]]:
-    """Min and max of each (row key, quantity) in one block-diagonal integer program."""
+def _optimise(
+    problem: AuditProblem, labels: bool, objectives: list[tuple[str, str, float]]
+) -> dict[tuple[str, str, float], int]:
+    """Optimum of each (row key, quantity, sign) — sign 1 minimises, -1 maximises — in one
+    block-diagonal integer program (one copy of the constraints per objective)."""
     if not objectives:
         return {}
-    a_eq, b_eq, a_ub, b_ub, upper = _system(problem, labels)
-    n_vars = a_eq.shape[1]
+    a_eq, b_eq, a_ub, b_ub, upper, free, values = _system(problem, labels)
+    n_vars = len(free)
+    column = {int(j): i for i, j in enumerate(free)}
     rows = {r.key: r for r in problem.rows}
     n_dims = len(problem.dims)
-    copies = 2 * len(objectives)
+    copies = len(objectives)
+
+    def terms(key: str, quantity: str) -> list[tuple[int, float]]:
+        """(variable index, coefficient) of a row's quantity."""
+        return [
+            (cell * n_dims + problem.dims.index(dim), coef)
+            for cell in rows[key].cells
+            for dim, coef in QUANTITIES[quantity].items()
+            if dim in problem.dims
+        ]
+
     c = np.zeros(copies * n_vars)
-    for k, (key, quantity) in enumerate(objectives):
-        for sign, copy in ((1.0, 2 * k), (-1.0, 2 * k + 1)):
-            for cell in rows[key].cells:
-                for dim, coef in QUANTITIES[quantity].items():
-                    c[copy * n_vars + cell * n_dims + problem.dims.index(dim)] += sign * coef
-    constraints = [
-        LinearConstraint(sparse.block_diag([a_eq] * copies, format="csr"), np.tile(b_eq, copies), np.tile(b_eq, copies))
-    ]
-    if a_ub.shape[0]:
+    for copy, (key, quantity, sign) in enumerate(objectives):
+        for j, coef in terms(key, quantity):
+            if j in column:
+                c[copy * n_vars + column[j]] += sign * coef
+    if n_vars == 0:
+        return {
+            (key, q, sign): int(round(sum(coef * values[j] for j, coef in terms(key, q))))
+            for key, q, sign in objectives
+        }
+    eye = sparse.identity(copies, format="csr")
+    constraints = []
+    if a_eq.shape[0]:
         constraints.append(
-            LinearConstraint(sparse.block_diag([a_ub] * copies, format="csr"), -np.inf, np.tile(b_ub, copies))
+            LinearConstraint(sparse.kron(eye, a_eq, format="csr"), np.tile(b_eq, copies), np.tile(b_eq, copies))
         )
+    if a_ub.shape[0]:
+        constraints.append(LinearConstraint(sparse.kron(eye, a_ub, format="csr"), -np.inf, np.tile(b_ub, copies)))
     result = milp(
         c,
         constraints=constraints,
@@ -238,18 +294,33 @@ def _ranges(
     if result.status != 0 or result.x is None:
         raise ValueError(ERR_INFEASIBLE.format(detail=result.message))
     x = result.x
-    out: dict[tuple[str, str], tuple[int, int]] = {}
-    for k, (key, quantity) in enumerate(objectives):
-        values = []
-        for copy in (2 * k, 2 * k + 1):
-            block = x[copy * n_vars : (copy + 1) * n_vars]
-            total = 0.0
-            for cell in rows[key].cells:
-                for dim, coef in QUANTITIES[quantity].items():
-                    total += coef * block[cell * n_dims + problem.dims.index(dim)]
-            values.append(int(round(total)))
-        out[(key, quantity)] = (values[0], values[1])
+    out: dict[tuple[str, str, float], int] = {}
+    for copy, (key, quantity, sign) in enumerate(objectives):
+        block = x[copy * n_vars : (copy + 1) * n_vars]
+        total = 0.0
+        for j, coef in terms(key, quantity):
+            total += coef * (block[column[j]] if j in column else values[j])
+        out[(key, quantity, sign)] = int(round(total))
     return out
+
+
+def _ranges(
+    problem: AuditProblem, labels: bool, objectives: list[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """Min and max of each (row key, quantity)."""
+    both = [(key, q, sign) for key, q in objectives for sign in (1.0, -1.0)]
+    found = _optimise(problem, labels, both)
+    return {(key, q): (found[(key, q, 1.0)], found[(key, q, -1.0)]) for key, q in objectives}
+
+
+def _true_value(problem: AuditProblem, row: AuditRow, quantity: str) -> int:
+    assert problem.truth is not None
+    return sum(
+        coef * problem.truth[c][problem.dims.index(dim)]
+        for c in row.cells
+        for dim, coef in QUANTITIES[quantity].items()
+        if dim in problem.dims
+    )
 
 
 def audit(problem: AuditProblem) -> dict[str, RowRange]:
@@ -306,4 +377,28 @@ def violations(problem: AuditProblem) -> dict[str, list[str]]:
     ['eligible determined exactly (5)', 'promoted determined exactly (1)', 'not promoted determined exactly (4)',
      'eligible range 5–5 narrower than 10']
     """
-    return {key: found for key, r in audit(problem).items() if (found := r.problems(problem.min_group_size))}
+    if problem.truth is None:
+        return {key: found for key, r in audit(problem).items() if (found := r.problems(problem.min_group_size))}
+    m = problem.min_group_size
+    hidden = [r for r in problem.rows if r.suppressed]
+    quantities = _audited(problem.dims)
+    checks = [(r, q) for r in hidden for q in quantities if not _published(r, q)]
+    width = [r for r in hidden if not _published(r, "eligible")]
+    truth = {(r.key, q): _true_value(problem, r, q) for r, q in checks}
+    # First pass: maximise everything. A maximum above the truth proves "not exact"; a
+    # numbers-only maximum at least m above the truth proves the width.
+    high = _optimise(problem, True, [(r.key, q, -1.0) for r, q in checks])
+    high_numbers = _optimise(problem, False, [(r.key, "eligible", -1.0) for r in width])
+    open_checks = [(r, q) for r, q in checks if high[(r.key, q, -1.0)] == truth[(r.key, q)]]
+    open_width = [r for r in width if high_numbers[(r.key, "eligible", -1.0)] - truth[(r.key, "eligible")] < m]
+    low = _optimise(problem, True, [(r.key, q, 1.0) for r, q in open_checks])
+    low_numbers = _optimise(problem, False, [(r.key, "eligible", 1.0) for r in open_width])
+    out: dict[str, list[str]] = {}
+    for r, q in open_checks:
+        if low[(r.key, q, 1.0)] == truth[(r.key, q)]:
+            out.setdefault(r.key, []).append(f"{q.replace('_', ' ')} determined exactly ({truth[(r.key, q)]})")
+    for r in open_width:
+        lo, hi = low_numbers[(r.key, "eligible", 1.0)], high_numbers[(r.key, "eligible", -1.0)]
+        if hi - lo < m:
+            out.setdefault(r.key, []).append(f"eligible range {lo}–{hi} narrower than {m}")
+    return out

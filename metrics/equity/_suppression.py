@@ -48,11 +48,14 @@ from metrics.equity._audit import (
     PROMOTION_DIMS,
     AuditProblem,
     AuditRow,
-    RowRange,
-    audit,
+    violations,
 )
 
+#: The pipeline counts published beside eligible and promoted, in audit order.
+PIPELINE_EXTRA = ("assessed", "ready_now", "ready_not_promoted")
+
 ERR_COUNTS_COLUMNS = "Suppression needs a frame with columns {needed}; got {got}."
+ERR_EXTRA = "The pipeline counts audited with promotion equity are {allowed}, in that order; got {extra}."
 
 
 def _complement(
@@ -175,13 +178,14 @@ class Protected:
     """A table's suppression after the audit.
 
     ``counts`` has ``suppressed`` and ``reason`` (PRIMARY / COMPLEMENTARY / null) added;
-    ``ranges`` what can be worked out about each suppressed row (keyed by group);
-    ``unprotectable`` the rows still narrower than the rule with everything hidden
-    (only the totals themselves pin them: a population too small to protect).
+    ``problem`` is what was published, as the audit saw it (``audit(problem)`` gives every
+    suppressed row's ranges); ``unprotectable`` the rows still narrower than the rule with
+    everything hidden (only the totals themselves pin them: a population too small to
+    protect).
     """
 
     counts: pl.DataFrame
-    ranges: Mapping[str, RowRange]
+    problem: AuditProblem | None
     unprotectable: tuple[str, ...]
 
 
@@ -259,14 +263,13 @@ def protect_groups(
             _row(r[0], (i,), r[1:], extra, r[0] in suppressed, r[0] in known, min_group_size, 1)
             for i, r in enumerate(rows)
         )
-        return AuditProblem(len(rows), audit_rows, totals, min_group_size, dims)
+        truth = tuple(_truth(*r[1:]) for r in rows)
+        return AuditProblem(len(rows), audit_rows, totals, min_group_size, dims, truth)
 
-    ranges: Mapping[str, RowRange] = {}
     failing: list[str] = []
     if len(rows) > 1:  # a lone group is the whole population: nothing to protect it from
         while True:
-            ranges = audit(problem())
-            failing = [k for k, r in ranges.items() if r.problems(min_group_size)]
+            failing = list(violations(problem()))
             shown = [g for g in sizes if g not in suppressed]
             if not failing or not shown:
                 break
@@ -279,11 +282,17 @@ def protect_groups(
         .otherwise(pl.lit(COMPLEMENTARY))
         .alias("reason")
     )
-    return Protected(out, ranges, tuple(sorted(failing)))
+    return Protected(out, problem(), tuple(sorted(failing)))
 
 
 def _dims(extra: Sequence[str]) -> tuple[str, ...]:
+    if tuple(extra) not in ((), PIPELINE_EXTRA):
+        raise ValueError(ERR_EXTRA.format(extra=", ".join(extra), allowed=", ".join(PIPELINE_EXTRA)))
     return PIPELINE_DIMS if extra else PROMOTION_DIMS
+
+
+def _truth(eligible: int, promoted: int, *extra: int) -> tuple[int, ...]:
+    return (promoted, eligible - promoted, *extra)
 
 
 def protect_intersection(
@@ -319,8 +328,8 @@ def protect_intersection(
     Returns
     -------
     Protected
-        ``ranges`` covers the suppressed cells and, keyed ``"first:<group>"`` /
-        ``"second:<group>"``, the suppressed one-way groups.
+        ``problem`` holds the cells and, keyed ``"first:<group>"`` / ``"second:<group>"``,
+        the one-way groups.
 
     Example
     -------
@@ -364,13 +373,12 @@ def protect_intersection(
             _row(r[0], (i,), r[3:], extra, r[0] in suppressed, r[0] in known, min_group_size, 0)
             for i, r in enumerate(rows)
         )
-        return AuditProblem(len(rows), audit_rows + tuple(margins), totals, min_group_size, dims)
+        truth = tuple(_truth(*r[3:]) for r in rows)
+        return AuditProblem(len(rows), audit_rows + tuple(margins), totals, min_group_size, dims, truth)
 
-    ranges: Mapping[str, RowRange] = {}
     failing: list[str] = []
     while True:
-        ranges = audit(problem())
-        failing = [k for k, r in ranges.items() if r.problems(min_group_size)]
+        failing = list(violations(problem()))
         shown = [g for g in sizes if g not in suppressed]
         if not failing or not shown:
             break
@@ -385,7 +393,7 @@ def protect_intersection(
         .otherwise(pl.lit(COMPLEMENTARY))
         .alias("reason")
     )
-    return Protected(out, ranges, tuple(sorted(failing)))
+    return Protected(out, problem(), tuple(sorted(failing)))
 
 
 def blank_suppressed(table: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
