@@ -173,14 +173,16 @@ def _fixed(problem: AuditProblem) -> dict[int, float]:
 def _system(
     problem: AuditProblem, labels: bool
 ) -> tuple[sparse.csr_array, np.ndarray, sparse.csr_array, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``A_eq x = b_eq``, ``A_ub x <= b_ub`` and variable upper bounds for one copy, over the
-    free variables only; also the free variables' indices and every variable's fixed value."""
+    """``A_eq x = b_eq``, ``b_in[0] <= A_in x <= b_in[1]`` and variable upper bounds for one
+    copy, over the free variables only; also the free variables' indices and every
+    variable's fixed value."""
     dims = problem.dims
     n_dims = len(dims)
     n_vars = problem.n_cells * n_dims
     eq_rows: list[dict[int, float]] = []
     eq_rhs: list[float] = []
     ub_rows: list[dict[int, float]] = []
+    ub_low: list[float] = []
     ub_rhs: list[float] = []
 
     def combo(cells: Sequence[int], quantity: str, sign: float = 1.0) -> dict[int, float]:
@@ -202,19 +204,21 @@ def _system(
             eq_rhs.append(value)
         if not row.suppressed:
             continue
-        if row.min_eligible > 0:
-            ub_rows.append(combo(row.cells, "eligible", -1.0))
-            ub_rhs.append(-row.min_eligible)
+        low = float(row.min_eligible)
+        high = np.inf
         if labels and row.reason == PRIMARY:
-            ub_rows.append(combo(row.cells, "eligible"))
-            ub_rhs.append(problem.min_group_size - 1)
+            high = problem.min_group_size - 1.0
         elif labels and row.reason == COMPLEMENTARY:
-            ub_rows.append(combo(row.cells, "eligible", -1.0))
-            ub_rhs.append(-problem.min_group_size)
+            low = max(low, float(problem.min_group_size))
+        if low > 0 or high < np.inf:  # one two-sided row (parallel rows upset HiGHS's MIP presolve)
+            ub_rows.append(combo(row.cells, "eligible"))
+            ub_low.append(low)
+            ub_rhs.append(high)
     if "assessed" in dims:
         for c in everyone:
             for coupling in PIPELINE_COUPLING:
                 ub_rows.append({c * n_dims + dims.index(d): float(k) for d, k in coupling.items()})
+                ub_low.append(-np.inf)
                 ub_rhs.append(0.0)
     upper = np.full(n_vars, float(max(problem.totals.get("eligible", 0), 0)))
 
@@ -235,13 +239,23 @@ def _system(
     free = np.array([j for j in range(n_vars) if j not in fixed], dtype=np.int64)
     a_eq, a_ub = matrix(eq_rows), matrix(ub_rows)
     b_eq = np.array(eq_rhs, float) - a_eq @ values
-    b_ub = np.array(ub_rhs, float) - a_ub @ values
+    shift = a_ub @ values
+    b_low = np.array(ub_low, float) - shift
+    b_ub = np.array(ub_rhs, float) - shift
     a_eq, a_ub = a_eq[:, free], a_ub[:, free]
     keep_eq = np.diff(a_eq.indptr) > 0
     keep_ub = np.diff(a_ub.indptr) > 0
-    if np.any(np.abs(b_eq[~keep_eq]) > 1e-9) or np.any(b_ub[~keep_ub] < -1e-9):
+    if np.any(np.abs(b_eq[~keep_eq]) > 1e-9) or np.any(b_ub[~keep_ub] < -1e-9) or np.any(b_low[~keep_ub] > 1e-9):
         raise ValueError(ERR_INFEASIBLE.format(detail="a published count contradicts the others"))
-    return a_eq[keep_eq], b_eq[keep_eq], a_ub[keep_ub], b_ub[keep_ub], upper[free], free, values
+    return (
+        a_eq[keep_eq],
+        b_eq[keep_eq],
+        a_ub[keep_ub],
+        np.vstack([b_low[keep_ub], b_ub[keep_ub]]),
+        upper[free],
+        free,
+        values,
+    )
 
 
 def _optimise(
@@ -284,13 +298,15 @@ def _optimise(
             LinearConstraint(sparse.kron(eye, a_eq, format="csr"), np.tile(b_eq, copies), np.tile(b_eq, copies))
         )
     if a_ub.shape[0]:
-        constraints.append(LinearConstraint(sparse.kron(eye, a_ub, format="csr"), -np.inf, np.tile(b_ub, copies)))
-    result = milp(
-        c,
-        constraints=constraints,
-        bounds=Bounds(np.zeros(copies * n_vars), np.tile(upper, copies)),
-        integrality=np.ones(copies * n_vars),
-    )
+        constraints.append(
+            LinearConstraint(sparse.kron(eye, a_ub, format="csr"), np.tile(b_ub[0], copies), np.tile(b_ub[1], copies))
+        )
+    bounds = Bounds(np.zeros(copies * n_vars), np.tile(upper, copies))
+    integrality = np.ones(copies * n_vars)
+    result = milp(c, constraints=constraints, bounds=bounds, integrality=integrality)
+    if result.status != 0 or result.x is None:
+        # HiGHS's MIP presolve has been seen to call feasible problems infeasible: retry without it.
+        result = milp(c, constraints=constraints, bounds=bounds, integrality=integrality, options={"presolve": False})
     if result.status != 0 or result.x is None:
         raise ValueError(ERR_INFEASIBLE.format(detail=result.message))
     x = result.x
@@ -358,6 +374,61 @@ def audit(problem: AuditProblem) -> dict[str, RowRange]:
     }
 
 
+def _is_one_way(problem: AuditProblem) -> bool:
+    """One table of groups, each its own cell, promotion counts only: closed form applies."""
+    return (
+        problem.dims == PROMOTION_DIMS
+        and len(problem.rows) == problem.n_cells
+        and sorted(c for r in problem.rows for c in r.cells) == list(range(problem.n_cells))
+        and all(len(r.cells) == 1 and (r.values == {} or not r.suppressed) for r in problem.rows)
+    )
+
+
+def one_way_ranges(problem: AuditProblem, labels: bool = True) -> dict[str, dict[str, tuple[int, int]]]:
+    """The same ranges as ``audit`` for a one-way table, in closed form (exact for whole numbers).
+
+    The hidden groups share H eligible and P promoted (totals minus the shown groups);
+    each has eligible bounds [lo, hi] (at least 1; with labels below m or at least m).
+    Eligible of g: [max(lo_g, H - sum of others' hi), min(hi_g, H - sum of others' lo)];
+    promoted of g: [max(0, P - (H - min eligible_g)), min(P, max eligible_g)]; not promoted
+    likewise with H - P.
+
+    Example
+    -------
+    >>> rows = (AuditRow("A", (0,), {}, PRIMARY, 1), AuditRow("B", (1,), {}, COMPLEMENTARY, 1),
+    ...         AuditRow("C", (2,), {"eligible": 40, "promoted": 10}, None, 1))
+    >>> one_way_ranges(AuditProblem(3, rows, {"eligible": 55, "promoted": 12}, 10))["A"]
+    {'eligible': (1, 5), 'promoted': (0, 2), 'not_promoted': (0, 5)}
+    """
+    m = problem.min_group_size
+    hidden = [r for r in problem.rows if r.suppressed]
+    shown = [r for r in problem.rows if not r.suppressed]
+    h = problem.totals["eligible"] - sum(r.values["eligible"] for r in shown)
+    p = problem.totals["promoted"] - sum(r.values["promoted"] for r in shown)
+    bounds = {}
+    for r in hidden:
+        lo, hi = r.min_eligible, h
+        if labels and r.reason == PRIMARY:
+            hi = min(hi, m - 1)
+        elif labels and r.reason == COMPLEMENTARY:
+            lo = max(lo, m)
+        bounds[r.key] = (lo, hi)
+    sum_lo = sum(b[0] for b in bounds.values())
+    sum_hi = sum(b[1] for b in bounds.values())
+    if not sum_lo <= h <= sum_hi or not 0 <= p <= h:
+        raise ValueError(ERR_INFEASIBLE.format(detail="the hidden groups cannot add up to the totals"))
+    out = {}
+    for key, (lo, hi) in bounds.items():
+        e_lo = max(lo, h - (sum_hi - hi))
+        e_hi = min(hi, h - (sum_lo - lo))
+        out[key] = {
+            "eligible": (e_lo, e_hi),
+            "promoted": (max(0, p - (h - e_lo)), min(p, e_hi)),
+            "not_promoted": (max(0, (h - p) - (h - e_lo)), min(h - p, e_hi)),
+        }
+    return out
+
+
 def _published(row: AuditRow, quantity: str) -> bool:
     """Whether the row's published counts fix ``quantity`` (e.g. not promoted = eligible - promoted)."""
     if quantity in row.values:
@@ -367,8 +438,11 @@ def _published(row: AuditRow, quantity: str) -> bool:
     return False
 
 
-def violations(problem: AuditProblem) -> dict[str, list[str]]:
+def violations(problem: AuditProblem, method: str = "auto") -> dict[str, list[str]]:
     """Suppressed rows that break the rule, with the reasons in words.
+
+    ``method="auto"`` uses the closed form for a one-way table and integer programs
+    otherwise; ``"lp"`` always uses the integer programs.
 
     Example
     -------
@@ -377,6 +451,12 @@ def violations(problem: AuditProblem) -> dict[str, list[str]]:
     ['eligible determined exactly (5)', 'promoted determined exactly (1)', 'not promoted determined exactly (4)',
      'eligible range 5–5 narrower than 10']
     """
+    if method == "auto" and _is_one_way(problem):
+        with_labels, numbers = one_way_ranges(problem), one_way_ranges(problem, labels=False)
+        ranges = {
+            key: RowRange(key, COMPLEMENTARY, value, numbers[key]["eligible"]) for key, value in with_labels.items()
+        }
+        return {key: found for key, r in ranges.items() if (found := r.problems(problem.min_group_size))}
     if problem.truth is None:
         return {key: found for key, r in audit(problem).items() if (found := r.problems(problem.min_group_size))}
     m = problem.min_group_size
