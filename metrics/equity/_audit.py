@@ -258,19 +258,23 @@ def _system(
     )
 
 
-def _optimise(
-    problem: AuditProblem, labels: bool, objectives: list[tuple[str, str, float]]
-) -> dict[tuple[str, str, float], int]:
-    """Optimum of each (row key, quantity, sign) — sign 1 minimises, -1 maximises — in one
-    block-diagonal integer program (one copy of the constraints per objective)."""
+Objective = tuple[bool, str, str, float]  # (with labels, row key, quantity, sign: 1 min, -1 max)
+
+
+def _optimise(problem: AuditProblem, objectives: list[Objective]) -> dict[Objective, int]:
+    """Optimum of each objective in one block-diagonal integer program: one copy of the
+    constraints (with or without the labels) per objective."""
     if not objectives:
         return {}
-    a_eq, b_eq, a_ub, b_ub, upper, free, values = _system(problem, labels)
+    objectives = sorted(set(objectives), key=lambda o: not o[0])  # labelled copies first
+    a_eq, b_eq, a_lab, b_lab, upper, free, values = _system(problem, True)
+    _, _, a_num, b_num, _, _, _ = _system(problem, False)
     n_vars = len(free)
     column = {int(j): i for i, j in enumerate(free)}
     rows = {r.key: r for r in problem.rows}
     n_dims = len(problem.dims)
     copies = len(objectives)
+    labelled = sum(1 for o in objectives if o[0])
 
     def terms(key: str, quantity: str) -> list[tuple[int, float]]:
         """(variable index, coefficient) of a row's quantity."""
@@ -281,25 +285,26 @@ def _optimise(
             if dim in problem.dims
         ]
 
+    if n_vars == 0:
+        return {o: int(round(sum(coef * values[j] for j, coef in terms(o[1], o[2])))) for o in objectives}
     c = np.zeros(copies * n_vars)
-    for copy, (key, quantity, sign) in enumerate(objectives):
+    for copy, (_, key, quantity, sign) in enumerate(objectives):
         for j, coef in terms(key, quantity):
             if j in column:
                 c[copy * n_vars + column[j]] += sign * coef
-    if n_vars == 0:
-        return {
-            (key, q, sign): int(round(sum(coef * values[j] for j, coef in terms(key, q))))
-            for key, q, sign in objectives
-        }
-    eye = sparse.identity(copies, format="csr")
     constraints = []
     if a_eq.shape[0]:
+        big = sparse.kron(sparse.identity(copies, format="csr"), a_eq, format="csr")
+        constraints.append(LinearConstraint(big, np.tile(b_eq, copies), np.tile(b_eq, copies)))
+    blocks, low, high = [], [], []
+    for count, a_in, b_in in ((labelled, a_lab, b_lab), (copies - labelled, a_num, b_num)):
+        if count:
+            blocks.append(sparse.kron(sparse.identity(count, format="csr"), a_in, format="csr"))
+            low.append(np.tile(b_in[0], count))
+            high.append(np.tile(b_in[1], count))
+    if sum(b.shape[0] for b in blocks):
         constraints.append(
-            LinearConstraint(sparse.kron(eye, a_eq, format="csr"), np.tile(b_eq, copies), np.tile(b_eq, copies))
-        )
-    if a_ub.shape[0]:
-        constraints.append(
-            LinearConstraint(sparse.kron(eye, a_ub, format="csr"), np.tile(b_ub[0], copies), np.tile(b_ub[1], copies))
+            LinearConstraint(sparse.block_diag(blocks, format="csr"), np.concatenate(low), np.concatenate(high))
         )
     bounds = Bounds(np.zeros(copies * n_vars), np.tile(upper, copies))
     integrality = np.ones(copies * n_vars)
@@ -310,23 +315,12 @@ def _optimise(
     if result.status != 0 or result.x is None:
         raise ValueError(ERR_INFEASIBLE.format(detail=result.message))
     x = result.x
-    out: dict[tuple[str, str, float], int] = {}
-    for copy, (key, quantity, sign) in enumerate(objectives):
+    out: dict[Objective, int] = {}
+    for copy, objective in enumerate(objectives):
         block = x[copy * n_vars : (copy + 1) * n_vars]
-        total = 0.0
-        for j, coef in terms(key, quantity):
-            total += coef * (block[column[j]] if j in column else values[j])
-        out[(key, quantity, sign)] = int(round(total))
+        total = sum(coef * (block[column[j]] if j in column else values[j]) for j, coef in terms(*objective[1:3]))
+        out[objective] = int(round(total))
     return out
-
-
-def _ranges(
-    problem: AuditProblem, labels: bool, objectives: list[tuple[str, str]]
-) -> dict[tuple[str, str], tuple[int, int]]:
-    """Min and max of each (row key, quantity)."""
-    both = [(key, q, sign) for key, q in objectives for sign in (1.0, -1.0)]
-    found = _optimise(problem, labels, both)
-    return {(key, q): (found[(key, q, 1.0)], found[(key, q, -1.0)]) for key, q in objectives}
 
 
 def _true_value(problem: AuditProblem, row: AuditRow, quantity: str) -> int:
@@ -361,14 +355,22 @@ def audit(problem: AuditProblem) -> dict[str, RowRange]:
     hidden = [r for r in problem.rows if r.suppressed]
     quantities = _audited(problem.dims)
     wanted = {r.key: [q for q in quantities if not _published(r, q)] for r in hidden}
-    with_labels = _ranges(problem, True, [(key, q) for key, qs in wanted.items() for q in qs])
-    numbers = _ranges(problem, False, [(r.key, "eligible") for r in hidden if "eligible" in wanted[r.key]])
+    objectives: list[Objective] = [
+        (labels, key, q, sign)
+        for key, qs in wanted.items()
+        for labels, names in ((True, qs), (False, [q for q in qs if q == "eligible"]))
+        for q in names
+        for sign in (1.0, -1.0)
+    ]
+    found = _optimise(problem, objectives)
     return {
         r.key: RowRange(
             key=r.key,
             reason=r.reason or COMPLEMENTARY,
-            ranges={q: with_labels[(r.key, q)] for q in wanted[r.key]},
-            eligible_numbers=numbers.get((r.key, "eligible")),
+            ranges={q: (found[(True, r.key, q, 1.0)], found[(True, r.key, q, -1.0)]) for q in wanted[r.key]},
+            eligible_numbers=(found[(False, r.key, "eligible", 1.0)], found[(False, r.key, "eligible", -1.0)])
+            if "eligible" in wanted[r.key]
+            else None,
         )
         for r in hidden
     }
@@ -467,18 +469,21 @@ def violations(problem: AuditProblem, method: str = "auto") -> dict[str, list[st
     truth = {(r.key, q): _true_value(problem, r, q) for r, q in checks}
     # First pass: maximise everything. A maximum above the truth proves "not exact"; a
     # numbers-only maximum at least m above the truth proves the width.
-    high = _optimise(problem, True, [(r.key, q, -1.0) for r, q in checks])
-    high_numbers = _optimise(problem, False, [(r.key, "eligible", -1.0) for r in width])
-    open_checks = [(r, q) for r, q in checks if high[(r.key, q, -1.0)] == truth[(r.key, q)]]
-    open_width = [r for r in width if high_numbers[(r.key, "eligible", -1.0)] - truth[(r.key, "eligible")] < m]
-    low = _optimise(problem, True, [(r.key, q, 1.0) for r, q in open_checks])
-    low_numbers = _optimise(problem, False, [(r.key, "eligible", 1.0) for r in open_width])
+    high = _optimise(
+        problem, [(True, r.key, q, -1.0) for r, q in checks] + [(False, r.key, "eligible", -1.0) for r in width]
+    )
+    open_checks = [(r, q) for r, q in checks if high[(True, r.key, q, -1.0)] == truth[(r.key, q)]]
+    open_width = [r for r in width if high[(False, r.key, "eligible", -1.0)] - truth[(r.key, "eligible")] < m]
+    low = _optimise(
+        problem,
+        [(True, r.key, q, 1.0) for r, q in open_checks] + [(False, r.key, "eligible", 1.0) for r in open_width],
+    )
     out: dict[str, list[str]] = {}
     for r, q in open_checks:
-        if low[(r.key, q, 1.0)] == truth[(r.key, q)]:
+        if low[(True, r.key, q, 1.0)] == truth[(r.key, q)]:
             out.setdefault(r.key, []).append(f"{q.replace('_', ' ')} determined exactly ({truth[(r.key, q)]})")
     for r in open_width:
-        lo, hi = low_numbers[(r.key, "eligible", 1.0)], high_numbers[(r.key, "eligible", -1.0)]
+        lo, hi = low[(False, r.key, "eligible", 1.0)], high[(False, r.key, "eligible", -1.0)]
         if hi - lo < m:
             out.setdefault(r.key, []).append(f"eligible range {lo}–{hi} narrower than {m}")
     return out
