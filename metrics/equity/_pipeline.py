@@ -25,7 +25,9 @@ Per group:
 The pipeline table publishes more counts than the promotion table (assessed, ready
 now, ready and not promoted), so it is audited on its own together with the
 promotion counts (``metrics.equity._audit``), starting from the promotion table's
-suppression; it may hide more groups than the promotion table, never fewer.
+suppression; it may hide more groups than the promotion table, never fewer. An
+intersection's pipeline table is entirely suppressed: its sparse counts pin
+suppressed cells (on the bundled sample the audit hid every cell anyway).
 
 Example
 -------
@@ -41,6 +43,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from metrics.config import EquityConfig, MetricsConfig
+from metrics.equity._audit import COMPLEMENTARY, PRIMARY
 from metrics.equity._core import configured_attributes, equity_config, protected_counts
 from metrics.equity._population import (
     PROMOTED,
@@ -57,7 +60,6 @@ from metrics.equity._suppression import (
     Protected,
     blank_suppressed,
     protect_groups,
-    protect_intersection,
     suppression_label,
 )
 
@@ -197,17 +199,14 @@ def _protect(
         if columns[0] not in pipeline:
             pipeline[columns[0]] = protect_groups(counts, m, PIPELINE_EXTRA, hidden, shown)
         return counts, pipeline[columns[0]]
-    one_way = []
-    for column in columns:
-        _, protected = _protect(people, column, cfg, promotion, pipeline)
-        promo_one = protected_counts(people, column, m, promotion).counts
-        one_way.append(
-            protected.counts.join(
-                promo_one.select("group", (~pl.col("suppressed")).alias("counts_published")), on="group", how="left"
-            )
-        )
-    cells = counts.select("group", "first", "second", "eligible", "promoted", *PIPELINE_EXTRA)
-    return counts, protect_intersection(cells, one_way[0], one_way[1], m, PIPELINE_EXTRA, hidden, shown)
+    # Intersections are not published: their sparse counts (ready now, ready and not
+    # promoted) pin suppressed cells at 0 in practice, and on the bundled sample the audit
+    # hid every cell of every intersection. Every cell is suppressed, with its reason.
+    everything = counts.select("group", "eligible").with_columns(
+        pl.lit(True).alias("suppressed"),
+        pl.when(pl.col("eligible") < m).then(pl.lit(PRIMARY)).otherwise(pl.lit(COMPLEMENTARY)).alias("reason"),
+    )
+    return counts, Protected(everything, None, ())
 
 
 def population_pipeline(

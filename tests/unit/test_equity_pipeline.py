@@ -132,9 +132,12 @@ def test_pipeline_all_attributes_matches_single_calls():
     assert table["attribute"].unique(maintain_order=True).to_list() == ["gender", "ethnicity", "gender × ethnicity"]
     single = pipeline_equity(employees, ready, movements, ROLES, AS_OF, ("gender", "ethnicity"))
     assert table.filter(pl.col("attribute") == "gender × ethnicity").equals(single)
-    # e00000 is W × A (12 eligible, shown): ready now and promoted -> ready_not_promoted 0.
-    row = single.filter(pl.col("group") == "W × A").row(0, named=True)
-    assert (row["ready_now"], row["ready_not_promoted"]) == (1, 0.0)
+    # Intersections' pipeline tables are not published: every cell suppressed, with its reason.
+    assert single["suppressed"].all() and single["eligible"].null_count() == 4
+    assert single["suppression"].to_list() == ["suppressed"] * 4
+    # The one-way tables are: e00000 is W (27 eligible): ready now and promoted.
+    row = table.filter((pl.col("attribute") == "gender") & (pl.col("group") == "W")).row(0, named=True)
+    assert (row["eligible"], row["ready_now"], row["ready_not_promoted"]) == (27, 1, 0.0)
 
 
 def test_thin_evidence_marks_the_figures_insufficient():
