@@ -176,8 +176,9 @@ class EquityConfig:
     reference: str = REFERENCE_HIGHEST_RATE
     reference_min_size: int = 30
     reference_min_share: float = 0.02
-    #: Pipeline figures of a group are marked insufficient when fewer than this share of its
-    #: eligible people had any evidence dated on or before the window start.
+    #: Pipeline figures of a group are marked insufficient when its assessed people had, on
+    #: average, evidence dated on or before the window start for fewer than this share of
+    #: their next role's required competencies.
     pipeline_min_evidence_share: float = 0.5
 
     def __post_init__(self) -> None:

@@ -198,6 +198,7 @@ def run_metrics(
             t,
             config,
             evidence=tables["evidence"],
+            role_requirements=reqs,
         )
         seconds["pipeline_equity"] = time.perf_counter() - start
     if learning is not None and "learning_impact" in wanted:

@@ -15,11 +15,14 @@ Per group:
 - ``share_ready_now`` = ``ready_now / assessed``;
 - ``ready_not_promoted``: among the group's ``ready_now`` employees, the share
   NOT promoted in (S, E]; null when the group has no one ready now;
-- ``insufficient``: too little evidence at S to read the figures: fewer than
-  ``pipeline_min_evidence_share`` (half) of the group's eligible people had any
-  evidence dated on or before S. The three figures above are then null (a mean
-  readiness of 0.08 and 0% ready now would say "nobody was ready" when the truth is
-  "nobody had been assessed yet"). Null when no evidence table is given;
+- ``insufficient``: too little evidence at S to read the figures. A person's
+  *evidence coverage* is the share of their next role's required competencies with
+  at least one evidence item dated on or before S; a group is insufficient when its
+  assessed people's mean coverage is below ``pipeline_min_evidence_share`` (half).
+  The three figures above are then null (a mean readiness of 0.04 and 0% ready now
+  would say "nobody was ready" when the truth is "most requirements had not been
+  assessed yet"). Null when the evidence and role_requirements tables are not given
+  or nobody in the group was assessed;
 - ``suppression``: "fewer than {m}" or "suppressed" on suppressed rows.
 
 The pipeline table publishes more counts than the promotion table (assessed, ready
@@ -64,7 +67,8 @@ from metrics.equity._suppression import (
 )
 
 ERR_READINESS_COLUMNS = "Pipeline equity needs the readiness frame with columns {needed}; missing: {missing}."
-ERR_EVIDENCE_COLUMNS = "Pipeline equity needs the evidence table with columns employee_id, observed_on."
+ERR_EVIDENCE_COLUMNS = "Pipeline equity needs the evidence table with columns employee_id, competency_id, observed_on."
+ERR_REQUIREMENTS_COLUMNS = "Pipeline equity needs the role_requirements table with columns role_id, competency_id."
 ERR_EVIDENCE_NEEDS_START = "Pipeline equity needs the window start to read the evidence table."
 
 PIPELINE_SCHEMA: dict[str, pl.DataType] = {
@@ -113,18 +117,43 @@ def _next_role_readiness(readiness: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame
     )
 
 
-def _evidenced(evidence: pl.DataFrame | pl.LazyFrame, start: dt.date) -> pl.LazyFrame:
-    names = evidence.collect_schema().names()
-    if "employee_id" not in names or "observed_on" not in names:
+def _coverage(
+    readiness: pl.DataFrame | pl.LazyFrame,
+    evidence: pl.DataFrame | pl.LazyFrame,
+    requirements: pl.DataFrame | pl.LazyFrame,
+    start: dt.date,
+) -> pl.LazyFrame:
+    """Per person: the share of their next role's required competencies with at least one
+    evidence item dated on or before S (averaged over next roles when there are several)."""
+    ev_names = evidence.collect_schema()
+    if not {"employee_id", "competency_id", "observed_on"} <= set(ev_names.names()):
         raise ValueError(ERR_EVIDENCE_COLUMNS)
+    if not {"role_id", "competency_id"} <= set(requirements.collect_schema().names()):
+        raise ValueError(ERR_REQUIREMENTS_COLUMNS)
     observed = pl.col("observed_on")
-    day = observed.dt.date() if evidence.collect_schema()["observed_on"] == pl.Datetime else observed
-    return (
+    day = observed.dt.date() if ev_names["observed_on"] == pl.Datetime else observed
+    seen = (
         evidence.lazy()
         .filter(day <= pl.lit(start, dtype=pl.Date))
-        .select("employee_id")
+        .select("employee_id", "competency_id")
         .unique()
-        .with_columns(pl.lit(True).alias("__evidenced"))
+        .with_columns(pl.lit(True).alias("__seen"))
+    )
+    needed = (
+        readiness.lazy()
+        .filter(pl.col("relation") == "next")
+        .select("employee_id", "target_role_id")
+        .join(
+            requirements.lazy().select(pl.col("role_id").alias("target_role_id"), "competency_id"),
+            on="target_role_id",
+        )
+    )
+    return (
+        needed.join(seen, on=["employee_id", "competency_id"], how="left")
+        .group_by("employee_id", "target_role_id")
+        .agg(pl.col("__seen").fill_null(False).mean().alias("__coverage"))
+        .group_by("employee_id")
+        .agg(pl.col("__coverage").mean())
     )
 
 
@@ -132,18 +161,22 @@ def _pipeline_people(
     population: pl.DataFrame,
     readiness_at_start: pl.DataFrame | pl.LazyFrame,
     evidence: pl.DataFrame | pl.LazyFrame | None,
+    requirements: pl.DataFrame | pl.LazyFrame | None,
     window_start: dt.date | None,
 ) -> pl.DataFrame:
-    """One row per eligible person: promoted, readiness for the next role, ready now, evidenced."""
+    """One row per eligible person: promoted, readiness for the next role, ready now, and
+    the evidence coverage of the next role's requirements at S."""
     people = population.lazy().join(_next_role_readiness(readiness_at_start), on="employee_id", how="left")
-    if evidence is not None:
+    if evidence is not None and requirements is not None:
         if window_start is None:
             raise ValueError(ERR_EVIDENCE_NEEDS_START)
-        people = people.join(_evidenced(evidence, window_start), on="employee_id", how="left").with_columns(
-            pl.col("__evidenced").fill_null(False)
+        coverage = _coverage(readiness_at_start, evidence, requirements, window_start)
+        people = people.join(coverage, on="employee_id", how="left").with_columns(
+            pl.when(pl.col("__readiness").is_not_null()).then(pl.col("__coverage").fill_null(0.0)),
+            pl.lit(True).alias("__rule"),
         )
     else:
-        people = people.with_columns(pl.lit(None, dtype=pl.Boolean).alias("__evidenced"))
+        people = people.with_columns(pl.lit(None, dtype=pl.Float64).alias("__coverage"), pl.lit(False).alias("__rule"))
     return people.with_columns(pl.col("__ready_now").fill_null(False)).collect()
 
 
@@ -163,8 +196,8 @@ def _counts(people: pl.DataFrame, attribute: str | Sequence[str]) -> pl.DataFram
             pl.col("__ready_now").sum().cast(pl.Int64).alias("ready_now"),
             (pl.col("__ready_now") & ~pl.col(PROMOTED)).sum().cast(pl.Int64).alias("ready_not_promoted"),
             pl.col("__readiness").mean().alias("mean_readiness"),
-            pl.col("__evidenced").sum().cast(pl.Int64).alias("evidenced"),
-            pl.col("__evidenced").is_null().any().alias("__no_evidence_table"),
+            pl.col("__coverage").mean().alias("__coverage"),
+            pl.col("__rule").any().alias("__rule"),
         )
         .collect()
     )
@@ -174,7 +207,7 @@ def _counts(people: pl.DataFrame, attribute: str | Sequence[str]) -> pl.DataFram
             grid.join(counts.drop("group"), on=["first", "second"], how="left")
             .with_columns(
                 pl.concat_str(["first", "second"], separator=" × ").alias("group"),
-                pl.col("eligible", "promoted", "assessed", "ready_now", "ready_not_promoted", "evidenced").fill_null(0),
+                pl.col("eligible", "promoted", "assessed", "ready_now", "ready_not_promoted").fill_null(0),
             )
             .select(counts.columns)
         )
@@ -217,6 +250,7 @@ def population_pipeline(
     evidence: pl.DataFrame | pl.LazyFrame | None = None,
     window_start: dt.date | None = None,
     _cache: tuple[dict[str, Protected], dict[str, Protected]] | None = None,
+    role_requirements: pl.DataFrame | pl.LazyFrame | None = None,
 ) -> pl.DataFrame:
     """Pipeline equity for an eligible population (``eligible_population`` output).
 
@@ -231,10 +265,11 @@ def population_pipeline(
     config : MetricsConfig or EquityConfig, optional
         Defaults to the spec's.
     evidence : polars.DataFrame or polars.LazyFrame, optional
-        The evidence table (``employee_id, observed_on``): who had any evidence at S.
-        Without it ``insufficient`` is null.
+        The evidence table (``employee_id, competency_id, observed_on``).
     window_start : datetime.date, optional
         S; needed with ``evidence``.
+    role_requirements : polars.DataFrame or polars.LazyFrame, optional
+        ``role_id, competency_id``; with ``evidence``, sets ``insufficient`` (else null).
 
     Returns
     -------
@@ -257,13 +292,15 @@ def population_pipeline(
     check_attribute(population, attribute)
     if population.height == 0:
         return pl.DataFrame(schema=PIPELINE_SCHEMA)
-    people = _pipeline_people(population, readiness_at_start, evidence, window_start)
+    people = _pipeline_people(population, readiness_at_start, evidence, role_requirements, window_start)
     promotion, pipeline = _cache if _cache is not None else ({}, {})
     counts, protected = _protect(people, attribute, cfg, promotion, pipeline)
     mask = protected.counts.select("group", "suppressed", "reason")
     share = cfg.pipeline_min_evidence_share
     insufficient = (
-        pl.when(pl.col("__no_evidence_table")).then(None).otherwise(pl.col("evidenced") < share * pl.col("eligible"))
+        pl.when(pl.col("__rule").fill_null(False) & (pl.col("assessed") > 0))
+        .then(pl.col("__coverage") < share)
+        .otherwise(None)
     )
     table = (
         counts.join(mask, on="group", how="left")
@@ -305,6 +342,7 @@ def pipeline_equity(
     window_start: dt.date | None = None,
     window_end: dt.date | None = None,
     evidence: pl.DataFrame | pl.LazyFrame | None = None,
+    role_requirements: pl.DataFrame | pl.LazyFrame | None = None,
 ) -> pl.DataFrame:
     """Pipeline equity per group of one attribute (or pair) over the window (S, E].
 
@@ -322,8 +360,8 @@ def pipeline_equity(
         Defaults to the spec's.
     window_start, window_end : datetime.date, optional
         Default E = T, S = 12 months before E (both month ends).
-    evidence : polars.DataFrame or polars.LazyFrame, optional
-        The evidence table; marks groups whose evidence at S is too thin (``insufficient``).
+    evidence, role_requirements : polars.DataFrame or polars.LazyFrame, optional
+        Given both, groups whose evidence at S is too thin are marked ``insufficient``.
 
     Returns
     -------
@@ -346,7 +384,9 @@ def pipeline_equity(
     check_attribute(employees, attribute)
     window = equity_window(as_of, cfg, window_start, window_end)
     population = eligible_population(employees, movements, roles, window)
-    return population_pipeline(population, readiness_at_start, attribute, cfg, evidence, window.start)
+    return population_pipeline(
+        population, readiness_at_start, attribute, cfg, evidence, window.start, role_requirements=role_requirements
+    )
 
 
 def pipeline_equity_all(
@@ -359,9 +399,11 @@ def pipeline_equity_all(
     window_start: dt.date | None = None,
     window_end: dt.date | None = None,
     evidence: pl.DataFrame | pl.LazyFrame | None = None,
+    role_requirements: pl.DataFrame | pl.LazyFrame | None = None,
 ) -> pl.DataFrame:
     """Pipeline equity for every configured attribute present and their intersections
-    (same order as ``promotion_equity_all``); ``evidence`` as for ``pipeline_equity``.
+    (same order as ``promotion_equity_all``); ``evidence`` and ``role_requirements`` as
+    for ``pipeline_equity``.
 
     Example
     -------
@@ -383,6 +425,8 @@ def pipeline_equity_all(
     cache: tuple[dict[str, Protected], dict[str, Protected]] = ({}, {})
     for attribute in configured_attributes(employees, cfg):
         tables.append(
-            population_pipeline(population, readiness_at_start, attribute, cfg, evidence, window.start, cache)
+            population_pipeline(
+                population, readiness_at_start, attribute, cfg, evidence, window.start, cache, role_requirements
+            )
         )
     return pl.concat(tables, how="vertical")

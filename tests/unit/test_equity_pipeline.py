@@ -141,45 +141,39 @@ def test_pipeline_all_attributes_matches_single_calls():
 
 
 def test_thin_evidence_marks_the_figures_insufficient():
-    # S = 2024-12-31. A: 6 of 10 had evidence on or before S; B: 2 of 10 (e00012's second
-    # item is after S and does not count). Half is the rule: A's figures stand, B's are
-    # replaced by "insufficient" (counts stay).
+    # S = 2024-12-31; the next role R2 requires c1, c2, c3. A's assessed person e00000 has
+    # evidence on c1 and c2 by S: coverage 2/3. B's e00010 has c1 by S (c2 only after S):
+    # coverage 1/3. Half is the rule: A's figures stand, B's become "insufficient" (counts stay).
     employees, movements = build_org({"A": (10, 1), "B": (10, 0)})
     ready = readiness([("e00000", "next", 0.95, "ready_now"), ("e00010", "next", 0.1, "developing")])
-    on = [f"e0000{i}" for i in range(6)] + ["e00010", "e00011"]
+    requirements = pl.DataFrame({"role_id": ["R2"] * 3, "competency_id": ["c1", "c2", "c3"]})
+    before, after = dt.date(2024, 6, 1), dt.date(2025, 1, 15)
     evidence = pl.DataFrame(
-        {
-            "employee_id": [*on, "e00012"],
-            "observed_on": [dt.date(2024, 6, 1)] * len(on) + [dt.date(2025, 1, 15)],
-        }
+        [("e00000", "c1", before), ("e00000", "c2", before), ("e00010", "c1", before), ("e00010", "c2", after)],
+        schema={"employee_id": pl.String, "competency_id": pl.String, "observed_on": pl.Date},
+        orient="row",
     )
-    table = pipeline_equity(employees, ready, movements, ROLES, AS_OF, "gender", evidence=evidence)
-    a, b = table.iter_rows(named=True)
-    assert (a["insufficient"], a["mean_readiness"], a["share_ready_now"], a["ready_not_promoted"]) == (
-        False,
-        0.95,
-        1.0,
-        0.0,
-    )
-    assert (b["insufficient"], b["mean_readiness"], b["share_ready_now"], b["ready_not_promoted"]) == (
-        True,
-        None,
-        None,
-        None,
-    )
+
+    def run(config=None):
+        return pipeline_equity(
+            employees,
+            ready,
+            movements,
+            ROLES,
+            AS_OF,
+            "gender",
+            config,
+            evidence=evidence,
+            role_requirements=requirements,
+        )
+
+    a, b = run().iter_rows(named=True)
+    figures = ("insufficient", "mean_readiness", "share_ready_now", "ready_not_promoted")
+    assert tuple(a[k] for k in figures) == (False, 0.95, 1.0, 0.0)
+    assert tuple(b[k] for k in figures) == (True, None, None, None)
     assert (b["assessed"], b["ready_now"]) == (1, 0)
-    # Without the evidence table the rule cannot be applied: null, figures kept.
+    # Without the evidence and requirements the rule cannot be applied: null, figures kept.
     plain = pipeline_equity(employees, ready, movements, ROLES, AS_OF, "gender")
     assert plain["insufficient"].to_list() == [None, None] and plain["mean_readiness"].to_list() == [0.95, 0.1]
-    # A stricter share (0.7) marks A too (6 < 7).
-    strict = pipeline_equity(
-        employees,
-        ready,
-        movements,
-        ROLES,
-        AS_OF,
-        "gender",
-        EquityConfig(pipeline_min_evidence_share=0.7),
-        evidence=evidence,
-    )
-    assert strict["insufficient"].to_list() == [True, True]
+    # A stricter share (0.7) marks A too (2/3 < 0.7).
+    assert run(EquityConfig(pipeline_min_evidence_share=0.7))["insufficient"].to_list() == [True, True]
