@@ -385,9 +385,15 @@ def protect_intersection(
         shown = [g for g in sizes if g not in suppressed]
         if not failing or not shown:
             break
-        related = {m for k in failing for line in (line_of.get(k) or (k,)) for m in lines.get(line, [])}
-        candidates = [g for g in shown if g in related] or shown
-        suppressed.add(min(candidates, key=lambda g: (sizes[g], g)))
+        # One cell per failing row per round (the smallest shown cell sharing a row or column
+        # with it), so a large table needs few rounds; several failing rows usually share one.
+        picks = set()
+        for key in sorted(failing):
+            related = {m for line in (line_of.get(key) or (key,)) for m in lines.get(line, [])}
+            candidates = [g for g in shown if g in related]
+            if candidates:
+                picks.add(min(candidates, key=lambda g: (sizes[g], g)))
+        suppressed |= picks or {min(shown, key=lambda g: (sizes[g], g))}
     out = cells.with_columns(pl.col("group").is_in(list(suppressed)).alias("suppressed")).with_columns(
         pl.when(~pl.col("suppressed"))
         .then(None)

@@ -9,6 +9,8 @@ and ``assert_audit_clean`` runs the audit on it.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -262,3 +264,34 @@ def test_property_intersections_audit_finds_nothing(cells):
 def test_reason_for_an_unknown_label_fails():
     with pytest.raises(AssertionError):
         _reason("fewer than 10", 15)
+
+
+# --- real data nobody here wrote ------------------------------------------------------------
+
+IBM = (
+    Path(__file__).resolve().parents[3]
+    / "shared"
+    / "realdata"
+    / "ibm_hr_attrition"
+    / "WA_Fn-UseC_-HR-Employee-Attrition_reconstructed1470.csv"
+)
+
+
+@pytest.mark.skipif(not IBM.is_file(), reason="../shared/realdata is absent")
+def test_real_hr_data_passes_the_audit():
+    # IBM's HR sample (1,470 people): "promoted" = promoted within the last year
+    # (YearsSinceLastPromotion == 0); attributes of another shape than ours, with small cells
+    # (9 job roles × 6 education fields).
+    people = pl.read_csv(IBM).select(
+        pl.col("Gender").alias("gender"),
+        pl.col("MaritalStatus").alias("marital"),
+        pl.col("EducationField").alias("education"),
+        pl.col("JobRole").alias("role"),
+        (pl.col("YearsSinceLastPromotion") == 0).alias("promoted"),
+    )
+    one_way = {a: attribute_equity(people, a) for a in ("gender", "marital", "education", "role")}
+    for first, second in (("gender", "education"), ("marital", "education"), ("education", "role")):
+        cross = attribute_equity(people, (first, second))
+        assert cross.table["suppressed"].sum() > 0  # the audit has something to check
+        assert not cross.table["suppressed"].all()  # and the table still says something
+        assert_audit_clean([one_way[first], one_way[second], cross])
