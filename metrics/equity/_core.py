@@ -61,7 +61,7 @@ from metrics.equity._suppression import (
     blank_suppressed,
     protect_groups,
     protect_intersection,
-    suppression_label,
+    suppression_label_expr,
 )
 
 ERR_UNKNOWN_ATTRIBUTE_LABEL = "No equity table for '{label}'; the result has: {known}."
@@ -633,9 +633,7 @@ def attribute_equity(
         .select(
             pl.lit(label, dtype=pl.String).alias("attribute"),
             "group",
-            pl.col("reason")
-            .map_elements(lambda r: suppression_label(r, cfg.min_group_size), return_dtype=pl.String)
-            .alias("label"),
+            suppression_label_expr(cfg.min_group_size).alias("label"),
         )
     )
     return AttributeEquity(

@@ -63,7 +63,7 @@ from metrics.equity._suppression import (
     Protected,
     blank_suppressed,
     protect_groups,
-    suppression_label,
+    suppression_label_expr,
 )
 
 ERR_READINESS_COLUMNS = "Pipeline equity needs the readiness frame with columns {needed}; missing: {missing}."
@@ -319,9 +319,7 @@ def population_pipeline(
             .alias("ready_not_promoted"),
             "insufficient",
             "suppressed",
-            pl.col("reason")
-            .map_elements(lambda r: suppression_label(r, cfg.min_group_size), return_dtype=pl.String)
-            .alias("suppression"),
+            suppression_label_expr(cfg.min_group_size).alias("suppression"),
         )
         .with_columns(
             pl.when(pl.col("insufficient").fill_null(False)).then(None).otherwise(pl.col(c)).alias(c) for c in _FIGURES

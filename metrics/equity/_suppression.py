@@ -173,6 +173,23 @@ def suppression_label(reason: str | None, min_group_size: int) -> str | None:
     return None
 
 
+def suppression_label_expr(min_group_size: int, reason: str = "reason") -> pl.Expr:
+    """``suppression_label`` as a polars expression over a reason column.
+
+    Example
+    -------
+    >>> pl.DataFrame({"reason": [PRIMARY, None]}).select(suppression_label_expr(10))["reason"].to_list()
+    ['fewer than 10', None]
+    """
+    return (
+        pl.when(pl.col(reason) == PRIMARY)
+        .then(pl.lit(f"fewer than {min_group_size}"))
+        .when(pl.col(reason) == COMPLEMENTARY)
+        .then(pl.lit("suppressed"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+
+
 @dataclass(frozen=True)
 class Protected:
     """A table's suppression after the audit.
