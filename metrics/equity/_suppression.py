@@ -187,6 +187,7 @@ def suppression_label_expr(min_group_size: int, reason: str = "reason") -> pl.Ex
         .when(pl.col(reason) == COMPLEMENTARY)
         .then(pl.lit("suppressed"))
         .otherwise(pl.lit(None, dtype=pl.String))
+        .alias(reason)
     )
 
 
