@@ -160,11 +160,15 @@ def cmd_compute(args: argparse.Namespace) -> int:
         "tables": bundle.report.summary().to_dicts(),
         "outputs": {name: frame.height for name, frame in outputs.items()},
         "skipped": dict(result.skipped),
+        "equity_references": result.equity.references_record() if result.equity is not None else {},
         "seconds": {"load": round(load_seconds, 3), **{k: round(v, 3) for k, v in result.seconds.items()}},
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     print(f"as of {result.as_of}: wrote {', '.join(outputs)} to {out}")
     print(f"metric parameters: {in_force.origin}")
+    if result.equity is not None:
+        for label, ref in result.equity.references.items():
+            print(f"equity reference for {label}: {ref.group or 'none'} ({ref.reason})")
     for family, reason in result.skipped.items():
         print(f"skipped {family}: {reason}")
     return 0

@@ -153,6 +153,11 @@ class CapabilityRiskConfig:
         _require("capability_risk", "tolerance", self.tolerance, 0 <= self.tolerance < 1e-3, "it must be in [0, 0.001)")
 
 
+#: ``EquityConfig.reference`` values with a meaning; any other value names a group.
+REFERENCE_HIGHEST_RATE = "highest_rate"
+REFERENCE_LARGEST = "largest"
+
+
 @dataclass(frozen=True)
 class EquityConfig:
     """Section 5: progression equity."""
@@ -165,7 +170,16 @@ class EquityConfig:
     confidence: float = 0.95
     flip_n: int = 2
     intersections: bool = True  # also every pair of the attributes present, e.g. gender × ethnicity
-    not_disclosed_as_reference: bool = True  # False: "Not disclosed" never sets the reference
+    #: The reference group: "highest_rate" (the spec's rule: the highest rate among groups of at
+    #: least reference_min_size people and reference_min_share of the eligible, never "Not
+    #: disclosed"; else the largest group), "largest", or the name of a group.
+    reference: str = REFERENCE_HIGHEST_RATE
+    reference_min_size: int = 30
+    reference_min_share: float = 0.02
+    #: Pipeline figures of a group are marked insufficient when its assessed people had, on
+    #: average, evidence dated on or before the window start for fewer than this share of
+    #: their next role's required competencies.
+    pipeline_min_evidence_share: float = 0.5
 
     def __post_init__(self) -> None:
         _require(
@@ -181,6 +195,22 @@ class EquityConfig:
         _open_unit("equity", "alpha", self.alpha)
         _open_unit("equity", "confidence", self.confidence)
         _at_least("equity", "flip_n", self.flip_n, 0)
+        _require(
+            "equity",
+            "reference",
+            self.reference,
+            isinstance(self.reference, str) and self.reference.strip() != "",
+            f'it must be "{REFERENCE_HIGHEST_RATE}", "{REFERENCE_LARGEST}" or the name of a group',
+        )
+        _at_least("equity", "reference_min_size", self.reference_min_size, 1)
+        _require(
+            "equity",
+            "reference_min_share",
+            self.reference_min_share,
+            0 <= self.reference_min_share < 1,
+            "it must be at least 0 and below 1",
+        )
+        _fraction("equity", "pipeline_min_evidence_share", self.pipeline_min_evidence_share)
 
 
 @dataclass(frozen=True)

@@ -191,7 +191,14 @@ def run_metrics(
     if isinstance(equity, EquityResult) and "evidence" in tables:
         start = time.perf_counter()
         pipeline = pipeline_equity_all(
-            emp, readiness_at(tables, equity.window.start, config, engine), tables["movements"], roles, t, config
+            emp,
+            readiness_at(tables, equity.window.start, config, engine),
+            tables["movements"],
+            roles,
+            t,
+            config,
+            evidence=tables["evidence"],
+            role_requirements=reqs,
         )
         seconds["pipeline_equity"] = time.perf_counter() - start
     if learning is not None and "learning_impact" in wanted:

@@ -11,19 +11,30 @@ Example
 0.4857
 """
 
+from metrics.equity._audit import RowRange, audit
 from metrics.equity._core import (
     OUTPUT_COLUMNS,
     AttributeEquity,
     EquityResult,
+    Reference,
+    choose_reference,
     equity_result,
     promotion_equity,
     reference_group,
 )
 from metrics.equity._pipeline import PIPELINE_COLUMNS, pipeline_equity, pipeline_equity_all
 from metrics.equity._population import INTERSECTION_SEPARATOR, EquityWindow, eligible_population, equity_window
-from metrics.equity._sentences import committee_sentences
+from metrics.equity._sentences import Finding, committee_findings, committee_sentences
 from metrics.equity._stats import below_threshold, fisher_p_value, wilson_interval
-from metrics.equity._suppression import blank_suppressed, suppress_groups, suppress_intersection
+from metrics.equity._suppression import (
+    Protected,
+    blank_suppressed,
+    protect_groups,
+    protect_intersection,
+    suppress_groups,
+    suppress_intersection,
+    suppression_label,
+)
 
 __all__ = [
     "INTERSECTION_SEPARATOR",
@@ -32,8 +43,15 @@ __all__ = [
     "AttributeEquity",
     "EquityResult",
     "EquityWindow",
+    "Finding",
+    "Protected",
+    "Reference",
+    "RowRange",
+    "audit",
     "below_threshold",
     "blank_suppressed",
+    "choose_reference",
+    "committee_findings",
     "committee_sentences",
     "eligible_population",
     "equity_result",
@@ -42,8 +60,11 @@ __all__ = [
     "pipeline_equity",
     "pipeline_equity_all",
     "promotion_equity",
+    "protect_groups",
+    "protect_intersection",
     "reference_group",
     "suppress_groups",
     "suppress_intersection",
+    "suppression_label",
     "wilson_interval",
 ]

@@ -25,16 +25,18 @@ Example
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from types import MappingProxyType
 
 import polars as pl
 
 from data_sources.contract import NOT_DISCLOSED
-from metrics.config import EquityConfig, MetricsConfig
+from metrics.config import REFERENCE_HIGHEST_RATE, REFERENCE_LARGEST, EquityConfig, MetricsConfig
 from metrics.equity._population import (
     INTERSECTION_SEPARATOR,
     PROMOTED,
@@ -47,14 +49,25 @@ from metrics.equity._population import (
     equity_window,
     group_expr,
 )
-from metrics.equity._sentences import committee_sentences
+from metrics.equity._sentences import Finding, committee_findings, rank_findings
 from metrics.equity._stats import (
     below_threshold,
     fisher_p_value,
     threshold_fraction,
     wilson_interval,
 )
-from metrics.equity._suppression import blank_suppressed, suppress_groups, suppress_intersection
+from metrics.equity._suppression import (
+    Protected,
+    blank_suppressed,
+    protect_groups,
+    protect_intersection,
+    suppression_label_expr,
+)
+
+ERR_UNKNOWN_ATTRIBUTE_LABEL = "No equity table for '{label}'; the result has: {known}."
+ERR_REFERENCE_NOT_SHOWN = (
+    "'{group}' cannot be the reference group of {attribute}: it is not one of its shown groups ({shown})."
+)
 
 #: The spec's output columns, in order.
 OUTPUT_COLUMNS = (
@@ -94,12 +107,95 @@ SUPPRESSED_COLUMNS = OUTPUT_COLUMNS[2:-1]
 
 
 @dataclass(frozen=True)
-class AttributeEquity:
-    """One attribute's protected table plus its reference group (None when every group
-    is suppressed)."""
+class Reference:
+    """The group every other group of an attribute is compared with, and why.
 
+    ``rule`` is one of ``"highest_rate"`` (the spec's size rule), ``"largest"`` (no group
+    met the size rule, or the configuration asks for the largest), ``"configured"`` (named
+    in the configuration), ``"chosen"`` (chosen by the user) or ``"none"`` (every group
+    is suppressed). ``reason`` says the same in plain words.
+    """
+
+    group: str | None
+    reason: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class AttributeEquity:
+    """One attribute's (or intersection's) protected table, its reference and findings.
+
+    Attributes
+    ----------
+    attribute : str
+        The label, e.g. ``"gender"`` or ``"gender × ethnicity"``.
+    table : polars.DataFrame
+        ``OUTPUT_COLUMNS``; suppressed rows carry no numbers.
+    reference : Reference
+        The reference group and why.
+    findings : tuple of Finding
+        Flagged groups, ranked by shortfall then p-value, each with its sentence.
+    suppression : polars.DataFrame
+        ``attribute, group, label`` for each suppressed row: "fewer than {m}" (too small)
+        or "suppressed" (hidden so that a smaller group cannot be worked out).
+    total_eligible, total_promoted : int
+        The whole eligible population (suppressed groups included).
+    config : EquityConfig
+        The configuration the table was computed with.
+    unprotectable : tuple of str
+        Suppressed rows the totals alone pin down (a population too small to protect);
+        empty in any organisation with more than a handful of people.
+    """
+
+    attribute: str
     table: pl.DataFrame
-    reference_group: str | None
+    reference: Reference
+    findings: tuple[Finding, ...]
+    suppression: pl.DataFrame
+    total_eligible: int
+    total_promoted: int
+    config: EquityConfig
+    unprotectable: tuple[str, ...] = ()
+
+    @property
+    def reference_group(self) -> str | None:
+        """The reference group's name (None when every group is suppressed)."""
+        return self.reference.group
+
+    @property
+    def reference_reason(self) -> str:
+        """Why that group is the reference, in plain words."""
+        return self.reference.reason
+
+    @property
+    def sentences(self) -> tuple[str, ...]:
+        """The committee sentences, ranked."""
+        return tuple(f.sentence for f in self.findings)
+
+    def with_reference(self, group: str) -> AttributeEquity:
+        """The same table compared with another shown group (chosen by the user).
+
+        Only the comparisons change (impact ratio, adverse impact, p-value, significant,
+        robust, the findings); counts, rates, intervals, shortfall and suppression do not.
+
+        Example
+        -------
+        >>> pop = pl.DataFrame({"gender": ["W"] * 40 + ["M"] * 40,
+        ...                     "promoted": [True] * 8 + [False] * 32 + [True] * 20 + [False] * 20})
+        >>> res = attribute_equity(pop, "gender")
+        >>> res.reference_group, res.with_reference("W").table["impact_ratio"].to_list()
+        ('M', [2.5, 1.0])
+        """
+        shown = self.table.filter(~pl.col("suppressed"))["group"].to_list()
+        if group not in shown:
+            raise ValueError(
+                ERR_REFERENCE_NOT_SHOWN.format(group=group, attribute=self.attribute, shown=", ".join(shown))
+            )
+        counts = self.table.select("group", "eligible", "promoted", "suppressed")
+        reference = Reference(group, "chosen by the user", "chosen")
+        table = _statistics(counts, self.attribute, group, self.total_eligible, self.total_promoted, self.config)
+        findings = tuple(committee_findings(table, {self.attribute: group}, self.config))
+        return dataclasses.replace(self, table=table, reference=reference, findings=findings)
 
 
 @dataclass(frozen=True)
@@ -110,21 +206,81 @@ class EquityResult:
     ----------
     table : polars.DataFrame
         The spec table (``OUTPUT_COLUMNS``) for every attribute and intersection.
-    reference_groups : Mapping[str, str | None]
-        Reference group per ``attribute`` label.
+    attributes : Mapping[str, AttributeEquity]
+        Per ``attribute`` label: its table, reference (and why), findings, suppression labels.
     overall_rate : float | None
         Promoted / eligible over the whole eligible population (None when nobody is eligible).
     window : EquityWindow
         The window (S, E].
-    sentences : tuple of str
-        One committee sentence per adverse (flagged) group.
+    findings : tuple of Finding
+        Every flagged group of every attribute, ranked by shortfall then p-value.
     """
 
     table: pl.DataFrame
-    reference_groups: Mapping[str, str | None]
+    attributes: Mapping[str, AttributeEquity]
     overall_rate: float | None
     window: EquityWindow
-    sentences: tuple[str, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def reference_groups(self) -> Mapping[str, str | None]:
+        """Reference group per attribute label."""
+        return MappingProxyType({k: v.reference.group for k, v in self.attributes.items()})
+
+    @property
+    def references(self) -> Mapping[str, Reference]:
+        """Reference group and reason per attribute label."""
+        return MappingProxyType({k: v.reference for k, v in self.attributes.items()})
+
+    @property
+    def sentences(self) -> tuple[str, ...]:
+        """Every committee sentence, ranked by shortfall then p-value."""
+        return tuple(f.sentence for f in self.findings)
+
+    @property
+    def suppression(self) -> pl.DataFrame:
+        """``attribute, group, label`` for every suppressed row of ``table``."""
+        return pl.concat([_empty_suppression(), *(a.suppression for a in self.attributes.values())])
+
+    def attribute(self, label: str) -> AttributeEquity:
+        """One attribute's table, reference, reason and findings.
+
+        Example
+        -------
+        >>> import datetime as dt
+        >>> emp = pl.DataFrame({"employee_id": [f"e{i}" for i in range(40)],
+        ...     "hire_date": [dt.date(2020, 1, 1)] * 40, "exit_date": pl.Series([None] * 40, dtype=pl.Date),
+        ...     "gender": ["W"] * 20 + ["M"] * 20})
+        >>> no_moves = pl.DataFrame(schema={"employee_id": pl.String, "effective_date": pl.Date,
+        ...     "from_role_id": pl.String, "to_role_id": pl.String, "movement_type": pl.String})
+        >>> res = equity_result(emp, no_moves, pl.DataFrame({"role_id": ["R"], "level": [1]}), dt.date(2025, 12, 31))
+        >>> res.attribute("gender").reference_reason
+        'largest group: no group had at least 30 people'
+        """
+        if label not in self.attributes:
+            raise KeyError(ERR_UNKNOWN_ATTRIBUTE_LABEL.format(label=label, known=", ".join(self.attributes)))
+        return self.attributes[label]
+
+    def with_reference(self, label: str, group: str) -> AttributeEquity:
+        """One attribute recomputed against a reference group the user chose
+        (see ``AttributeEquity.with_reference``)."""
+        return self.attribute(label).with_reference(group)
+
+    def references_record(self) -> dict[str, dict[str, str | None]]:
+        """Reference group and reason per attribute, JSON-ready (for manifest.json).
+
+        Example
+        -------
+        >>> import datetime as dt
+        >>> EquityResult(empty_equity_table(), {}, None, EquityWindow(dt.date(2025, 1, 31), dt.date(2025, 12, 31)),
+        ...              ()).references_record()
+        {}
+        """
+        return {k: {"group": v.group, "reason": v.reason} for k, v in self.references.items()}
+
+
+def _empty_suppression() -> pl.DataFrame:
+    return pl.DataFrame(schema={"attribute": pl.String, "group": pl.String, "label": pl.String})
 
 
 def equity_config(config: MetricsConfig | EquityConfig | None) -> EquityConfig:
@@ -190,75 +346,151 @@ def _group_counts(population: pl.DataFrame, attribute: str | Sequence[str]) -> p
     return counts.sort("group").collect()
 
 
-def suppressed_counts(population: pl.DataFrame, attribute: str | Sequence[str], min_group_size: int) -> pl.DataFrame:
-    """Per group: ``group, eligible, promoted, suppressed`` (suppression rules applied).
+def protected_counts(
+    population: pl.DataFrame,
+    attribute: str | Sequence[str],
+    min_group_size: int,
+    one_way: Mapping[str, Protected] | None = None,
+) -> Protected:
+    """Per group ``group, eligible, promoted, suppressed, reason`` after suppression and
+    the disclosure audit (``metrics.equity._suppression``).
 
     Parameters
     ----------
     population : polars.DataFrame
         Eligible employees with ``promoted`` (``eligible_population``).
     attribute : str or pair of str
-        Attribute column, or two for the intersection (which also inherits the
-        one-way suppression of both attributes).
+        Attribute column, or two for the intersection (audited together with both
+        one-way tables, whose suppression it inherits).
     min_group_size : int
         Primary suppression threshold.
+    one_way : Mapping[str, Protected], optional
+        Already protected one-way tables by column (computed when absent).
 
     Returns
     -------
-    polars.DataFrame
+    Protected
         Counts are not yet blanked; callers must null them on suppressed rows.
 
     Example
     -------
     >>> pop = pl.DataFrame({"g": ["A"] * 12 + ["B"] * 3, "promoted": [False] * 15})
-    >>> suppressed_counts(pop, "g", 10).rows()   # B alone would be recoverable: A hidden too
-    [('A', 12, 0, True), ('B', 3, 0, True)]
+    >>> protected_counts(pop, "g", 10).counts.rows()   # B alone would be recoverable: A hidden too
+    [('A', 12, 0, True, 'complementary'), ('B', 3, 0, True, 'primary')]
     """
-    counts = _group_counts(population, attribute)
     columns = attribute_columns(attribute)
     if len(columns) == 1:
-        return suppress_groups(counts, min_group_size)
-    hidden = []
-    for column in columns:
-        one_way = suppress_groups(_group_counts(population, column), min_group_size)
-        hidden.append(one_way.filter(pl.col("suppressed"))["group"].to_list())
-    return suppress_intersection(counts, hidden[0], hidden[1], min_group_size).drop("first", "second")
+        if one_way is not None and columns[0] in one_way:
+            return one_way[columns[0]]
+        return protect_groups(_group_counts(population, attribute), min_group_size)
+    tables = [protected_counts(population, c, min_group_size, one_way).counts for c in columns]
+    protected = protect_intersection(_group_counts(population, attribute), tables[0], tables[1], min_group_size)
+    return dataclasses.replace(protected, counts=protected.counts.drop("first", "second"))
 
 
-def reference_group(counts: pl.DataFrame, not_disclosed: bool = True) -> str | None:
-    """The unsuppressed group with the highest rate; ties go to the largest group
-    (most eligible), then the first group name in alphabetical order.
+def suppressed_counts(population: pl.DataFrame, attribute: str | Sequence[str], min_group_size: int) -> pl.DataFrame:
+    """Per group: ``group, eligible, promoted, suppressed, reason`` (see ``protected_counts``).
+
+    Example
+    -------
+    >>> pop = pl.DataFrame({"g": ["A"] * 12 + ["B"] * 3, "promoted": [False] * 15})
+    >>> suppressed_counts(pop, "g", 10)["suppressed"].to_list()
+    [True, True]
+    """
+    return protected_counts(population, attribute, min_group_size).counts
+
+
+def _is_not_disclosed() -> pl.Expr:
+    return pl.col("group").str.split(INTERSECTION_SEPARATOR).list.contains(NOT_DISCLOSED)
+
+
+def _largest(shown: pl.DataFrame) -> str:
+    return shown.sort(["eligible", "group"], descending=[True, False])["group"][0]
+
+
+def choose_reference(
+    counts: pl.DataFrame,
+    config: MetricsConfig | EquityConfig | None = None,
+    total_eligible: int | None = None,
+    attribute: str = "",
+) -> Reference:
+    """The reference group (``metrics.md`` §5) and why.
+
+    The spec's rule: the highest-rate shown group among those with
+    ``eligible >= max(reference_min_size, reference_min_share × total eligible)``,
+    never "Not disclosed" (nor an intersection cell containing it); ties go to the
+    larger group, then the first name. When no group qualifies: the largest shown group.
+    ``EquityConfig.reference`` may instead ask for ``"largest"`` or name a group (a
+    named group that is suppressed or absent falls back to the rule, and the reason
+    says so). A suppressed group is never the reference.
 
     Parameters
     ----------
     counts : polars.DataFrame
-        Columns ``group, eligible, promoted, suppressed``.
-    not_disclosed : bool
-        When False, a group that is (or, in an intersection, contains) "Not disclosed"
-        cannot be the reference (``EquityConfig.not_disclosed_as_reference``).
+        ``group, eligible, promoted, suppressed``.
+    config : MetricsConfig or EquityConfig, optional
+        Defaults to the spec's.
+    total_eligible : int, optional
+        The whole eligible population (default: the sum of ``eligible``).
+    attribute : str
+        The attribute label, for the reason's wording.
 
     Returns
     -------
-    str or None
-        None when every group is suppressed.
+    Reference
 
     Example
     -------
-    >>> counts = pl.DataFrame({"group": ["A", "B", "C"], "eligible": [10, 20, 5],
-    ...                        "promoted": [3, 6, 5], "suppressed": [False, False, True]})
+    >>> counts = pl.DataFrame({"group": ["A", "B", "C"], "eligible": [400, 500, 12],
+    ...                        "promoted": [60, 50, 6], "suppressed": [False, False, False]})
+    >>> choose_reference(counts)   # C's 50% is the highest rate, but C has 12 < 30 people
+    Reference(group='A', reason='highest promotion rate among groups of at least 30 people and 2% of the eligible', rule='highest_rate')
+    """
+    cfg = equity_config(config)
+    shown = counts.filter(~pl.col("suppressed"))
+    if shown.height == 0:
+        return Reference(None, "no reference: every group is suppressed", "none")
+    if cfg.reference == REFERENCE_LARGEST:
+        return Reference(_largest(shown), "largest group (the configuration asks for the largest)", "largest")
+    prefix = ""
+    if cfg.reference != REFERENCE_HIGHEST_RATE:
+        if cfg.reference in shown["group"].to_list():
+            return Reference(cfg.reference, "named in the configuration", "configured")
+        where = f" of {attribute}" if attribute else ""
+        hidden = counts.filter(pl.col("suppressed"))["group"].to_list()
+        state = "is suppressed" if cfg.reference in hidden else f"is not a group{where}"
+        prefix = f'"{cfg.reference}", named in the configuration, {state}; '
+    total = int(counts["eligible"].sum()) if total_eligible is None else total_eligible
+    share = Fraction(str(cfg.reference_min_share))
+    eligible = shown.filter(
+        (pl.col("eligible") >= cfg.reference_min_size)
+        & (pl.col("eligible") * share.denominator >= share.numerator * total)
+        & ~_is_not_disclosed()
+    )
+    if eligible.height == 0:
+        floor = max(cfg.reference_min_size, -(-share.numerator * total // share.denominator))
+        return Reference(_largest(shown), f"{prefix}largest group: no group had at least {floor} people", "largest")
+    best = eligible.with_columns((pl.col("promoted") / pl.col("eligible")).alias("__rate")).sort(
+        ["__rate", "eligible", "group"], descending=[True, True, False]
+    )
+    rule = (
+        f"highest promotion rate among groups of at least {cfg.reference_min_size} people "
+        f"and {100 * cfg.reference_min_share:g}% of the eligible"
+    )
+    return Reference(best["group"][0], prefix + rule, "highest_rate")
+
+
+def reference_group(counts: pl.DataFrame, config: MetricsConfig | EquityConfig | None = None) -> str | None:
+    """The reference group's name (see ``choose_reference``); None when every group is suppressed.
+
+    Example
+    -------
+    >>> counts = pl.DataFrame({"group": ["A", "B", "C"], "eligible": [40, 60, 5],
+    ...                        "promoted": [12, 18, 5], "suppressed": [False, False, True]})
     >>> reference_group(counts)   # A and B tie at 30%; B is larger; C is suppressed
     'B'
     """
-    shown = counts.filter(~pl.col("suppressed"))
-    if not not_disclosed:
-        parts = pl.col("group").str.split(INTERSECTION_SEPARATOR)
-        shown = shown.filter(~parts.list.contains(NOT_DISCLOSED))
-    if shown.height == 0:
-        return None
-    best = shown.with_columns((pl.col("promoted") / pl.col("eligible")).alias("__rate")).sort(
-        ["__rate", "eligible", "group"], descending=[True, True, False]
-    )
-    return best["group"][0]
+    return choose_reference(counts, config).group
 
 
 @dataclass(frozen=True)
@@ -355,6 +587,7 @@ def attribute_equity(
     population: pl.DataFrame,
     attribute: str | Sequence[str],
     config: MetricsConfig | EquityConfig | None = None,
+    one_way: Mapping[str, Protected] | None = None,
 ) -> AttributeEquity:
     """The protected equity table of one attribute (or pair) for an eligible population.
 
@@ -366,6 +599,8 @@ def attribute_equity(
         An equity attribute column, or two for their intersection.
     config : MetricsConfig or EquityConfig, optional
         Defaults to the spec's.
+    one_way : Mapping[str, Protected], optional
+        Already protected one-way tables by column (an intersection reuses them).
 
     Returns
     -------
@@ -381,14 +616,37 @@ def attribute_equity(
     """
     cfg = equity_config(config)
     check_attribute(population, attribute)
+    label = attribute_label(attribute)
     if population.height == 0:
-        return AttributeEquity(empty_equity_table(), None)
+        none = Reference(None, "no reference: nobody is eligible", "none")
+        return AttributeEquity(label, empty_equity_table(), none, (), _empty_suppression(), 0, 0, cfg)
     threshold_fraction(cfg.four_fifths)  # validate early with a clear message
-    counts = suppressed_counts(population, attribute, cfg.min_group_size)
-    reference = reference_group(counts, cfg.not_disclosed_as_reference)
+    protected = protected_counts(population, attribute, cfg.min_group_size, one_way)
+    counts = protected.counts
     total_promoted = int(population[PROMOTED].sum())
-    table = _statistics(counts, attribute_label(attribute), reference, population.height, total_promoted, cfg)
-    return AttributeEquity(table, reference)
+    reference = choose_reference(counts, cfg, population.height, label)
+    table = _statistics(counts, label, reference.group, population.height, total_promoted, cfg)
+    findings = tuple(committee_findings(table, {label: reference.group}, cfg))
+    suppression = (
+        counts.filter(pl.col("suppressed"))
+        .sort("group")
+        .select(
+            pl.lit(label, dtype=pl.String).alias("attribute"),
+            "group",
+            suppression_label_expr(cfg.min_group_size).alias("label"),
+        )
+    )
+    return AttributeEquity(
+        label,
+        table,
+        reference,
+        findings,
+        suppression,
+        population.height,
+        total_promoted,
+        cfg,
+        protected.unprotectable,
+    )
 
 
 def promotion_equity(
@@ -497,19 +755,23 @@ def equity_result(
     window = equity_window(as_of, cfg, window_start, window_end)
     population = eligible_population(employees, movements, roles, window)
     tables = [empty_equity_table()]
-    references: dict[str, str | None] = {}
+    results: dict[str, AttributeEquity] = {}
+    one_way: dict[str, Protected] = {}
     for attribute in configured_attributes(employees, cfg):
-        result = attribute_equity(population, attribute, cfg)
+        if isinstance(attribute, str) and population.height:
+            one_way[attribute] = protected_counts(population, attribute, cfg.min_group_size)
+        result = attribute_equity(population, attribute, cfg, one_way)
         tables.append(result.table)
-        references[attribute_label(attribute)] = result.reference_group
+        results[result.attribute] = result
     table = pl.concat(tables, how="vertical")
     overall = None if population.height == 0 else float(population[PROMOTED].mean())
+    findings = rank_findings([f for r in results.values() for f in r.findings])
     return EquityResult(
         table=table,
-        reference_groups=MappingProxyType(references),
+        attributes=MappingProxyType(results),
         overall_rate=overall,
         window=window,
-        sentences=tuple(committee_sentences(table, references, cfg)),
+        findings=tuple(findings),
     )
 
 
@@ -544,12 +806,15 @@ __all__ = [
     "AttributeEquity",
     "EquityResult",
     "EquityWindow",
+    "Reference",
     "attribute_equity",
+    "choose_reference",
     "configured_attributes",
     "empty_equity_table",
     "equity_result",
     "promotion_equity",
     "promotion_equity_all",
+    "protected_counts",
     "reference_group",
     "suppressed_counts",
 ]

@@ -1,7 +1,10 @@
 """Who is eligible for progression equity, who was promoted, and which group they are in.
 
-The window is (S, E]: by default E is the as-of date and S the same day
-``window_months`` (12) months earlier. Eligible: employees active at S
+The window is (S, E], and both ends are month ends: E is the last month end on or
+before the as-of date (or the requested end), S the month end ``window_months`` (12)
+months before E (or the last month end on or before the requested start). Two views
+a day apart therefore use the same window and cannot be subtracted from each other
+to single out the people hired, leaving or promoted on one day. Eligible: employees active at S
 (``hire_date <= S`` and ``exit_date`` null or after S). Promoted: eligible
 employees with at least one movement of type ``promotion`` (after inferring
 missing types from role levels) with ``S < effective_date <= E``.
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from data_sources.contract import NOT_DISCLOSED
-from metrics.common import active_expr, months_before
+from metrics.common import active_expr
 from metrics.config import EquityConfig
 from metrics.movements import infer_movement_types
 
@@ -51,13 +54,41 @@ class EquityWindow:
     end: dt.date
 
 
+def month_end_on_or_before(date: dt.date) -> dt.date:
+    """The last month end on or before ``date`` (``date`` itself when it is one).
+
+    Example
+    -------
+    >>> month_end_on_or_before(dt.date(2025, 3, 30)), month_end_on_or_before(dt.date(2024, 2, 29))
+    (datetime.date(2025, 2, 28), datetime.date(2024, 2, 29))
+    """
+    if (date + dt.timedelta(days=1)).day == 1:
+        return date
+    return date.replace(day=1) - dt.timedelta(days=1)
+
+
+def month_end_months_before(month_end: dt.date, months: int) -> dt.date:
+    """The month end ``months`` calendar months before the month of ``month_end``.
+
+    Example
+    -------
+    >>> month_end_months_before(dt.date(2025, 2, 28), 12)
+    datetime.date(2024, 2, 29)
+    """
+    total = month_end.year * 12 + (month_end.month - 1) - months + 1  # the month after the target
+    year, month = divmod(total, 12)
+    return dt.date(year, month + 1, 1) - dt.timedelta(days=1)
+
+
 def equity_window(
     as_of: dt.date,
     config: EquityConfig,
     window_start: dt.date | None = None,
     window_end: dt.date | None = None,
 ) -> EquityWindow:
-    """The window (S, E]: E defaults to ``as_of``, S to ``window_months`` before E.
+    """The window (S, E], snapped to month ends: E is the last month end on or before
+    ``window_end`` (default ``as_of``), S the last month end on or before ``window_start``
+    (default: ``window_months`` months before E).
 
     Parameters
     ----------
@@ -66,7 +97,7 @@ def equity_window(
     config : EquityConfig
         Supplies ``window_months`` (default 12).
     window_start, window_end : datetime.date, optional
-        Explicit S and E.
+        Requested S and E (snapped back to month ends).
 
     Returns
     -------
@@ -76,11 +107,17 @@ def equity_window(
     -------
     >>> equity_window(dt.date(2025, 12, 31), EquityConfig(), window_end=dt.date(2025, 6, 30))
     EquityWindow(start=datetime.date(2024, 6, 30), end=datetime.date(2025, 6, 30))
+    >>> equity_window(dt.date(2025, 12, 15), EquityConfig())   # mid-month: the previous month end
+    EquityWindow(start=datetime.date(2024, 11, 30), end=datetime.date(2025, 11, 30))
     """
-    end = as_of if window_end is None else window_end
-    if end > as_of:
-        raise ValueError(ERR_WINDOW_AFTER_AS_OF.format(end=end, as_of=as_of))
-    start = months_before(end, config.window_months) if window_start is None else window_start
+    requested = as_of if window_end is None else window_end
+    if requested > as_of:
+        raise ValueError(ERR_WINDOW_AFTER_AS_OF.format(end=requested, as_of=as_of))
+    end = month_end_on_or_before(requested)
+    if window_start is None:
+        start = month_end_months_before(end, config.window_months)
+    else:
+        start = month_end_on_or_before(window_start)
     if not start < end:
         raise ValueError(ERR_WINDOW_ORDER.format(start=start, end=end))
     return EquityWindow(start=start, end=end)

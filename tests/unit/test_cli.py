@@ -54,6 +54,12 @@ def test_manifest_records_what_was_run(computed):
     assert tables["employees"]["read"] == tables["employees"]["accepted"] + tables["employees"]["rejected"] == 2000
     assert set(manifest["seconds"]) == {"load", "pipeline_equity", *SPEC_COLUMNS}
     assert manifest["parameters_from"] == "spec defaults" and manifest["engine"] == "polars"
+    # The equity table keeps the spec's columns; which group is the reference, and why, travels here.
+    assert manifest["equity_references"]["gender"] == {
+        "group": "Man",
+        "reason": "highest promotion rate among groups of at least 30 people and 2% of the eligible",
+    }
+    assert set(manifest["equity_references"]) == set(pl.read_csv(computed / "equity.csv")["attribute"].unique())
     assert len(manifest["data_version"]) == 16 and len(manifest["input_hashes"]["employees"]) == 64
 
 

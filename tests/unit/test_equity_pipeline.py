@@ -7,6 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from metrics.config import EquityConfig
 from metrics.equity._pipeline import PIPELINE_COLUMNS, PIPELINE_SCHEMA, pipeline_equity
 from tests.unit.test_equity_support import AS_OF, MOVEMENT_SCHEMA, ROLES, build_org
 
@@ -63,14 +64,39 @@ def test_pipeline_hand_computed():
 
 
 def test_pipeline_uses_promotion_equity_suppression():
-    # C (3) is small; B (12) is the next smallest: both hidden, A shown.
+    # C (3) is small; B (12) is the next smallest: both hidden, A shown. B: e00020 ready and
+    # promoted, e00021 ready and not; C: e00032 ready and not promoted. Between them B and C
+    # have 3 assessed, 3 ready, 1 ready and promoted: no count of either is pinned.
+    employees, movements = build_org({"A": (20, 2), "B": (12, 1), "C": (3, 0)})
+    ready = readiness(
+        [
+            ("e00020", "next", 0.95, "ready_now"),
+            ("e00021", "next", 0.95, "ready_now"),
+            ("e00032", "next", 0.95, "ready_now"),
+            ("e00000", "next", 0.5, "developing"),
+        ]
+    )
+    table = pipeline_equity(employees, ready, movements, ROLES, AS_OF, "gender")
+    assert table.select("group", "suppressed", "suppression").rows() == [
+        ("A", False, None),
+        ("B", True, "suppressed"),
+        ("C", True, "fewer than 10"),
+    ]
+    hidden = table.filter(pl.col("suppressed"))
+    assert hidden.drop("attribute", "group", "suppressed", "suppression").null_count().row(0) == (2,) * 7
+    assert table.row(0, named=True)["mean_readiness"] == 0.5
+
+
+def test_pipeline_hides_more_when_its_counts_would_pin_a_group():
+    # As above but only e00020 (B, promoted) is ready. With A shown, B and C share 1 ready
+    # person and 0 "ready and not promoted": each group's ready-not-promoted count is pinned
+    # at 0 ("nobody ready in C was passed over"). The pipeline table hides A too (the
+    # promotion table still shows it).
     employees, movements = build_org({"A": (20, 2), "B": (12, 1), "C": (3, 0)})
     ready = readiness([("e00020", "next", 0.95, "ready_now"), ("e00000", "next", 0.5, "developing")])
     table = pipeline_equity(employees, ready, movements, ROLES, AS_OF, "gender")
-    assert table.select("group", "suppressed").rows() == [("A", False), ("B", True), ("C", True)]
-    hidden = table.filter(pl.col("suppressed"))
-    assert hidden.drop("attribute", "group", "suppressed").null_count().row(0) == (2,) * 6
-    assert table.row(0, named=True)["mean_readiness"] == 0.5
+    assert table["suppressed"].to_list() == [True, True, True]
+    assert table["suppression"].to_list() == ["suppressed", "suppressed", "fewer than 10"]
 
 
 def test_pipeline_promotion_after_window_end_counts_as_not_promoted():
@@ -106,6 +132,48 @@ def test_pipeline_all_attributes_matches_single_calls():
     assert table["attribute"].unique(maintain_order=True).to_list() == ["gender", "ethnicity", "gender × ethnicity"]
     single = pipeline_equity(employees, ready, movements, ROLES, AS_OF, ("gender", "ethnicity"))
     assert table.filter(pl.col("attribute") == "gender × ethnicity").equals(single)
-    # e00000 is W × A (12 eligible, shown): ready now and promoted -> ready_not_promoted 0.
-    row = single.filter(pl.col("group") == "W × A").row(0, named=True)
-    assert (row["ready_now"], row["ready_not_promoted"]) == (1, 0.0)
+    # Intersections' pipeline tables are not published: every cell suppressed, with its reason.
+    assert single["suppressed"].all() and single["eligible"].null_count() == 4
+    assert single["suppression"].to_list() == ["suppressed"] * 4
+    # The one-way tables are: e00000 is W (27 eligible): ready now and promoted.
+    row = table.filter((pl.col("attribute") == "gender") & (pl.col("group") == "W")).row(0, named=True)
+    assert (row["eligible"], row["ready_now"], row["ready_not_promoted"]) == (27, 1, 0.0)
+
+
+def test_thin_evidence_marks_the_figures_insufficient():
+    # S = 2024-12-31; the next role R2 requires c1, c2, c3. A's assessed person e00000 has
+    # evidence on c1 and c2 by S: coverage 2/3. B's e00010 has c1 by S (c2 only after S):
+    # coverage 1/3. Half is the rule: A's figures stand, B's become "insufficient" (counts stay).
+    employees, movements = build_org({"A": (10, 1), "B": (10, 0)})
+    ready = readiness([("e00000", "next", 0.95, "ready_now"), ("e00010", "next", 0.1, "developing")])
+    requirements = pl.DataFrame({"role_id": ["R2"] * 3, "competency_id": ["c1", "c2", "c3"]})
+    before, after = dt.date(2024, 6, 1), dt.date(2025, 1, 15)
+    evidence = pl.DataFrame(
+        [("e00000", "c1", before), ("e00000", "c2", before), ("e00010", "c1", before), ("e00010", "c2", after)],
+        schema={"employee_id": pl.String, "competency_id": pl.String, "observed_on": pl.Date},
+        orient="row",
+    )
+
+    def run(config=None):
+        return pipeline_equity(
+            employees,
+            ready,
+            movements,
+            ROLES,
+            AS_OF,
+            "gender",
+            config,
+            evidence=evidence,
+            role_requirements=requirements,
+        )
+
+    a, b = run().iter_rows(named=True)
+    figures = ("insufficient", "mean_readiness", "share_ready_now", "ready_not_promoted")
+    assert tuple(a[k] for k in figures) == (False, 0.95, 1.0, 0.0)
+    assert tuple(b[k] for k in figures) == (True, None, None, None)
+    assert (b["assessed"], b["ready_now"]) == (1, 0)
+    # Without the evidence and requirements the rule cannot be applied: null, figures kept.
+    plain = pipeline_equity(employees, ready, movements, ROLES, AS_OF, "gender")
+    assert plain["insufficient"].to_list() == [None, None] and plain["mean_readiness"].to_list() == [0.95, 0.1]
+    # A stricter share (0.7) marks A too (2/3 < 0.7).
+    assert run(EquityConfig(pipeline_min_evidence_share=0.7))["insufficient"].to_list() == [True, True]

@@ -2,7 +2,8 @@
 
 ``assert_suppression_safe(table)`` is meant to be reused on the sample organisation
 (all attributes and intersections); the tests below check that it does fail on
-unsafe tables, so it is not a check that cannot fail.
+unsafe tables, so it is not a check that cannot fail. The exact disclosure audit
+(integer programs over every published number) is in ``test_equity_audit``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-import numpy as np
 import polars as pl
 import pytest
 
@@ -131,47 +131,6 @@ def assert_suppression_safe(table: pl.DataFrame, min_group_size: int = 10) -> No
     per_attribute = table.group_by("attribute").agg(pl.col("suppressed").sum().alias("n"), pl.len().alias("groups"))
     for attribute, n, groups in per_attribute.iter_rows():
         assert n != 1 or groups == 1, f"exactly one suppressed group in {attribute}: recoverable from the total"
-
-
-def audit_determined(table: pl.DataFrame) -> list[tuple[str, str]]:
-    """Audit a one-way pair plus their intersection: the suppressed rows whose
-    eligible count can be recovered by adding and subtracting published numbers
-    (shown counts, the one-way group totals, the grand total). A hidden count x_i is
-    recoverable exactly when e_i lies in the row space of the linear system linking
-    the hidden counts, i.e. appending e_i does not raise its rank. (Inequalities such
-    as "each listed group has >= 1 member" are not used: see docs/metrics/equity.md.)"""
-    attrs = table["attribute"].unique(maintain_order=True).to_list()
-    first, second, cross = attrs
-    rows = table.select("attribute", "group", "suppressed").rows()
-    hidden = [(a, g) for a, g, s in rows if s]
-    if not hidden:
-        return []
-    index = {key: i for i, key in enumerate(hidden)}
-    equations: list[list[tuple[tuple[str, str], int]]] = []
-    groups = {attr: [(a, g) for a, g, _ in rows if a == attr] for attr in attrs}
-    # Each attribute's groups (and the cells) add up to the published grand total.
-    for attr in attrs:
-        equations.append([(k, 1) for k in groups[attr]])
-    # The cells of a one-way group add up to that group.
-    for part, attr in ((0, first), (1, second)):
-        for key in groups[attr]:
-            members = [c for c in groups[cross] if c[1].split(" × ")[part] == key[1]]
-            equations.append([(c, 1) for c in members] + [(key, -1)])
-    matrix = np.zeros((len(equations), len(hidden)))
-    for r, terms in enumerate(equations):
-        for key, sign in terms:
-            if key in index:  # shown numbers are constants: they move to the right side
-                matrix[r, index[key]] += sign
-    rank = np.linalg.matrix_rank(matrix)
-    determined = []
-    for key, i in index.items():
-        if len(groups[key[0]]) == 1:  # a lone group IS the population: nothing to protect
-            continue
-        unit = np.zeros((1, len(hidden)))
-        unit[0, i] = 1.0
-        if np.linalg.matrix_rank(np.vstack([matrix, unit])) == rank:
-            determined.append(key)
-    return determined
 
 
 def _table(rows: list[tuple]) -> pl.DataFrame:
