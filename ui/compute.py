@@ -182,20 +182,25 @@ def person_gaps(bundle: DataBundle, as_of: dt.date, employee_id: str) -> pl.Data
 
 @dataclass(frozen=True)
 class EquityView:
-    """One attribute (or pair) over one window: the protected table, reference, sentences, pipeline."""
+    """One attribute (or pair) over one window: the protected table, reference and why, ranked
+    findings, suppression labels, and the pipeline."""
 
     table: pl.DataFrame
     reference: str | None
+    reference_reason: str
     sentences: tuple[str, ...]
+    findings: tuple
+    suppression: pl.DataFrame
     pipeline: pl.DataFrame | None
     window_start: dt.date
     window_end: dt.date
     overall_rate: float | None
-    reference_reason: str = "the highest promotion rate among the groups shown"
 
 
 @st.cache_resource(show_spinner="Computing promotion equity…", max_entries=32)
-def _equity_view(_bundle: DataBundle, key: str, as_of: dt.date, attribute: tuple[str, ...], months: int) -> EquityView:
+def _equity_view(
+    _bundle: DataBundle, key: str, as_of: dt.date, attribute: tuple[str, ...], months: int, reference: str | None
+) -> EquityView:
     base = settings_for(_bundle).config
     config = dataclasses.replace(
         base,
@@ -207,15 +212,19 @@ def _equity_view(_bundle: DataBundle, key: str, as_of: dt.date, attribute: tuple
     result = run.equity
     assert isinstance(result, EquityResult)
     label = " × ".join(attribute)
-    table = result.table.filter(pl.col("attribute") == label)
-    sentences = tuple(s for s in result.sentences if f"({label})" in s)
+    view = result.attribute(label)
+    if reference is not None and reference != view.reference_group:
+        view = view.with_reference(reference)
     pipeline = None
     if run.pipeline_equity is not None:
         pipeline = run.pipeline_equity.filter(pl.col("attribute") == label).drop("attribute")
     return EquityView(
-        table,
-        result.reference_groups.get(label),
-        sentences,
+        view.table,
+        view.reference_group,
+        view.reference_reason,
+        view.sentences,
+        view.findings,
+        view.suppression,
         pipeline,
         result.window.start,
         result.window.end,
@@ -224,13 +233,18 @@ def _equity_view(_bundle: DataBundle, key: str, as_of: dt.date, attribute: tuple
 
 
 def equity_view(
-    bundle: DataBundle, as_of: dt.date, attribute: tuple[str, ...], months: int | None = None
+    bundle: DataBundle,
+    as_of: dt.date,
+    attribute: tuple[str, ...],
+    months: int | None = None,
+    reference: str | None = None,
 ) -> EquityView:
-    """Equity for the whole organisation over ``months`` to ``as_of`` (default: the configured window).
+    """Equity for the whole organisation over ``months`` to ``as_of`` (default: the configured window),
+    compared with ``reference`` when the user chose one (default: the rule's reference).
 
     Filters are not applied: comparing a filtered and an unfiltered view could reveal small groups."""
     window = months or settings_for(bundle).config.equity.window_months
-    return _equity_view(bundle, _key(bundle), as_of, attribute, window)
+    return _equity_view(bundle, _key(bundle), as_of, attribute, window, reference)
 
 
 @st.cache_resource(show_spinner="Fitting the learning-impact model (cross-fitted, 5 folds)…", max_entries=4)

@@ -11,6 +11,7 @@ from ui.auth import session_viewer
 from ui.components import downloads, explain, metric_help, needs_tables, pack_downloads
 from ui.compute import equity_view
 from ui.pack import EquityPack, GroupTable, PackMeta, equity_excel, equity_pdf
+from ui.present import p_text
 from ui.state import page_context, settings_for
 
 bundle, filters = page_context()
@@ -45,9 +46,21 @@ second = c2.selectbox(
 windows = [cfg.equity.window_months, *[m for m in (6, 12, 24, 36) if m != cfg.equity.window_months]]
 months = c3.selectbox("Window", windows, key="equity_window", format_func=lambda m: f"{m} months to the as-of date")
 chosen = (attribute,) if second == "(none)" else (attribute, second)
-view = equity_view(bundle, filters.as_of, chosen, months)
-table = view.table
 label = " × ".join(chosen)
+rule_view = equity_view(bundle, filters.as_of, chosen, months)
+options = rule_view.table.filter(~pl.col("suppressed")).get_column("group").to_list()
+reference = None
+if rule_view.reference in options:
+    reference = st.selectbox(
+        "Compare every group with",
+        options,
+        index=options.index(rule_view.reference),
+        key=f"equity_reference_{label}_{months}",
+        help="The reference group. By default the rule's choice (see below); choose another to see every group "
+        "against it. Counts, rates and suppression do not change, only the comparisons.",
+    )
+view = equity_view(bundle, filters.as_of, chosen, months, reference if reference != rule_view.reference else None)
+table = view.table
 
 shown = table.filter(~pl.col("suppressed"))
 flagged = shown.filter(pl.col("adverse_impact").fill_null(False))
@@ -71,9 +84,11 @@ m3.metric(
     ),
 )
 st.caption(
-    f"Window: promotions after {view.window_start:%d %b %Y} up to {view.window_end:%d %b %Y}; eligible: employees active "
-    f"on {view.window_start:%d %b %Y}. Reference group: **{view.reference or 'none'}** (the highest rate among groups shown)."
+    f"Whole organisation. Window: promotions after {view.window_start:%d %b %Y} up to {view.window_end:%d %b %Y} "
+    "(both ends are month ends, so views a day apart cannot be differenced); eligible: employees active on "
+    f"{view.window_start:%d %b %Y}."
 )
+st.markdown(f"**Reference group: {view.reference or 'none'}** — {view.reference_reason}.")
 
 if shown.height:
     ref_rate = shown.filter(pl.col("group") == view.reference).get_column("rate")
@@ -86,10 +101,11 @@ if shown.height:
     )
 
 st.subheader("Groups")
-display = table.select(
+labels = dict(zip(view.suppression["group"], view.suppression["label"], strict=True)) if view.suppression.height else {}
+display = table.with_columns(pl.col("group").replace_strict(labels, default=None).alias("_hidden")).select(
     "group",
     pl.when(pl.col("suppressed"))
-    .then(pl.lit(SUPPRESSED_TEXT))
+    .then(pl.col("_hidden").fill_null(SUPPRESSED_TEXT))
     .otherwise(pl.col("eligible").cast(pl.String))
     .alias("eligible"),
     pl.col("promoted").cast(pl.String).fill_null(""),
@@ -104,14 +120,17 @@ display = table.select(
         )
     )
     .alias("rate (95% CI)"),
-    pl.col("impact_ratio").round(2).cast(pl.String).fill_null("").alias("impact ratio"),
+    pl.when(pl.col("group") == view.reference)
+    .then(pl.lit("reference"))
+    .otherwise(pl.col("impact_ratio").round(2).cast(pl.String).fill_null(""))
+    .alias("impact ratio"),
     pl.when(pl.col("adverse_impact"))
     .then(pl.lit("below 4/5"))
     .when(pl.col("adverse_impact").not_())
     .then(pl.lit("no"))
     .otherwise(pl.lit(""))
     .alias("four-fifths"),
-    pl.col("p_value").round(4).cast(pl.String).fill_null("").alias("p value"),
+    pl.col("p_value").map_elements(p_text, return_dtype=pl.String).fill_null("").alias("p value"),
     pl.when(pl.col("significant"))
     .then(pl.lit("yes"))
     .when(pl.col("significant").not_())
@@ -119,27 +138,32 @@ display = table.select(
     .otherwise(pl.lit(""))
     .alias("significant"),
     pl.col("shortfall").round(1).cast(pl.String).fill_null("").alias("shortfall"),
-    pl.when(pl.col("robust"))
+    pl.when(pl.col("robust") & pl.col("significant"))
     .then(pl.lit("yes"))
-    .when(pl.col("robust").not_())
+    .when(pl.col("robust").not_() & pl.col("significant"))
     .then(pl.lit("no"))
+    .when(pl.col("robust"))
+    .then(pl.lit("holds, but not significant"))
     .otherwise(pl.lit(""))
-    .alias("robust"),
+    .alias("survives 2 more promotions"),
 )
 st.dataframe(display, hide_index=True)
 explain(
     f"Impact ratio: a group's rate ÷ the reference group's rate; below {cfg.equity.four_fifths:.2f} fails the "
     "four-fifths rule. Shortfall: promotions the group would have had at the overall rate, minus those it had. "
     f"Groups under {cfg.equity.min_group_size} people read “{SUPPRESSED_TEXT}” and show nothing else; further groups "
-    "are hidden where needed so that no hidden count can be worked out from the totals.",
+    "read “suppressed”: hidden so that no hidden count can be worked out from the totals. “Survives 2 more promotions”: "
+    "the group would still fall below four-fifths with two more promotions; on a gap that is not statistically "
+    "significant it is a signal to watch, not a finding.",
     "Progression equity",
 )
 downloads(display, f"equity_{label.replace(' × ', '_x_')}")
 
 st.subheader("For the committee")
 if view.sentences:
-    for sentence in view.sentences:
-        st.markdown(f"- {sentence}")
+    st.caption("Ranked by shortfall (promotions missing against the overall rate), then by p value.")
+    for rank, sentence in enumerate(view.sentences, 1):
+        st.markdown(f"{rank}. {sentence}")
 else:
     st.success(
         "No group shown falls below four-fifths of the reference group's promotion rate.", icon=":material/check:"
@@ -152,13 +176,33 @@ st.caption(
 st.subheader("Pipeline")
 if view.pipeline is None:
     needs_tables(bundle, "readiness")
+elif len(chosen) > 1 and view.pipeline.get_column("suppressed").all():
+    st.info(
+        "The pipeline is not published for intersections: its sparse counts (ready now, ready but not promoted) "
+        "would let hidden groups be worked out. Choose one attribute to see it.",
+        icon=":material/lock:",
+    )
 else:
+    thin = "insufficient" in view.pipeline.columns and view.pipeline.get_column("insufficient").fill_null(False).any()
+    if thin:
+        st.warning(
+            "Evidence is too thin at the window start for some groups: their people had evidence on fewer than half "
+            "of their next role's requirements, so readiness then would mostly read as gaps. Those figures are left "
+            "out rather than shown as near zero; choose a later as-of date or a shorter window.",
+            icon=":material/hourglass_empty:",
+        )
+    flag = pl.col("insufficient").fill_null(False) if "insufficient" in view.pipeline.columns else pl.lit(False)
     pipe = view.pipeline.select(
         "group",
         pl.when(pl.col("suppressed"))
-        .then(pl.lit(SUPPRESSED_TEXT))
+        .then(
+            pl.col("suppression").fill_null(SUPPRESSED_TEXT)
+            if "suppression" in view.pipeline.columns
+            else pl.lit(SUPPRESSED_TEXT)
+        )
         .otherwise(pl.col("eligible").cast(pl.String))
         .alias("eligible"),
+        pl.when(flag).then(pl.lit("too little evidence")).otherwise(pl.lit("")).alias("note"),
         pl.col("mean_readiness").round(2).cast(pl.String).fill_null("").alias("mean readiness for next role"),
         pl.when(pl.col("share_ready_now").is_null())
         .then(pl.lit(""))
