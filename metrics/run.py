@@ -212,7 +212,17 @@ def run_metrics(
         )
     impact = results.get("learning_impact")
     effects = impact.effects if isinstance(impact, LearningImpactResult) else None
-    stage("assets", lambda: asset_portfolio(tables, effects, t, config.assets, config.learning_impact))
+    stage(
+        "assets",
+        lambda: asset_portfolio(
+            tables,
+            effects,
+            t,
+            config.assets,
+            config.learning_impact,
+            activity=engine.asset_activity(tables, t, config.assets),
+        ),
+    )
     return RunResult(
         as_of=t,
         config=config,
