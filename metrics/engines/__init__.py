@@ -75,4 +75,30 @@ def make_engine(
     raise ValueError(ERR_UNKNOWN_ENGINE.format(name=name, known=", ".join(ENGINES)))
 
 
-__all__ = ["ENGINES", "DuckDBEngine", "IbisEngine", "SourceEngine", "make_engine"]
+def engine_for_source(source: object, name: str | None = None) -> EventEngine:
+    """The engine for a source as a user typed it: ``name`` if given, else its ``[source] engine``.
+
+    A refused choice (e.g. ``source`` for a folder of files) is one ``SourceError``.
+
+    Example
+    -------
+    >>> engine_for_source(None).name, engine_for_source(None, "duckdb").name
+    ('polars', 'duckdb')
+    """
+    from data_sources.errors import SourceError
+    from data_sources.loader import resolve_config
+
+    cfg = resolve_config(source)  # type: ignore[arg-type]
+    try:
+        return make_engine(
+            name or cfg.engine,
+            url=cfg.url,
+            table_names={t: ts.sql_table for t, ts in cfg.tables.items() if ts.sql_table},
+            spark_master=cfg.spark_master,
+            source=cfg.origin,
+        )
+    except ValueError as exc:
+        raise SourceError(str(exc)) from exc
+
+
+__all__ = ["ENGINES", "DuckDBEngine", "IbisEngine", "SourceEngine", "engine_for_source", "make_engine"]

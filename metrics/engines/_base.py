@@ -22,11 +22,13 @@ import polars as pl
 
 from metrics.config import AssetPortfolioConfig, LearningImpactConfig, ProficiencyConfig
 from metrics.engines._expr import (
+    Materialize,
     asset_last_expr,
     asset_window_expr,
     canonical_table,
     cluster_column,
     exposure_expr,
+    inline,
     proficiency_expr,
 )
 from metrics.learning import (
@@ -90,6 +92,10 @@ class IbisEngine:
         """The unbound Ibis table the expressions read for canonical ``table`` (its name in the engine)."""
         return canonical_table(table)
 
+    def materializer(self, run: Runner) -> Materialize:
+        """How :func:`exposure_expr` stores intermediates in this engine (default: it does not)."""
+        return inline
+
     def proficiency(
         self, tables: Mapping[str, pl.DataFrame], as_of: dt.date, config: ProficiencyConfig
     ) -> pl.DataFrame:
@@ -107,15 +113,16 @@ class IbisEngine:
                 raise ValueError(ERR_NEEDS_TABLE.format(engine=self.name, table=table))
         controls = observation_controls(tables, as_of)
         clusters = catalogue_clusters(tables)
-        expr = exposure_expr(
-            self.relation("performance"),
-            self.relation("learning_events"),
-            self.relation("assets"),
-            as_of,
-            config.exposure_window_days,
-            clusters,
-        )
         with self.session(tables, ("performance", "learning_events", "assets")) as run:
+            expr = exposure_expr(
+                self.relation("performance"),
+                self.relation("learning_events"),
+                self.relation("assets"),
+                as_of,
+                config.exposure_window_days,
+                clusters,
+                self.materializer(run),
+            )
             out = run(expr)
         schema: dict[str, pl.DataType] = {"employee_id": pl.String(), "period_end": pl.Date()}
         schema |= {cluster_column(i): pl.Int64() for i in range(len(clusters))}

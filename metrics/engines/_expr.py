@@ -30,6 +30,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import ibis
 import ibis.expr.types as ir
@@ -50,6 +51,22 @@ IBIS_TYPES: dict[str, str] = {
 #: Verbs that count as completing an asset (as ``metrics.learning.COMPLETION_VERBS``).
 _DONE = ("completed", "passed")
 _OBS = ("employee_id", "period_end")
+
+#: Turns an intermediate expression into a table the engine has stored (with an index on the
+#: given columns), for engines whose planner would otherwise recompute or nested-loop it.
+Materialize = Callable[[ir.Table, tuple[str, ...]], ir.Table]
+
+
+def inline(expr: ir.Table, index: tuple[str, ...]) -> ir.Table:
+    """The default :data:`Materialize`: leave the expression as it is (the planner handles it).
+
+    Example
+    -------
+    >>> t = canonical_table("assets")
+    >>> inline(t, ("asset_id",)) is t
+    True
+    """
+    return expr
 
 
 def canonical_table(table: str, name: str | None = None) -> ir.Table:
@@ -130,12 +147,14 @@ def exposure_expr(
     as_of: dt.date,
     window_days: int,
     clusters: tuple[str, ...],
+    materialize: Materialize = inline,
 ) -> ir.Table:
     """Spec §6 exposures as an Ibis expression: one row per observation with at least one completion.
 
     Columns ``employee_id, period_end``, then ``x_0 .. x_k`` (distinct assets of
     ``clusters[i]`` completed in ``(P - window_days, P]``; null for none),
-    ``spacing_days``, ``n_completed`` and ``difficulty``.
+    ``spacing_days``, ``n_completed`` and ``difficulty``. ``materialize`` may store
+    the observations, the completions and the per-asset first completions on the way.
 
     Example
     -------
@@ -145,46 +164,56 @@ def exposure_expr(
     ('employee_id', 'period_end', 'x_0', 'x_1', 'spacing_days', 'n_completed', 'difficulty')
     """
     t = ibis.date(as_of)
-    obs = performance.filter(performance.period_end <= t).select(*_OBS).distinct()
-    done = (
+    obs = materialize(performance.filter(performance.period_end <= t).select(*_OBS).distinct(), ("employee_id",))
+    done = materialize(
         events.filter(events.verb.isin(_DONE))
         .select("employee_id", "asset_id", date=events.timestamp.date())
-        .distinct()
+        .distinct(),
+        ("employee_id",),
     )
     pairs = obs.join(done, "employee_id")
     pairs = pairs.filter(
         (pairs.date <= pairs.period_end) & (pairs.date > pairs.period_end - ibis.interval(days=window_days))
     )
     first = pairs.group_by(*_OBS, "asset_id").aggregate(first_date=pairs.date.min())
-    per_asset = first.join(assets.select("asset_id", "cluster", "difficulty"), "asset_id")
+    per_asset = materialize(first.join(assets.select("asset_id", "cluster", "difficulty"), "asset_id"), _OBS)
     keys = (*_OBS, "cluster")
 
-    # gaps between consecutive first completions within (observation, cluster), and their median
+    # gaps between consecutive first completions within (observation, cluster), and their median:
+    # one pass of window functions and one group-by, no self-join (planners without hash joins)
     by_date = ibis.window(group_by=list(keys), order_by=per_asset.first_date)
     gaps = per_asset.mutate(_prev=per_asset.first_date.lag().over(by_date))
-    gaps = gaps.filter(gaps._prev.notnull()).select(*keys, gap=gaps.first_date.delta(gaps._prev, unit="day"))
-    by_gap = ibis.window(group_by=list(keys), order_by=gaps.gap)
+    gaps = gaps.mutate(_gap=gaps.first_date.delta(gaps._prev, unit="day"))
+    by_gap = ibis.window(group_by=list(keys), order_by=gaps._gap)  # nulls (the first) sort last
     whole = ibis.window(group_by=list(keys))
-    ranked = gaps.mutate(_rn=ibis.row_number().over(by_gap), _cnt=gaps.gap.count().over(whole))
-    middle = ranked.filter((ranked._rn == (ranked._cnt - 1) // 2) | (ranked._rn == ranked._cnt // 2))
-    median = middle.group_by(*keys).aggregate(gap=middle.gap.cast("float64").mean())
-
-    counts = per_asset.group_by(*keys).aggregate(n=per_asset.count())
-    per_cluster = counts.left_join(median, list(keys)).select(*keys, "n", "gap")
-    wide = per_cluster.group_by(*_OBS).aggregate(
-        **{cluster_column(i): per_cluster.n.sum(where=per_cluster.cluster == name) for i, name in enumerate(clusters)},
-        spacing_days=per_cluster.gap.mean(),
+    ranked = gaps.mutate(_rn=ibis.row_number().over(by_gap), _cnt=gaps._gap.count().over(whole))
+    middle = ranked._gap.notnull() & ((ranked._rn == (ranked._cnt - 1) // 2) | (ranked._rn == ranked._cnt // 2))
+    per_cluster = ranked.group_by(*keys).aggregate(
+        n=ranked.count(),
+        gap=ranked._gap.cast("float64").mean(where=middle),
+        d_sum=ranked.difficulty.cast("float64").sum(),
+        d_n=ranked.difficulty.count(),
     )
-    overall = per_asset.group_by(*_OBS).aggregate(
-        n_completed=per_asset.count(),
-        difficulty=per_asset.difficulty.cast("float64").mean(),
-    )
-    return wide.join(overall, list(_OBS)).select(
-        *_OBS,
-        *[cluster_column(i) for i in range(len(clusters))],
-        "spacing_days",
-        "n_completed",
-        "difficulty",
+    return (
+        per_cluster.group_by(*_OBS)
+        .aggregate(
+            **{
+                cluster_column(i): per_cluster.n.sum(where=per_cluster.cluster == name)
+                for i, name in enumerate(clusters)
+            },
+            spacing_days=per_cluster.gap.mean(),
+            n_completed=per_cluster.n.sum(),
+            _d_sum=per_cluster.d_sum.sum(),
+            _d_n=per_cluster.d_n.sum(),
+        )
+        .mutate(difficulty=lambda t: ibis.ifelse(t._d_n > 0, t._d_sum / t._d_n.cast("float64"), ibis.null("float64")))
+        .select(
+            *_OBS,
+            *[cluster_column(i) for i in range(len(clusters))],
+            "spacing_days",
+            "n_completed",
+            "difficulty",
+        )
     )
 
 

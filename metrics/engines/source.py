@@ -19,6 +19,7 @@ Example
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from data_sources.contract import CONTRACT
 from data_sources.errors import SourceError
 from data_sources.sql import make_engine, safe_url
 from metrics.engines._base import IbisEngine, Runner
-from metrics.engines._expr import canonical_table, row_count_expr
+from metrics.engines._expr import Materialize, canonical_table, inline, row_count_expr
 
 #: SQLAlchemy dialect name -> Ibis/sqlglot dialect name.
 DIALECTS: dict[str, str] = {
@@ -102,32 +103,33 @@ class SourceEngine(IbisEngine):
                 inspector = sa.inspect(conn)
                 for table in needed:
                     self._check_columns(inspector, table)
-
-                def run(expr: ir.Table) -> pl.DataFrame:
-                    sql = str(ibis.to_sql(expr, dialect=dialect))
-                    try:
-                        result = conn.exec_driver_sql(sql)
-                        columns = list(result.keys())
-                        rows = result.fetchall()
-                    except Exception as exc:
-                        raise SourceError(
-                            ERR_QUERY.format(url=safe_url(self.url), detail=str(exc).splitlines()[0])
-                        ) from exc
-                    return pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
-
-                if self.check_rows:
-                    for table in needed:
-                        if table in ("evidence", "learning_events") and table in tables:
-                            seen = int(run(row_count_expr(self.relation(table))).item())
-                            if seen != tables[table].height:
-                                raise SourceError(
-                                    ERR_ROWS.format(
-                                        seen=seen, table=table, url=safe_url(self.url), accepted=tables[table].height
+                run = _SqlRunner(conn, dialect, self.url)
+                try:
+                    if self.check_rows:
+                        for table in needed:
+                            if table in ("evidence", "learning_events") and table in tables:
+                                seen = int(run(row_count_expr(self.relation(table))).item())
+                                if seen != tables[table].height:
+                                    raise SourceError(
+                                        ERR_ROWS.format(
+                                            seen=seen,
+                                            table=table,
+                                            url=safe_url(self.url),
+                                            accepted=tables[table].height,
+                                        )
                                     )
-                                )
-                yield run
+                    yield run
+                finally:
+                    run.drop_stored()
         finally:
             engine.dispose()
+
+    def materializer(self, run: Runner) -> Materialize:
+        """On MySQL/MariaDB, store the exposure join's inputs as indexed tables (its planner
+        otherwise nested-loops them); elsewhere leave them to the planner."""
+        if isinstance(run, _SqlRunner) and run.dialect == "mysql":
+            return run.store
+        return inline
 
     def relation(self, table: str) -> ir.Table:
         """The canonical table as the database names it (``[tables.X] sql_table``)."""
@@ -143,3 +145,42 @@ class SourceEngine(IbisEngine):
         missing = [c for c in wanted if c not in present]
         if missing:
             raise SourceError(ERR_COLUMNS.format(table=real, url=safe_url(self.url), missing=", ".join(missing)))
+
+
+class _SqlRunner:
+    """Runs compiled expressions on one connection; can store intermediates as indexed work tables."""
+
+    def __init__(self, conn: sa.Connection, dialect: str, url: str) -> None:
+        self.conn = conn
+        self.dialect = dialect
+        self.url = url
+        self.stored: list[str] = []
+
+    def _execute(self, sql: str) -> sa.CursorResult:
+        try:
+            return self.conn.exec_driver_sql(sql)
+        except Exception as exc:
+            raise SourceError(ERR_QUERY.format(url=safe_url(self.url), detail=str(exc).splitlines()[0])) from exc
+
+    def __call__(self, expr: ir.Table) -> pl.DataFrame:
+        result = self._execute(str(ibis.to_sql(expr, dialect=self.dialect)))
+        columns = list(result.keys())
+        return pl.DataFrame(result.fetchall(), schema=columns, orient="row", infer_schema_length=None)
+
+    def store(self, expr: ir.Table, index: tuple[str, ...]) -> ir.Table:
+        """``expr`` written to a work table (dropped when the session ends), indexed on ``index``."""
+        name = f"tr_work_{uuid.uuid4().hex[:12]}"
+        quote = self.conn.dialect.identifier_preparer.quote
+        self._execute(f"CREATE TABLE {quote(name)} AS {ibis.to_sql(expr, dialect=self.dialect)}")
+        self.stored.append(name)
+        self._execute(f"CREATE INDEX {quote(name + '_ix')} ON {quote(name)} ({', '.join(quote(c) for c in index)})")
+        if self.conn.in_transaction():
+            self.conn.commit()
+        return ibis.table(expr.schema(), name=name)
+
+    def drop_stored(self) -> None:
+        quote = self.conn.dialect.identifier_preparer.quote
+        while self.stored:
+            self._execute(f"DROP TABLE IF EXISTS {quote(self.stored.pop())}")
+        if self.conn.in_transaction():
+            self.conn.commit()

@@ -166,3 +166,24 @@ def test_make_engine_refuses_unknown_names_and_source_without_url():
         make_engine("oracle")
     with pytest.raises(ValueError, match="needs a SQL source"):
         make_engine("source", source="sample_data/default")
+
+
+def test_cli_compute_with_engine_records_engine_and_stages(tmp_path, capsys):
+    import json
+    from pathlib import Path
+
+    import cli
+
+    tiny = Path(__file__).resolve().parent.parent / "fixtures" / "tiny"
+    assert cli.main(["compute", "--source", str(tiny), "--out", str(tmp_path), "--engine", "duckdb"]) == 0
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["engine"] == "duckdb"
+    assert manifest["stages"]["proficiency"]["rows"] == pl.read_parquet(tmp_path / "proficiency.parquet").height
+    assert "proficiency:" in capsys.readouterr().err
+
+
+def test_cli_source_engine_on_a_folder_is_one_line(tmp_path, capsys):
+    import cli
+
+    assert cli.main(["compute", "--out", str(tmp_path), "--engine", "source"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
