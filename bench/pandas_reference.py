@@ -20,7 +20,7 @@ import pandas as pd
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from yardstick_duckdb import _minus_months, equity_table  # noqa: E402
+from yardstick_duckdb import _minus_months, equity_table
 
 TYPE_WEIGHTS = {
     "performance_task": 1.0,
@@ -55,7 +55,9 @@ def proficiency(ev: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
         ok = g[f"w{lvl}"] >= 1 - 1e-9
         g.loc[ok, "level"] = lvl
         g.loc[ok, "evidence_weight"] = g.loc[ok, f"w{lvl}"]
-    return g.reset_index()[["employee_id", "competency_id", "level", "evidence_weight", "n_evidence", "last_observed_on"]]
+    return g.reset_index()[
+        ["employee_id", "competency_id", "level", "evidence_weight", "n_evidence", "last_observed_on"]
+    ]
 
 
 def roles_at(emp: pd.DataFrame, moves: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
@@ -63,7 +65,9 @@ def roles_at(emp: pd.DataFrame, moves: pd.DataFrame, at: pd.Timestamp) -> pd.Dat
     past = moves[moves["effective_date"] <= at].sort_values("effective_date")
     last = past.groupby("employee_id")["to_role_id"].last()
     first = moves.sort_values("effective_date").groupby("employee_id")["from_role_id"].first()
-    active["role_id"] = active["employee_id"].map(last).fillna(active["employee_id"].map(first)).fillna(active["role_id"])
+    active["role_id"] = (
+        active["employee_id"].map(last).fillna(active["employee_id"].map(first)).fillna(active["role_id"])
+    )
     return active
 
 
@@ -88,7 +92,9 @@ def readiness(active: pd.DataFrame, roles: pd.DataFrame, reqs: pd.DataFrame, pro
         "ready_now",
         np.where(r["readiness"] >= 0.7 - 1e-9, "ready_soon", "developing"),
     )
-    return r.reset_index()[["employee_id", "target_role_id", "relation", "readiness", "band", "n_gaps", "n_critical_gaps"]]
+    return r.reset_index()[
+        ["employee_id", "target_role_id", "relation", "readiness", "band", "n_gaps", "n_critical_gaps"]
+    ]
 
 
 def run(folder: Path, as_of: dt.date) -> dict[str, pd.DataFrame | pl.DataFrame]:
@@ -133,7 +139,9 @@ def run(folder: Path, as_of: dt.date) -> dict[str, pd.DataFrame | pl.DataFrame]:
     )
 
     elig = active_s.copy()
-    promo = moves[(moves["movement_type"] == "promotion") & (moves["effective_date"] > s) & (moves["effective_date"] <= t)]
+    promo = moves[
+        (moves["movement_type"] == "promotion") & (moves["effective_date"] > s) & (moves["effective_date"] <= t)
+    ]
     elig["promoted"] = elig["employee_id"].isin(promo["employee_id"])
     nx = ready_s[ready_s["relation"] == "next"].set_index("employee_id")
     elig["next_readiness"] = elig["employee_id"].map(nx["readiness"])

@@ -24,7 +24,10 @@ OUTPUTS = ("prof", "readiness", "bench", "capability_risk", "equity_counts")
 
 def _minus_months(date: dt.date, months: int) -> dt.date:
     y, m = divmod(date.year * 12 + date.month - 1 - months, 12)
-    day = min(date.day, [31, 29 if y % 4 == 0 and (y % 100 or y % 400 == 0) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m])
+    day = min(
+        date.day,
+        [31, 29 if y % 4 == 0 and (y % 100 or y % 400 == 0) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m],
+    )
     return dt.date(y, m + 1, day)
 
 
@@ -47,7 +50,11 @@ def equity_table(counts: pl.DataFrame, min_group: int = 10) -> pl.DataFrame:
         total_e = sum(g["eligible"] for g in groups)
         overall = sum(g["promoted"] for g in groups) / total_e
         floor = max(30, 0.02 * total_e)
-        fair = [g for g in groups if g["group"] not in suppressed and g["eligible"] >= floor and g["group"] != "Not disclosed"]
+        fair = [
+            g
+            for g in groups
+            if g["group"] not in suppressed and g["eligible"] >= floor and g["group"] != "Not disclosed"
+        ]
         pool = fair or [g for g in groups if g["group"] not in suppressed]
         ref = max(pool, key=lambda g: (g["promoted"] / g["eligible"], g["eligible"])) if pool else None
         for g in groups:
@@ -60,16 +67,28 @@ def equity_table(counts: pl.DataFrame, min_group: int = 10) -> pl.DataFrame:
             if ref is not None:
                 ref_rate = ref["promoted"] / ref["eligible"]
                 ratio = rate / ref_rate if ref_rate else None
-                table = [[g["promoted"], g["eligible"] - g["promoted"]], [ref["promoted"], ref["eligible"] - ref["promoted"]]]
+                table = [
+                    [g["promoted"], g["eligible"] - g["promoted"]],
+                    [ref["promoted"], ref["eligible"] - ref["promoted"]],
+                ]
                 p_value = float(fisher_exact(table).pvalue)
                 robust = ratio is not None and ((g["promoted"] + 2) / g["eligible"]) / ref_rate < 0.8
             rows.append(
                 {
-                    "attribute": attribute, "group": g["group"], "eligible": g["eligible"], "promoted": g["promoted"],
-                    "rate": rate, "rate_low": low, "rate_high": high, "impact_ratio": ratio,
-                    "adverse_impact": ratio is not None and ratio < 0.8, "p_value": p_value,
+                    "attribute": attribute,
+                    "group": g["group"],
+                    "eligible": g["eligible"],
+                    "promoted": g["promoted"],
+                    "rate": rate,
+                    "rate_low": low,
+                    "rate_high": high,
+                    "impact_ratio": ratio,
+                    "adverse_impact": ratio is not None and ratio < 0.8,
+                    "p_value": p_value,
                     "significant": p_value is not None and p_value < 0.05,
-                    "shortfall": overall * g["eligible"] - g["promoted"], "robust": robust, "suppressed": False,
+                    "shortfall": overall * g["eligible"] - g["promoted"],
+                    "robust": robust,
+                    "suppressed": False,
                 }
             )
     return pl.DataFrame(rows, infer_schema_length=None)
