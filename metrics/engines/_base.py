@@ -144,9 +144,11 @@ class IbisEngine:
 
 
 def arrow_tables(
-    tables: Mapping[str, pl.DataFrame], needed: tuple[str, ...], engine: str
+    tables: Mapping[str, pl.DataFrame], needed: tuple[str, ...], engine: str, *, compat: bool = False
 ) -> Iterator[tuple[str, object]]:
     """(name, Arrow table) for each needed table, with the contract's columns only.
+
+    ``compat``: plain Arrow types (no string views) for engines that do not read the newest ones.
 
     Example
     -------
@@ -161,4 +163,5 @@ def arrow_tables(
             raise ValueError(ERR_NEEDS_TABLE.format(engine=engine, table=name))
         frame = tables[name]
         columns = [c.name for c in CONTRACT[name].columns if c.name in frame.columns]
-        yield name, frame.select(columns).to_arrow()
+        out = frame.select(columns)
+        yield name, out.to_arrow(compat_level=pl.CompatLevel.oldest()) if compat else out.to_arrow()
