@@ -187,3 +187,31 @@ def test_cli_source_engine_on_a_folder_is_one_line(tmp_path, capsys):
 
     assert cli.main(["compute", "--out", str(tmp_path), "--engine", "source"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "postgres", "mysql", "trino", "snowflake", "bigquery"])
+def test_the_expressions_compile_for_every_named_dialect(dialect):
+    import ibis
+
+    from metrics.engines._expr import (
+        asset_last_expr,
+        asset_window_expr,
+        canonical_table,
+        exposure_expr,
+        proficiency_expr,
+    )
+
+    events = canonical_table("learning_events")
+    exprs = [
+        (proficiency_expr(canonical_table("evidence"), T, DEFAULT_CONFIG.proficiency), "evidence"),
+        (
+            exposure_expr(canonical_table("performance"), events, canonical_table("assets"), T, 365, ("A", "B")),
+            "performance",
+        ),
+        (asset_window_expr(events, T, 365), "learning_events"),
+        (asset_last_expr(events, T), "learning_events"),
+    ]
+    for expr, table in exprs:
+        sql = str(ibis.to_sql(expr, dialect=dialect))
+        assert sql.lstrip().upper().startswith(("SELECT", "WITH")), sql[:80]
+        assert table in sql
