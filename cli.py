@@ -77,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
         "performance and movements)",
     )
     comp.add_argument("--config", type=Path, help="TOML file overriding metric parameters (see docs/metrics.md)")
+    comp.add_argument(
+        "--engine",
+        choices=("polars", "duckdb", "source", "spark"),
+        help="where the event-level metrics run (default: the source configuration's [source] engine, "
+        "else polars; see docs/engines.md)",
+    )
     return parser
 
 
@@ -131,14 +137,23 @@ def cmd_load_db(args: argparse.Namespace) -> int:
 
 def cmd_compute(args: argparse.Namespace) -> int:
     from metrics.config import config_in_force
+    from metrics.engines import engine_for_source
     from metrics.run import run_metrics, with_equity_attributes
 
     started = time.perf_counter()
+    engine = engine_for_source(args.source, args.engine)
     bundle = load_source(args.source)
     load_seconds = time.perf_counter() - started
+    _progress(started, "load", sum(bundle.report.summary()["read"].to_list()), load_seconds)
     in_force = config_in_force(bundle.metrics_overrides, bundle.config_origin, args.config)
     config = with_equity_attributes(in_force.config, bundle.equity_attributes)
-    result = run_metrics(bundle.tables, as_of=args.as_of, config=config)
+    result = run_metrics(
+        bundle.tables,
+        as_of=args.as_of,
+        config=config,
+        engine=engine,
+        progress=lambda stage, rows, secs: _progress(started, stage, rows, secs),
+    )
     outputs = result.outputs()
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -162,6 +177,10 @@ def cmd_compute(args: argparse.Namespace) -> int:
         "skipped": dict(result.skipped),
         "equity_references": result.equity.references_record() if result.equity is not None else {},
         "seconds": {"load": round(load_seconds, 3), **{k: round(v, 3) for k, v in result.seconds.items()}},
+        "stages": {
+            "load": {"seconds": round(load_seconds, 3), "rows": int(bundle.report.summary()["read"].sum())},
+            **{k: {"seconds": round(v, 3), "rows": result.rows.get(k, 0)} for k, v in result.seconds.items()},
+        },
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     print(f"as of {result.as_of}: wrote {', '.join(outputs)} to {out}")
@@ -172,6 +191,11 @@ def cmd_compute(args: argparse.Namespace) -> int:
     for family, reason in result.skipped.items():
         print(f"skipped {family}: {reason}")
     return 0
+
+
+def _progress(started: float, stage: str, rows: int, seconds: float) -> None:
+    """One progress line on stderr: elapsed time, stage, rows and the stage's own time."""
+    print(f"[{time.perf_counter() - started:7.1f}s] {stage}: {rows:,} rows in {seconds:.1f}s", file=sys.stderr)
 
 
 if __name__ == "__main__":

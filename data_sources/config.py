@@ -8,6 +8,8 @@ export loads the same way next month::
     # url_env = "TR_DATABASE_URL"    # or a SQLAlchemy URL kept in an environment variable
     as_of = "2026-09-30"             # records dated after this are rejected as future
     extra_equity_attributes = ["veteran"]
+    engine = "duckdb"                # where event-level metrics run: polars | duckdb | source | spark
+    # spark_master = "spark://host:7077"  # engine = "spark": the cluster (default local[2])
 
     [metrics.equity]                 # metric parameters, as in a ``cli.py compute --config`` file
     min_group_size = 15
@@ -94,7 +96,12 @@ _SOURCE_KEYS = (
     "equity_attributes",
     "extra_equity_attributes",
     "drop_equity_attributes",
+    "engine",
+    "spark_master",
 )
+#: Where the event-level metrics can run (``metrics.engines``); "polars" is the default.
+ENGINE_NAMES: tuple[str, ...] = ("polars", "duckdb", "source", "spark")
+ERR_CONFIG_ENGINE = "[source] engine = {value!r} is not known; expected one of: {expected}"
 
 
 def _frozen(d: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -309,6 +316,10 @@ class SourceConfig:
     #: The ``[metrics]`` table as written (same sections and keys as a ``--config`` file);
     #: checked and applied by ``metrics.config.MetricsConfig``, not here.
     metrics: Mapping[str, Any] = field(default_factory=lambda: _frozen({}))
+    #: Where the event-level metrics run (``[source] engine``; one of ``ENGINE_NAMES``).
+    engine: str = "polars"
+    #: ``engine = "spark"``: the Spark master URL (None: local mode).
+    spark_master: str | None = None
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], base_dir: Path | None = None, origin: str = "<config>") -> SourceConfig:
@@ -356,6 +367,9 @@ class SourceConfig:
         as_of = src.get("as_of")
         if isinstance(as_of, str):
             as_of = dt.date.fromisoformat(as_of)
+        engine = str(src.get("engine", "polars"))
+        if engine not in ENGINE_NAMES:
+            raise ValueError(ERR_CONFIG_ENGINE.format(value=engine, expected=", ".join(ENGINE_NAMES)))
         attrs = list(src.get("equity_attributes", DEFAULT_EQUITY_ATTRIBUTES))
         attrs += [a for a in src.get("extra_equity_attributes", []) if a not in attrs]
         attrs = [a for a in attrs if a not in set(src.get("drop_equity_attributes", []))]
@@ -368,6 +382,8 @@ class SourceConfig:
             origin=origin,
             base_dir=base_dir,
             metrics=_frozen(metrics),
+            engine=engine,
+            spark_master=src.get("spark_master"),
         )
 
     @classmethod

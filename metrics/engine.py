@@ -22,8 +22,8 @@ from typing import Protocol
 
 import polars as pl
 
-from metrics.config import LearningImpactConfig, ProficiencyConfig
-from metrics.learning import LearningFeatures, build_learning_features
+from metrics.config import AssetPortfolioConfig, LearningImpactConfig, ProficiencyConfig
+from metrics.learning import LearningFeatures, asset_activity, build_learning_features
 from metrics.proficiency import proficiency
 
 
@@ -47,6 +47,12 @@ class EventEngine(Protocol):
         """Spec §6 observations with per-cluster exposures."""
         ...
 
+    def asset_activity(
+        self, tables: Mapping[str, pl.DataFrame], as_of: dt.date, config: AssetPortfolioConfig
+    ) -> pl.DataFrame:
+        """Spec §7 learners, completers, completion rate, mean score and last activity per asset."""
+        ...
+
 
 @dataclass(frozen=True)
 class PolarsEngine:
@@ -66,6 +72,12 @@ class PolarsEngine:
         """``metrics.learning.build_learning_features`` on the canonical tables (lazy ones collected)."""
         eager = {name: frame.collect() if isinstance(frame, pl.LazyFrame) else frame for name, frame in tables.items()}
         return build_learning_features(eager, as_of, config)
+
+    def asset_activity(
+        self, tables: Mapping[str, pl.DataFrame], as_of: dt.date, config: AssetPortfolioConfig
+    ) -> pl.DataFrame:
+        """``metrics.learning.asset_activity`` on the canonical tables."""
+        return asset_activity(tables, as_of, config)
 
 
 POLARS_ENGINE = PolarsEngine()

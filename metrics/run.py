@@ -87,6 +87,8 @@ class RunResult:
     assets: pl.DataFrame | None = None
     engine: str = POLARS_ENGINE.name
     seconds: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    #: Output rows of each stage that ran (for the manifest and the progress lines).
+    rows: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     skipped: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def outputs(self) -> dict[str, pl.DataFrame]:
@@ -130,6 +132,7 @@ def run_metrics(
     families: tuple[str, ...] = FAMILIES,
     engine: EventEngine = POLARS_ENGINE,
     learning: LearningImpactResult | None = None,
+    progress: Callable[[str, int, float], None] | None = None,
 ) -> RunResult:
     """Compute the asked-for families whose tables are present.
 
@@ -147,6 +150,9 @@ def run_metrics(
     learning : LearningImpactResult, optional
         An already fitted learning-impact result for the same inputs, as-of date and
         configuration (the app's stored fit): used instead of fitting again.
+    progress : callable, optional
+        Called after each stage with its name, output rows and seconds (``cli.py compute``
+        prints it).
 
     Returns
     -------
@@ -156,7 +162,14 @@ def run_metrics(
     wanted = _with_needs(families)
     results: dict[str, object] = {}
     seconds: dict[str, float] = {}
+    rows: dict[str, int] = {}
     skipped: dict[str, str] = {}
+
+    def done(name: str, value: object, took: float) -> None:
+        seconds[name] = took
+        rows[name] = _row_count(value)
+        if progress is not None:
+            progress(name, rows[name], took)
 
     def stage(name: str, fn: Callable[[], object]) -> None:
         if name not in wanted:
@@ -167,7 +180,7 @@ def run_metrics(
             return
         start = time.perf_counter()
         results[name] = fn()
-        seconds[name] = time.perf_counter() - start
+        done(name, results[name], time.perf_counter() - start)
 
     emp, roles, reqs = tables["employees"], tables["roles"], tables["role_requirements"]
     stage("proficiency", lambda: engine.proficiency(tables, t, config.proficiency))
@@ -200,7 +213,7 @@ def run_metrics(
             evidence=tables["evidence"],
             role_requirements=reqs,
         )
-        seconds["pipeline_equity"] = time.perf_counter() - start
+        done("pipeline_equity", pipeline, time.perf_counter() - start)
     if learning is not None and "learning_impact" in wanted:
         results["learning_impact"] = learning
     else:
@@ -212,7 +225,17 @@ def run_metrics(
         )
     impact = results.get("learning_impact")
     effects = impact.effects if isinstance(impact, LearningImpactResult) else None
-    stage("assets", lambda: asset_portfolio(tables, effects, t, config.assets, config.learning_impact))
+    stage(
+        "assets",
+        lambda: asset_portfolio(
+            tables,
+            effects,
+            t,
+            config.assets,
+            config.learning_impact,
+            activity=engine.asset_activity(tables, t, config.assets),
+        ),
+    )
     return RunResult(
         as_of=t,
         config=config,
@@ -226,6 +249,7 @@ def run_metrics(
         assets=_frame(results.get("assets")),
         engine=engine.name,
         seconds=MappingProxyType(seconds),
+        rows=MappingProxyType(rows),
         skipped=MappingProxyType(skipped),
     )
 
@@ -267,6 +291,16 @@ def _with_needs(families: tuple[str, ...]) -> set[str]:
                 wanted.add(need)
                 stack.extend(FAMILY_NEEDS.get(need, ()))
     return wanted
+
+
+def _row_count(value: object) -> int:
+    if isinstance(value, pl.DataFrame):
+        return value.height
+    if isinstance(value, EquityResult):
+        return value.table.height
+    if isinstance(value, LearningImpactResult):
+        return value.effects.height
+    return 0
 
 
 def _frame(value: object) -> pl.DataFrame | None:

@@ -13,9 +13,16 @@ Example
 ('predictive', 'harmful', 'no_evidence', 'insufficient_data')
 """
 
-from metrics.learning._assets import PORTFOLIO_COLUMNS, asset_activity, asset_portfolio
+from metrics.learning._assets import PORTFOLIO_COLUMNS, activity_from_aggregates, asset_activity, asset_portfolio
 from metrics.learning._dml import LearnerSpec, clustered_theta, grouped_folds, partial_out
-from metrics.learning._features import COMPLETION_VERBS, LearningFeatures, build_learning_features
+from metrics.learning._features import (
+    COMPLETION_VERBS,
+    LearningFeatures,
+    assemble_features,
+    build_learning_features,
+    catalogue_clusters,
+    observation_controls,
+)
 from metrics.learning._impact import (
     EFFECT_COLUMNS,
     LABEL_HARMFUL,
@@ -43,14 +50,18 @@ __all__ = [
     "LearnerSpec",
     "LearningFeatures",
     "LearningImpactResult",
+    "activity_from_aggregates",
+    "assemble_features",
     "asset_activity",
     "asset_portfolio",
     "build_learning_features",
+    "catalogue_clusters",
     "clustered_theta",
     "completed_assets",
     "estimate_learning_impact",
     "grouped_folds",
     "learning_impact",
+    "observation_controls",
     "partial_out",
     "recommend_assets",
 ]

@@ -117,10 +117,30 @@ def asset_activity(
         )
     )
     last = events.group_by("asset_id").agg(pl.col("date").max().alias("last_activity"))
+    return activity_from_aggregates(assets, in_window, last)
+
+
+def activity_from_aggregates(
+    assets: pl.DataFrame | pl.LazyFrame, in_window: pl.DataFrame | pl.LazyFrame, last: pl.DataFrame | pl.LazyFrame
+) -> pl.DataFrame:
+    """``asset_activity``'s frame from its two per-asset aggregates (wherever they were computed).
+
+    ``in_window``: ``asset_id, learners, completers, mean_score``; ``last``:
+    ``asset_id, last_activity``. Assets without a row get 0 learners and completers.
+
+    Example
+    -------
+    >>> cat = pl.DataFrame({"asset_id": ["a1", "a2"], "cluster": ["A", "A"]})
+    >>> win = pl.DataFrame({"asset_id": ["a1"], "learners": [4], "completers": [1], "mean_score": [0.5]})
+    >>> last = pl.DataFrame({"asset_id": ["a1"], "last_activity": [dt.date(2026, 1, 2)]})
+    >>> activity_from_aggregates(cat, win, last).select("asset_id", "learners", "completion_rate").rows()
+    [('a1', 4, 0.25), ('a2', 0, None)]
+    """
     return (
-        assets.select("asset_id", "cluster")
-        .join(in_window, on="asset_id", how="left")
-        .join(last, on="asset_id", how="left")
+        assets.lazy()
+        .select("asset_id", "cluster")
+        .join(in_window.lazy(), on="asset_id", how="left")
+        .join(last.lazy(), on="asset_id", how="left")
         .with_columns(
             pl.col("learners").fill_null(0).cast(pl.Int64),
             pl.col("completers").fill_null(0).cast(pl.Int64),
@@ -273,6 +293,7 @@ def asset_portfolio(
     as_of: dt.date | None = None,
     config: AssetPortfolioConfig | None = None,
     impact_config: LearningImpactConfig | None = None,
+    activity: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The asset portfolio: activity per asset and a recommendation with its reason.
 
@@ -288,6 +309,9 @@ def asset_portfolio(
     config : AssetPortfolioConfig, optional
     impact_config : LearningImpactConfig, optional
         For the interval level and ``min_exposed`` quoted in the reasons.
+    activity : pl.DataFrame, optional
+        ``asset_activity`` output computed elsewhere (e.g. by an event engine);
+        default: computed here from ``tables``.
 
     Returns
     -------
@@ -301,7 +325,9 @@ def asset_portfolio(
     'Keep: active recently; no learning-impact estimate for its cluster'
     """
     t = as_of or default_as_of(tables)
-    return recommend(asset_activity(tables, t, config), effects, t, config, impact_config)
+    if activity is None:
+        activity = asset_activity(tables, t, config)
+    return recommend(activity, effects, t, config, impact_config)
 
 
 def _example() -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:

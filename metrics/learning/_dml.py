@@ -36,8 +36,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
-from sklearn.ensemble import HistGradientBoostingRegressor
-from sklearn.model_selection import GroupKFold
 from threadpoolctl import threadpool_limits
 
 ERR_TOO_FEW_GROUPS = "Cross-fitting needs at least {n_folds} employees (one per fold); got {n_groups}."
@@ -95,6 +93,8 @@ class LearnerSpec:
             return _spline_ridge(n_columns or 0, self.categorical)
         if self.kind != "boosting":
             raise ValueError(ERR_LEARNER_KIND.format(kind=self.kind, known=", ".join(LEARNER_KINDS)))
+        from sklearn.ensemble import HistGradientBoostingRegressor  # imported when a fit runs, not by every run
+
         return HistGradientBoostingRegressor(
             max_iter=self.max_iter,
             max_leaf_nodes=self.max_leaf_nodes,
@@ -173,6 +173,8 @@ def grouped_folds(groups: np.ndarray, n_folds: int, seed: int) -> np.ndarray:
     if n_groups < n_folds:
         raise ValueError(ERR_TOO_FEW_GROUPS.format(n_folds=n_folds, n_groups=n_groups))
     folds = np.empty(len(groups), dtype=np.int64)
+    from sklearn.model_selection import GroupKFold
+
     splitter = GroupKFold(n_splits=n_folds, shuffle=True, random_state=seed)
     for k, (_, test) in enumerate(splitter.split(np.zeros(len(groups)), groups=groups)):
         folds[test] = k

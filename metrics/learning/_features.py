@@ -288,7 +288,37 @@ def build_learning_features(
     t = as_of or default_as_of(tables)
     controls = observation_controls(tables, t)
     done = completions_in_window(tables, controls, cfg.exposure_window_days)
-    clusters = tuple(sorted(tables["assets"].get_column("cluster").unique().drop_nulls().to_list()))
+    clusters = catalogue_clusters(tables)
+    return assemble_features(controls, exposure_aggregates(done, clusters), clusters, t)
+
+
+def catalogue_clusters(tables: Mapping[str, pl.DataFrame]) -> tuple[str, ...]:
+    """The clusters of the asset catalogue, sorted (nulls left out).
+
+    Example
+    -------
+    >>> catalogue_clusters(_example_tables())
+    ('A', 'B')
+    """
+    return tuple(sorted(_require(tables, "assets").get_column("cluster").unique().drop_nulls().to_list()))
+
+
+def exposure_aggregates(done: pl.LazyFrame, clusters: tuple[str, ...]) -> pl.LazyFrame:
+    """Per observation with a completion: exposures per cluster, spacing, count and difficulty.
+
+    ``done`` is :func:`completions_in_window`'s output. Columns: ``employee_id,
+    period_end``, one column per cluster named ``"\\x00" + cluster`` (null when
+    none), ``spacing_days``, ``n_completed`` and ``difficulty``. An engine that
+    computes the same aggregates elsewhere hands them to :func:`assemble_features`.
+
+    Example
+    -------
+    >>> tabs = _example_tables()
+    >>> obs = tabs["performance"].lazy().select("employee_id", "period_end")
+    >>> agg = exposure_aggregates(completions_in_window(tabs, obs, 365), ("A", "B")).sort("period_end").collect()
+    >>> agg.select("n_completed", "difficulty").rows()
+    [(2, 2.0), (2, 2.5)]
+    """
     per_cluster = (
         done.sort("first_date")
         .group_by("employee_id", "period_end", "cluster")
@@ -305,9 +335,26 @@ def build_learning_features(
         pl.len().alias("n_completed"),
         pl.col("difficulty").cast(pl.Float64).mean().alias("difficulty"),
     )
+    return wide.join(overall, on=list(_KEY), how="inner")
+
+
+def assemble_features(
+    controls: pl.LazyFrame, aggregates: pl.LazyFrame, clusters: tuple[str, ...], as_of: dt.date
+) -> LearningFeatures:
+    """``LearningFeatures`` from the observation controls and the per-observation aggregates.
+
+    Observations without a completion get 0 exposures and null spacing and difficulty.
+
+    Example
+    -------
+    >>> tabs = _example_tables()
+    >>> controls = observation_controls(tabs, dt.date(2025, 12, 31))
+    >>> empty = exposure_aggregates(completions_in_window(tabs, controls, 1).filter(pl.lit(False)), ("A", "B"))
+    >>> assemble_features(controls, empty, ("A", "B"), dt.date(2025, 12, 31)).exposures.rows()
+    [('e1', datetime.date(2025, 6, 30), 0, 0), ('e1', datetime.date(2025, 12, 31), 0, 0)]
+    """
     full = (
-        controls.join(wide, on=list(_KEY), how="left")
-        .join(overall, on=list(_KEY), how="left")
+        controls.join(aggregates, on=list(_KEY), how="left")
         .with_columns(
             pl.col("n_completed").fill_null(0).cast(pl.Int64),
             *[pl.col(f"\x00{c}").fill_null(0).cast(pl.Int64) for c in clusters],
@@ -317,7 +364,7 @@ def build_learning_features(
     )
     observations = full.select(OBSERVATION_COLUMNS)
     exposures = full.select(*_KEY, *[pl.col(f"\x00{c}").alias(c) for c in clusters])
-    return LearningFeatures(observations, exposures, clusters, t)
+    return LearningFeatures(observations, exposures, clusters, as_of)
 
 
 def _example_tables() -> dict[str, pl.DataFrame]:
