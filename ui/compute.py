@@ -27,7 +27,7 @@ from metrics.proficiency import evidence_weights
 from metrics.readiness import readiness_by_role, readiness_gaps
 from metrics.run import CORE_FAMILIES, RunResult, run_metrics
 from ui.auth import current_scope
-from ui.state import Filters, settings_for
+from ui.state import Filters, engine_for, settings_for
 
 #: Above this many ratings the learning-impact fit takes minutes: it runs only when asked.
 AUTO_FIT_MAX_RATINGS = 50_000
@@ -53,7 +53,13 @@ def _key(bundle: DataBundle) -> str:
 # Frozen results holding configuration mappings are kept as resources (not pickled copies).
 @st.cache_resource(show_spinner="Computing proficiency, readiness, bench strength and capability risk…", max_entries=8)
 def _core(_bundle: DataBundle, key: str, as_of: dt.date) -> RunResult:
-    return run_metrics(_bundle.tables, as_of=as_of, config=settings_for(_bundle).config, families=CORE_FAMILIES)
+    return run_metrics(
+        _bundle.tables,
+        as_of=as_of,
+        config=settings_for(_bundle).config,
+        families=CORE_FAMILIES,
+        engine=engine_for(_bundle),
+    )
 
 
 def core(bundle: DataBundle, as_of: dt.date) -> RunResult:

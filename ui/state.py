@@ -25,6 +25,7 @@ from data_sources.errors import SourceError
 from data_sources.loader import load_source
 from metrics.common import AS_OF_SOURCES, default_as_of
 from metrics.config import MetricsConfig, MetricsConfigError, config_in_force
+from metrics.engine import EventEngine
 from metrics.run import with_equity_attributes
 
 log = logging.getLogger("talent_readiness")
@@ -87,6 +88,19 @@ def _settings(_version: str, _overrides, origin: str, attributes: tuple[str, ...
     return Settings(config=config, origin=in_force.origin, key=key)
 
 
+@st.cache_resource(show_spinner=False, max_entries=MAX_BUNDLES)
+def _engine(_source: str | None, version: str) -> EventEngine:
+    from metrics.engines import engine_for_source
+
+    return engine_for_source(_source)
+
+
+def engine_for(bundle: DataBundle) -> EventEngine:
+    """Where the event-level metrics of the current source run (its ``[source] engine``; polars by
+    default). Raises ``SourceError`` (one line) for an engine the source cannot use."""
+    return _engine(current_source(), bundle.version)
+
+
 def current_source() -> str | None:
     """What the user chose to load (None: the bundled sample). A browser on another machine
     of a server without sign-in gets only the bundled sample (``ui.auth.may_serve_sources``)."""
@@ -102,6 +116,7 @@ def _load(source: str | None) -> DataBundle | None:
         with st.spinner("Loading and validating the source…", show_time=True):
             bundle = _load_cached(source, dt.date.today())
             settings_for(bundle)
+            _engine(source, bundle.version)
     except (SourceError, MetricsConfigError) as exc:
         st.session_state[ERROR_KEY] = MSG_LOAD_FAILED.format(error=exc)
         return None
