@@ -36,13 +36,15 @@ AUDIT_LOG = sa.Table(
     sa.Column("action", sa.String(32), nullable=False),
     sa.Column("detail", sa.String(500), nullable=False),
 )
-LOG_SCHEMA = {
-    "at": pl.Datetime("us", "UTC"),
-    "who": pl.String,
-    "role": pl.String,
-    "action": pl.String,
-    "detail": pl.String,
-}
+LOG_SCHEMA = pl.Schema(
+    {
+        "at": pl.Datetime("us", "UTC"),
+        "who": pl.String(),
+        "role": pl.String(),
+        "action": pl.String(),
+        "detail": pl.String(),
+    }
+)
 
 
 def record(engine: sa.Engine, who: str, role: str, action: str, detail: str) -> None:

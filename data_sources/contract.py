@@ -128,7 +128,7 @@ class Table:
         return {c.name: POLARS_TYPES[c.type] for c in self.columns}
 
 
-_LEVEL = dict(min=1, max=5)
+_LEVEL_MIN, _LEVEL_MAX = 1, 5
 
 CONTRACT: dict[str, Table] = {
     t.name: t
@@ -181,7 +181,7 @@ CONTRACT: dict[str, Table] = {
             (
                 Column("role_id", "str", required=True, references="roles.role_id"),
                 Column("competency_id", "str", required=True, references="competencies.competency_id"),
-                Column("required_level", "int", required=True, **_LEVEL),
+                Column("required_level", "int", required=True, min=_LEVEL_MIN, max=_LEVEL_MAX),
                 Column("weight", "float", min_exclusive=0, default=1.0),
                 Column("critical", "bool", default=False),
             ),
@@ -195,7 +195,7 @@ CONTRACT: dict[str, Table] = {
                 Column("employee_id", "str", required=True, references="employees.employee_id"),
                 Column("competency_id", "str", required=True, references="competencies.competency_id"),
                 Column("evidence_type", "str", required=True, allowed=EVIDENCE_TYPES),
-                Column("level", "int", required=True, **_LEVEL),
+                Column("level", "int", required=True, min=_LEVEL_MIN, max=_LEVEL_MAX),
                 Column("observed_on", "date", required=True, not_future=True),
                 Column("verified", "bool", default=False),
                 Column("source", "str"),
@@ -210,10 +210,10 @@ CONTRACT: dict[str, Table] = {
                 Column("title", "str", required=True),
                 Column("cluster", "str", required=True),
                 Column("competency_id", "str", references="competencies.competency_id"),
-                Column("target_level", "int", **_LEVEL),
+                Column("target_level", "int", min=_LEVEL_MIN, max=_LEVEL_MAX),
                 Column("format", "str"),
                 Column("duration_min", "float", min_exclusive=0),
-                Column("difficulty", "int", **_LEVEL),
+                Column("difficulty", "int", min=_LEVEL_MIN, max=_LEVEL_MAX),
                 Column("published_on", "date"),
             ),
             key=("asset_id",),
@@ -257,7 +257,7 @@ CONTRACT: dict[str, Table] = {
             (
                 Column("team", "str", required=True),
                 Column("competency_id", "str", required=True, references="competencies.competency_id"),
-                Column("target_level", "int", required=True, **_LEVEL),
+                Column("target_level", "int", required=True, min=_LEVEL_MIN, max=_LEVEL_MAX),
                 Column("target_headcount", "int", required=True, min=1),
                 Column("priority", "int", min=1, max=3, default=2),
             ),

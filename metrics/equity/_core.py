@@ -86,22 +86,24 @@ OUTPUT_COLUMNS = (
     "robust",
     "suppressed",
 )
-OUTPUT_SCHEMA: dict[str, pl.DataType] = {
-    "attribute": pl.String(),
-    "group": pl.String(),
-    "eligible": pl.Int64(),
-    "promoted": pl.Int64(),
-    "rate": pl.Float64(),
-    "rate_low": pl.Float64(),
-    "rate_high": pl.Float64(),
-    "impact_ratio": pl.Float64(),
-    "adverse_impact": pl.Boolean(),
-    "p_value": pl.Float64(),
-    "significant": pl.Boolean(),
-    "shortfall": pl.Float64(),
-    "robust": pl.Boolean(),
-    "suppressed": pl.Boolean(),
-}
+OUTPUT_SCHEMA: pl.Schema = pl.Schema(
+    {
+        "attribute": pl.String(),
+        "group": pl.String(),
+        "eligible": pl.Int64(),
+        "promoted": pl.Int64(),
+        "rate": pl.Float64(),
+        "rate_low": pl.Float64(),
+        "rate_high": pl.Float64(),
+        "impact_ratio": pl.Float64(),
+        "adverse_impact": pl.Boolean(),
+        "p_value": pl.Float64(),
+        "significant": pl.Boolean(),
+        "shortfall": pl.Float64(),
+        "robust": pl.Boolean(),
+        "suppressed": pl.Boolean(),
+    }
+)
 #: Columns nulled on suppressed rows (everything but attribute, group, suppressed).
 SUPPRESSED_COLUMNS = OUTPUT_COLUMNS[2:-1]
 
@@ -541,7 +543,7 @@ def _statistics(
     eligible = counts["eligible"].to_numpy()
     promoted = counts["promoted"].to_numpy()
     low, high = wilson_interval(promoted, eligible, config.confidence)
-    is_ref = (counts["group"] == reference).to_numpy() if reference is not None else None
+    is_ref = (counts["group"] == reference).to_numpy() if reference is not None else [False] * counts.height
     if reference is None:
         ref_p = ref_e = 0
     else:
@@ -764,7 +766,8 @@ def equity_result(
         tables.append(result.table)
         results[result.attribute] = result
     table = pl.concat(tables, how="vertical")
-    overall = None if population.height == 0 else float(population[PROMOTED].mean())
+    mean = population[PROMOTED].cast(pl.Float64).mean()
+    overall = None if population.height == 0 or not isinstance(mean, float) else mean
     findings = rank_findings([f for r in results.values() for f in r.findings])
     return EquityResult(
         table=table,

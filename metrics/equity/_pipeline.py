@@ -71,19 +71,21 @@ ERR_EVIDENCE_COLUMNS = "Pipeline equity needs the evidence table with columns em
 ERR_REQUIREMENTS_COLUMNS = "Pipeline equity needs the role_requirements table with columns role_id, competency_id."
 ERR_EVIDENCE_NEEDS_START = "Pipeline equity needs the window start to read the evidence table."
 
-PIPELINE_SCHEMA: dict[str, pl.DataType] = {
-    "attribute": pl.String(),
-    "group": pl.String(),
-    "eligible": pl.Int64(),
-    "assessed": pl.Int64(),
-    "mean_readiness": pl.Float64(),
-    "ready_now": pl.Int64(),
-    "share_ready_now": pl.Float64(),
-    "ready_not_promoted": pl.Float64(),
-    "insufficient": pl.Boolean(),
-    "suppressed": pl.Boolean(),
-    "suppression": pl.String(),
-}
+PIPELINE_SCHEMA: pl.Schema = pl.Schema(
+    {
+        "attribute": pl.String(),
+        "group": pl.String(),
+        "eligible": pl.Int64(),
+        "assessed": pl.Int64(),
+        "mean_readiness": pl.Float64(),
+        "ready_now": pl.Int64(),
+        "share_ready_now": pl.Float64(),
+        "ready_not_promoted": pl.Float64(),
+        "insufficient": pl.Boolean(),
+        "suppressed": pl.Boolean(),
+        "suppression": pl.String(),
+    }
+)
 #: Columns nulled on suppressed rows.
 _HIDDEN = (
     "eligible",
