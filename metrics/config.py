@@ -36,7 +36,8 @@ _V = TypeVar("_V")
 
 ERR_UNKNOWN_SECTION = "Unknown metrics configuration section [{section}]; expected one of: {known}."
 ERR_UNKNOWN_KEY = "Unknown key '{key}' in metrics configuration section [{section}]; expected one of: {known}."
-ERR_FILE = "Metrics configuration {file}: {detail}."
+ERR_FILE = "Metrics configuration {file}: {detail}"
+ERR_LAYER = "In {where}: {detail}"
 ERR_NOT_A_TABLE = "Metrics configuration section [{section}] must be a table of keys, got {value!r}."
 ERR_TYPE = "Metrics configuration [{section}] {key} must be {expected}, got {value!r}."
 ERR_VALUE = "Metrics configuration [{section}] {key} = {value!r} is not allowed: {rule}."
@@ -367,7 +368,7 @@ class MetricsConfig:
         >>> MetricsConfig.from_toml("no/such/metrics.toml")
         Traceback (most recent call last):
         ...
-        metrics.config.MetricsConfigError: Metrics configuration no/such/metrics.toml: no such file.
+        metrics.config.MetricsConfigError: Metrics configuration no/such/metrics.toml: no such file
         """
         data = _read_toml(path)
         try:
@@ -427,7 +428,7 @@ def config_in_force(
         try:
             MetricsConfig.from_dict(data)  # each layer is checked on its own, so errors name it
         except MetricsConfigError as exc:
-            raise MetricsConfigError(ERR_FILE.format(file=where, detail=exc)) from exc
+            raise MetricsConfigError(ERR_LAYER.format(where=where, detail=exc)) from exc
         for section, values in data.items():
             merged.setdefault(section, {}).update(values)
     origin = " + ".join(where for _, where in layers) or "spec defaults"
