@@ -121,6 +121,41 @@ def _split_section(lines: list[str]) -> tuple[list[str], list[str]]:
     return plain, notes
 
 
+#: Headings whose section the page draws as a boxed example.
+EXAMPLE_HEADINGS = re.compile(r"^worked example\b", re.IGNORECASE)
+
+
+def example_blocks(markdown: str) -> tuple[tuple[bool, str], ...]:
+    """Cut a plain part into runs of text, marking the worked examples (to draw in a box).
+
+    A worked example runs from a heading starting "Worked example" to the next heading
+    of its level or above.
+
+    Example
+    -------
+    >>> md = "## Bench\\n\\nPlain.\\n\\n### Worked example: Lead\\n\\n1 of 2.\\n\\n#### Step\\n\\nx\\n\\n### Rule\\n\\nr"
+    >>> [(boxed, text.splitlines()[0]) for boxed, text in example_blocks(md)]
+    [(False, '## Bench'), (True, '### Worked example: Lead'), (False, '### Rule')]
+    """
+    blocks: list[tuple[bool, list[str]]] = [(False, [])]
+    level = 0  # level of the open example heading, 0 outside an example
+    in_fence = False
+    for line in markdown.splitlines():
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        heading = None if in_fence else _HEADING.match(line)
+        if heading:
+            depth, text = len(heading.group(1)), heading.group(2)
+            if EXAMPLE_HEADINGS.match(text):
+                level = depth
+                blocks.append((True, []))
+            elif level and depth <= level:
+                level = 0
+                blocks.append((False, []))
+        blocks[-1][1].append(line)
+    return tuple((boxed, _tidy(lines)) for boxed, lines in blocks if _tidy(lines))
+
+
 def _tidy(lines: list[str]) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 

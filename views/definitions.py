@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.definitions_doc import split_definitions
+from ui.definitions_doc import example_blocks, split_definitions
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "metrics.md"
 
@@ -28,7 +28,12 @@ if preamble.notes:
 
 for family in families:
     st.divider()
-    st.markdown(family.plain)
+    for boxed, text in example_blocks(family.plain):
+        if boxed:
+            with st.container(border=True):
+                st.markdown(text)
+        else:
+            st.markdown(text)
     if family.notes:
         with st.expander(f"Implementation notes: {family.title.lower()}"):
             st.markdown(family.notes)
