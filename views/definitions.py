@@ -1,4 +1,9 @@
-"""Definitions: every metric in plain words, its parameters and a worked example (docs/metrics.md)."""
+"""Definitions: every metric in plain words with a worked example; implementation notes folded away.
+
+The text is docs/metrics.md (assembled from docs/metrics_header.md and docs/metrics/*.md).
+Each family's plain part stays open so that the definition links of other pages land on
+their headings; the implementation notes of each family go into an expander.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,29 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui.definitions_doc import example_blocks, split_definitions
+
 DOC = Path(__file__).resolve().parent.parent / "docs" / "metrics.md"
 
-st.markdown(DOC.read_text(encoding="utf-8"))
+preamble, *families = split_definitions(DOC.read_text(encoding="utf-8"))
+
+st.markdown(preamble.plain)
+st.markdown(
+    "**On this page**\n\n"
+    + "\n".join(f"- [{f.title}](#{f.anchor}): {f.summary[:1].lower()}{f.summary[1:]}" for f in families)
+)
+if preamble.notes:
+    with st.expander("Implementation notes: the as-of date, configuration and this page"):
+        st.markdown(preamble.notes)
+
+for family in families:
+    st.divider()
+    for boxed, text in example_blocks(family.plain):
+        if boxed:
+            with st.container(border=True):
+                st.markdown(text)
+        else:
+            st.markdown(text)
+    if family.notes:
+        with st.expander(f"Implementation notes: {family.title.lower()}"):
+            st.markdown(family.notes)

@@ -1,0 +1,96 @@
+"""The Definitions page in chromium: every definition link lands on an open heading, notes are folded."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_until_idle
+from ui.components import definition_url
+
+#: Headings other pages link to (tests/unit/test_docs.py checks the full list against the views).
+LINKED = (
+    "Demonstrated proficiency",
+    "Readiness",
+    "Readiness by role",
+    "Bench strength",
+    "Capability risk",
+    "Progression equity",
+    "Pipeline equity",
+    "Learning impact",
+    "Asset portfolio",
+)
+
+
+@pytest.fixture(scope="module")
+def server_and_browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(f"{CHROMIUM} is required (REQUIRE_SERVICES=1): apt-get install -y chromium")
+        pytest.skip(f"{CHROMIUM} not installed")
+    from playwright.sync_api import sync_playwright
+
+    with streamlit_server() as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield base, browser
+        browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.xfail(
+    strict=True,
+    reason="ui.state.sidebar writes ?as_of= on every run; Streamlit then rewrites the address to path?query and drops "
+    "the #fragment, so no link lands on its heading. Fix: write as_of only when it differs from the default or the "
+    "address has one; then remove this marker.",
+)
+def test_every_linked_definition_opens_at_its_heading_outside_the_notes(server_and_browser):
+    base, browser = server_and_browser
+    for heading in LINKED:
+        anchor = definition_url(heading).split("#", 1)[1]
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.goto(f"{base}/definitions#{anchor}")
+        wait_until_idle(page)
+        where = page.evaluate(
+            """(id) => {
+                const e = document.getElementById(id);
+                if (!e) return null;
+                return {top: e.getBoundingClientRect().top, folded: e.closest("[data-testid='stExpander']") !== null,
+                        text: e.innerText};
+            }""",
+            anchor,
+        )
+        page.close()
+        assert where is not None, f"no heading #{anchor}"
+        assert not where["folded"], f"#{anchor} is inside an expander"
+        assert heading in where["text"]
+        assert 0 <= where["top"] < 300, f"#{anchor} not scrolled to: top {where['top']}"
+
+
+@pytest.mark.browser
+def test_implementation_notes_are_folded_and_open_on_demand(server_and_browser):
+    base, browser = server_and_browser
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.goto(f"{base}/definitions")
+    wait_until_idle(page)
+    main = page.locator("[data-testid='stMain']")
+    expanders = main.locator("[data-testid='stExpander']")
+    # a summary's text is its icon's ligature name, then the label
+    labels = [label.strip().splitlines()[-1] for label in expanders.locator("summary").all_inner_texts()]
+    assert "Implementation notes: readiness" in labels
+    assert len(labels) >= 8  # the page's own notes and one per family
+    # config keys are in the DOM only inside the folded notes
+    assert not main.get_by_text("readiness.ready_now_min").first.is_visible()
+    expanders.filter(has_text="Implementation notes: readiness").locator("summary").click()
+    page.wait_for_timeout(500)
+    assert main.get_by_text("readiness.ready_now_min").first.is_visible()
+    # the contents lines link within the page, and a click scrolls to the family
+    anchors = {h: definition_url(h).split("#", 1)[1] for h in LINKED}
+    for heading in ("Demonstrated proficiency", "Readiness", "Bench strength", "Capability risk"):
+        assert main.locator(f"li a[href='#{anchors[heading]}']").count() == 1, heading
+    main.locator(f"li a[href='#{anchors['Capability risk']}']").click()
+    page.wait_for_timeout(1000)
+    top = page.evaluate(f"document.getElementById('{anchors['Capability risk']}').getBoundingClientRect().top")
+    assert 0 <= top < 300, top
+    page.close()
