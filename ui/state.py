@@ -257,9 +257,12 @@ def sidebar(bundle: DataBundle) -> Filters:
             st.warning(warning, icon=":material/event_busy:")
         chosen_teams = st.multiselect("Teams", options.teams, key=teams_key, placeholder="All teams")
         chosen_ladders = st.multiselect("Ladders", options.ladders, key=ladders_key, placeholder="All ladders")
-    params["as_of"] = as_of.isoformat()
-    params["team"] = list(chosen_teams)
-    params["ladder"] = list(chosen_ladders)
+    # Only what differs is written: rewriting the address drops its #fragment (a definition link's heading).
+    if (as_of != options.default_as_of or "as_of" in params) and params.get("as_of") != as_of.isoformat():
+        params["as_of"] = as_of.isoformat()
+    for name, values in (("team", list(chosen_teams)), ("ladder", list(chosen_ladders))):
+        if params.get_all(name) != values:
+            params[name] = values
     return Filters(as_of=as_of, teams=tuple(chosen_teams), ladders=tuple(chosen_ladders))
 
 

@@ -39,12 +39,6 @@ def server_and_browser():
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(
-    strict=True,
-    reason="ui.state.sidebar writes ?as_of= on every run; Streamlit then rewrites the address to path?query and drops "
-    "the #fragment, so no link lands on its heading. Fix: write as_of only when it differs from the default or the "
-    "address has one; then remove this marker.",
-)
 def test_every_linked_definition_opens_at_its_heading_outside_the_notes(server_and_browser):
     base, browser = server_and_browser
     for heading in LINKED:
