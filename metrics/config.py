@@ -185,6 +185,8 @@ class EquityConfig:
 
 #: Nuisance learners the learning-impact fit can use.
 LEARNERS: tuple[str, ...] = ("boosting", "spline_ridge")
+#: Learning-impact estimators: all clusters jointly from one set of residuals, or one cluster at a time.
+ESTIMATORS: tuple[str, ...] = ("joint", "per_cluster")
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,13 @@ class LearningImpactConfig:
     learner_learning_rate: float = 0.1
     #: Threads per learner fit (1 is safest on a shared machine; 0 = all cores).
     learner_threads: int = 1
+    #: Learner fits run at once (worker processes; 0 = one per core). The estimates do not depend on it.
+    n_jobs: int = 1
+    #: "joint": residualise the rating and every cluster's exposure on the controls once per fold and
+    #: estimate all clusters' effects from one regression of the residuals (clusters + 1 fits per fold);
+    #: "per_cluster": one partialling-out per cluster with the other clusters' exposures among the
+    #: controls (2 fits per cluster per fold).
+    estimator: str = "joint"
     #: Multiply the clustered variance by G/(G-1) (G = employees).
     small_sample_correction: bool = True
     #: Unit of the secondary spacing effect, in days.
@@ -229,6 +238,14 @@ class LearningImpactConfig:
         _at_least("learning_impact", "learner_max_leaf_nodes", self.learner_max_leaf_nodes, 2)
         _positive("learning_impact", "learner_learning_rate", self.learner_learning_rate)
         _at_least("learning_impact", "learner_threads", self.learner_threads, 0)
+        _at_least("learning_impact", "n_jobs", self.n_jobs, 0)
+        _require(
+            "learning_impact",
+            "estimator",
+            self.estimator,
+            self.estimator in ESTIMATORS,
+            "it must be one of " + ", ".join(ESTIMATORS),
+        )
         _at_least("learning_impact", "spacing_unit_days", self.spacing_unit_days, 1)
 
 
