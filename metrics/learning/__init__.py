@@ -3,8 +3,8 @@
 Which microlearning clusters predict on-the-job performance, estimated by
 cross-fitted partialling-out, and what to retire, improve or celebrate. The
 public names below are the family's interface; the modules behind them
-(``_features``, ``_dml``, ``_impact``, ``_assets``, ``_recommendations``) are
-private and may change.
+(``_features``, ``_dml``, ``_impact``, ``_assets``, ``_recommendations``,
+``_stored``, ``_background``) are private and may change.
 
 Example
 -------
@@ -14,7 +14,15 @@ Example
 """
 
 from metrics.learning._assets import PORTFOLIO_COLUMNS, asset_activity, asset_portfolio
-from metrics.learning._dml import LearnerSpec, clustered_theta, grouped_folds, partial_out
+from metrics.learning._background import FitKey, FitRunner, FitStatus, request_learning_fit
+from metrics.learning._dml import (
+    LearnerSpec,
+    clustered_joint,
+    clustered_theta,
+    grouped_folds,
+    joint_partial_out,
+    partial_out,
+)
 from metrics.learning._features import COMPLETION_VERBS, LearningFeatures, build_learning_features
 from metrics.learning._impact import (
     EFFECT_COLUMNS,
@@ -27,6 +35,7 @@ from metrics.learning._impact import (
     learning_impact,
 )
 from metrics.learning._recommendations import completed_assets, recommend_assets
+from metrics.learning._stored import config_hash, load_fit, save_fit
 
 #: Every label a cluster can carry, in the order the pages list them.
 LABELS: tuple[str, ...] = (LABEL_PREDICTIVE, LABEL_HARMFUL, LABEL_NO_EVIDENCE, LABEL_INSUFFICIENT)
@@ -40,17 +49,26 @@ __all__ = [
     "LABEL_NO_EVIDENCE",
     "LABEL_PREDICTIVE",
     "PORTFOLIO_COLUMNS",
+    "FitKey",
+    "FitRunner",
+    "FitStatus",
     "LearnerSpec",
     "LearningFeatures",
     "LearningImpactResult",
     "asset_activity",
     "asset_portfolio",
     "build_learning_features",
+    "clustered_joint",
     "clustered_theta",
     "completed_assets",
+    "config_hash",
     "estimate_learning_impact",
     "grouped_folds",
+    "joint_partial_out",
     "learning_impact",
+    "load_fit",
     "partial_out",
     "recommend_assets",
+    "request_learning_fit",
+    "save_fit",
 ]
