@@ -158,7 +158,8 @@ class FitRunner:
         """Start ``fit()`` in the background unless the key is queued, running or done.
 
         Returns the key's status: the existing one when the key is pending or
-        done, ``refused`` when ``max_queued`` fits are already waiting,
+        done, ``refused`` when ``workers + max_queued`` fits are already
+        queued or running,
         otherwise the new ``queued`` (or ``running``) status. A failed key is
         tried again.
         """
@@ -168,9 +169,9 @@ class FitRunner:
                 return current
             if self._closed:
                 return FitStatus(key, STATE_REFUSED, message=ERR_SHUT_DOWN)
-            waiting = sum(1 for s in self._statuses.values() if s.state == STATE_QUEUED)
-            running = sum(1 for s in self._statuses.values() if s.state == STATE_RUNNING)
-            if waiting >= self._max_queued and running >= self._workers:
+            pending = sum(1 for s in self._statuses.values() if s.pending)
+            if pending >= self._workers + self._max_queued:
+                waiting = max(pending - self._workers, 0)
                 return FitStatus(key, STATE_REFUSED, _now(), message=ERR_QUEUE_FULL.format(n=waiting))
             status = self._set(FitStatus(key, STATE_QUEUED, _now()))
             self._futures[key] = self._pool.submit(self._run, key, fit)
