@@ -98,6 +98,7 @@ class MemorySampler:
     def __init__(self, interval: float = 0.2) -> None:
         self.interval = interval
         self.peak_mb = 0.0
+        self._cpu_ticks: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -114,18 +115,25 @@ class MemorySampler:
         while not self._stop.wait(self.interval):
             self.peak_mb = max(self.peak_mb, self.sample())
 
-    @staticmethod
-    def sample() -> float:
+    def sample(self) -> float:
+        """Summed PSS (MB) of the tree now; also records each process's CPU ticks."""
         total = 0
         for pid in _tree(os.getpid()):
             try:
+                stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                self._cpu_ticks[pid] = max(self._cpu_ticks.get(pid, 0), int(stat[11]) + int(stat[12]))
                 for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
                     if line.startswith("Pss:"):
                         total += int(line.split()[1])
                         break
-            except OSError:
+            except (OSError, IndexError, ValueError):
                 continue
         return total / 1024
+
+    def cpu_seconds(self) -> float:
+        """User + system seconds of this process and every worker seen (sampled now)."""
+        self.sample()
+        return sum(self._cpu_ticks.values()) / os.sysconf("SC_CLK_TCK")
 
 
 def _tree(root: int) -> list[int]:
@@ -147,14 +155,6 @@ def _tree(root: int) -> list[int]:
     return out
 
 
-def _cpu_seconds() -> float:
-    import resource
-
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-
 def run_stage(directory: Path, estimator: str, n_jobs: int) -> dict:
     """Body of one subprocess: features + fit, timed, with peak memory; JSON on stdout."""
     from metrics.config import LearningImpactConfig
@@ -162,7 +162,7 @@ def run_stage(directory: Path, estimator: str, n_jobs: int) -> dict:
 
     cfg = LearningImpactConfig(estimator=estimator, n_jobs=n_jobs)
     with MemorySampler() as mem:
-        cpu0, t0 = _cpu_seconds(), time.perf_counter()
+        cpu0, t0 = mem.cpu_seconds(), time.perf_counter()
         tables, as_of = load_tables(directory)
         feats = build_learning_features(tables, as_of, cfg)
         del tables
@@ -170,7 +170,7 @@ def run_stage(directory: Path, estimator: str, n_jobs: int) -> dict:
         features_mb = mem.peak_mb
         res = estimate_learning_impact(feats, cfg)
         t2 = time.perf_counter()
-        cpu = _cpu_seconds() - cpu0
+        cpu = mem.cpu_seconds() - cpu0
     return {
         "rows": res.n_observations,
         "features_s": round(t1 - t0, 2),

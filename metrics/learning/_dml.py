@@ -16,6 +16,12 @@ The standard error is clustered by employee (sandwich)::
 statsmodels' ``cov_type="cluster"`` applies to a one-regressor OLS.) The
 interval and the two-sided p-value use the normal distribution.
 
+With a vector treatment ``D`` (``joint_partial_out``): ``y = D theta + g(X) +
+e``; the outcome and each column of ``D`` are residualised on ``X`` once per
+fold, ``theta = (D~'D~)^-1 D~'y~`` and the covariance is the clustered
+sandwich ``J^-1 (sum_g Psi_g Psi_g') J^-1 * G/(G-1)`` with ``J = D~'D~``
+(``clustered_joint``).
+
 Example
 -------
 >>> import numpy as np
@@ -44,7 +50,7 @@ ERR_TOO_FEW_GROUPS = "Cross-fitting needs at least {n_folds} employees (one per 
 ERR_LENGTHS = "y, d, controls and groups must have the same number of rows."
 
 
-#: Nuisance learners: gradient boosting (flexible, default) or additive splines + ridge (fast).
+#: Nuisance learners: gradient boosting (flexible, default) or additive splines + ridge (cheaper per fit).
 LEARNER_KINDS = ("boosting", "spline_ridge")
 ERR_LEARNER_KIND = "Unknown nuisance learner '{kind}'; expected one of: {known}."
 
@@ -59,7 +65,10 @@ class LearnerSpec:
         ``boosting``: scikit-learn ``HistGradientBoostingRegressor`` (captures
         non-linearities and interactions). ``spline_ridge``: cubic B-splines of
         the numeric columns, one-hot categories, ridge regression (additive, no
-        interactions, ~10x faster).
+        interactions). Measured at 100,000 employees (344k training rows, one
+        thread): 0.4-0.7 CPU s per fit on the 6 controls against 1.1-1.3 for
+        boosting, 2.4 against 3.3 on the controls plus 12 exposures, so about
+        1.4-3x less CPU, not 10x.
     max_iter, max_leaf_nodes, learning_rate : boosting settings.
     early_stopping : bool
         Boosting stops when 10 rounds bring no gain on a 10% validation split
