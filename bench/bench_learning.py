@@ -155,7 +155,7 @@ def _tree(root: int) -> list[int]:
     return out
 
 
-def run_stage(directory: Path, estimator: str, n_jobs: int) -> dict:
+def run_stage(directory: Path, estimator: str, n_jobs: int, features_only: bool = False) -> dict:
     """Body of one subprocess: features + fit, timed, with peak memory; JSON on stdout."""
     from metrics.config import LearningImpactConfig
     from metrics.learning import build_learning_features, estimate_learning_impact
@@ -168,18 +168,18 @@ def run_stage(directory: Path, estimator: str, n_jobs: int) -> dict:
         del tables
         t1 = time.perf_counter()
         features_mb = mem.peak_mb
-        res = estimate_learning_impact(feats, cfg)
+        res = None if features_only else estimate_learning_impact(feats, cfg)
         t2 = time.perf_counter()
         cpu = mem.cpu_seconds() - cpu0
     return {
-        "rows": res.n_observations,
+        "rows": feats.observations.height,
         "features_s": round(t1 - t0, 2),
-        "fit_s": round(t2 - t1, 2),
+        "fit_s": None if res is None else round(t2 - t1, 2),
         "total_s": round(t2 - t0, 2),
         "cpu_s": round(cpu, 1),
         "features_peak_mb": round(features_mb),
         "peak_mb": round(mem.peak_mb),
-        "labels": dict(res.effects.group_by("label").len().sort("label").iter_rows()),
+        "labels": {} if res is None else dict(res.effects.group_by("label").len().sort("label").iter_rows()),
     }
 
 
@@ -216,9 +216,10 @@ def _events(directory: Path) -> int:
     return int(pq.ParquetFile(directory / "learning_events.parquet").metadata.num_rows)
 
 
-def _stage_subprocess(directory: Path, estimator: str, n_jobs: int) -> dict:
+def _stage_subprocess(directory: Path, estimator: str, n_jobs: int, features_only: bool = False) -> dict:
     proc = subprocess.run(
-        [sys.executable, __file__, "--stage", str(directory), "--configs", f"{estimator}:{n_jobs}"],
+        [sys.executable, __file__, "--stage", str(directory), "--configs", f"{estimator}:{n_jobs}"]
+        + (["--features-only"] if features_only else []),
         cwd=ROOT,
         check=True,
         capture_output=True,
@@ -246,10 +247,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--configs", nargs="+", default=["joint:1", "joint:2"])
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
+    parser.add_argument("--features-only", action="store_true", help="build the features, skip the fit")
     args = parser.parse_args(argv)
     if args.stage:
         estimator, n_jobs = args.configs[0].split(":")
-        print(json.dumps(run_stage(Path(args.stage), estimator, int(n_jobs))))
+        print(json.dumps(run_stage(Path(args.stage), estimator, int(n_jobs), args.features_only)))
         return 0
     started = dt.datetime.now(dt.UTC)
     lines = [
@@ -257,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"{started:%Y-%m-%d %H:%M} UTC; {_machine()}. Command: "
         f"`.venv/bin/python bench/bench_learning.py --sizes {' '.join(map(str, args.sizes))} "
-        f"--configs {' '.join(args.configs)}`. Each row is its own subprocess; memory is the peak summed PSS "
+        f"--configs {' '.join(args.configs)}{' --features-only' if args.features_only else ''}`. Each row is its own subprocess; memory is the peak summed PSS "
         "of the process and its workers; CPU is user + system seconds of both; ratios are to the issue's targets "
         "(≤ 20 s at 100k, ≤ 240 s and < 8 GB at 1M).",
         "",
@@ -271,10 +273,11 @@ def main(argv: list[str] | None = None) -> int:
         events = _events(directory)
         for config in args.configs:
             estimator, n_jobs = config.split(":")
-            r = _stage_subprocess(directory, estimator, int(n_jobs))
+            r = _stage_subprocess(directory, estimator, int(n_jobs), args.features_only)
             labels = ", ".join(f"{k} {v}" for k, v in r["labels"].items())
             row = (
-                f"| {n:,} | {events:,} | {r['rows']:,} | {estimator} | {n_jobs} | {r['features_s']} | {r['fit_s']} "
+                f"| {n:,} | {events:,} | {r['rows']:,} | {estimator} | {n_jobs} | {r['features_s']} "
+                f"| {'-' if r['fit_s'] is None else r['fit_s']} "
                 f"| {r['total_s']} | {_ratio(r['total_s'], TARGET_SECONDS.get(n))} | {r['cpu_s']} "
                 f"| {r['peak_mb']:,} | {_ratio(r['peak_mb'], TARGET_MB.get(n))} | {labels} |"
             )

@@ -231,9 +231,12 @@ def completion_events(
     >>> out.sort("date").select("asset_id", "date").rows()[0]
     ('a2', datetime.date(2025, 4, 10))
     """
-    events = _require(tables, "learning_events").lazy()
+    events = tables.get("learning_events")
+    if events is None:
+        raise ValueError(ERR_MISSING_TABLE.format(table="learning_events"))
     return (
-        events.filter(pl.col("verb").is_in(COMPLETION_VERBS))
+        events.lazy()
+        .filter(pl.col("verb").is_in(COMPLETION_VERBS))
         .select("employee_id", "asset_id", pl.col("timestamp").dt.date().alias("date"))
         .filter(pl.col("date").is_between(pl.lit(first_day, dtype=pl.Date), pl.lit(last_day, dtype=pl.Date)))
     )
@@ -376,8 +379,9 @@ def build_learning_features(
     ).with_row_index("_asset")
     frames = []
     if controls.height:
-        first = controls.get_column("period_end").min() - dt.timedelta(days=cfg.exposure_window_days)
-        last = controls.get_column("period_end").max()
+        period_ends = controls.get_column("period_end")
+        last: dt.date = period_ends.max()  # type: ignore[assignment]
+        first: dt.date = period_ends.min() - dt.timedelta(days=cfg.exposure_window_days)  # type: ignore[operator,assignment]
         done = (
             completion_events(tables, first, last)
             .join(employees.lazy(), on="employee_id", how="inner")
@@ -397,10 +401,14 @@ def build_learning_features(
             chunk_done = done.slice(int(done_start[lo]), int(done_start[hi] - done_start[lo]))
             frames.append(_window_features(chunk_obs, chunk_done, attrs, len(clusters), cfg.exposure_window_days))
     cols = [f"\x00{k}" for k in range(len(clusters))]
-    schema = {"_obs": pl.UInt32, **dict.fromkeys(cols, pl.UInt32), "spacing_days": pl.Float64}
-    schema |= {"n_completed": pl.UInt32, "difficulty": pl.Float64}
+    schema: dict[str, pl.DataType] = {
+        "_obs": pl.UInt32(),
+        **dict.fromkeys(cols, pl.UInt32()),
+        "spacing_days": pl.Float64(),
+    }
+    schema |= {"n_completed": pl.UInt32(), "difficulty": pl.Float64()}
     empty = pl.DataFrame(schema=schema)
-    per_obs = pl.concat([empty, *[f.cast(schema) for f in frames]], how="vertical") if frames else empty
+    per_obs = pl.concat([empty, *[f.cast(pl.Schema(schema)) for f in frames]], how="vertical") if frames else empty
     full = controls.join(per_obs, on="_obs", how="left", maintain_order="left").with_columns(
         pl.col("n_completed").fill_null(0).cast(pl.Int64), *[pl.col(c).fill_null(0).cast(pl.Int64) for c in cols]
     )
