@@ -171,12 +171,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--estimators", nargs="+", default=["joint", "per_cluster"])
     parser.add_argument("--detail", action="store_true", help="print every cluster-seed row")
     parser.add_argument("--write", action="store_true", help="write the summary table into bench/RESULTS.md")
+    parser.add_argument("--save", type=Path, help="also save every cluster-seed row (parquet)")
+    parser.add_argument("--combine", type=Path, nargs="+", help="summarise rows saved by earlier --save runs")
     args = parser.parse_args(argv)
     pl.Config.set_tbl_rows(200)
     pl.Config.set_tbl_width_chars(200)
     pl.Config.set_tbl_cols(20)
     summaries, details = [], []
-    for shape in args.shapes:
+    if args.combine:
+        saved = pl.concat([pl.read_parquet(p) for p in args.combine])
+        args.shapes = list(dict.fromkeys(saved["shape"].to_list()))
+        args.estimators = list(dict.fromkeys(saved["estimator"].to_list()))
+        args.seeds = sorted(set(saved["seed"].to_list()))
+        for (shape, estimator), part in saved.group_by("shape", "estimator", maintain_order=True):
+            frames = [f.drop("shape", "estimator", "seconds") for _, f in part.group_by("seed", maintain_order=True)]
+            seconds = float(part.group_by("seed").agg(pl.col("seconds").first())["seconds"].sum())
+            summaries.append(summarise(str(shape), str(estimator), frames, seconds))
+            details.append(part.drop("seconds"))
+    for shape in [] if args.combine else args.shapes:
         for estimator in args.estimators:
             frames, seconds = [], 0.0
             for seed in args.seeds:
@@ -184,6 +196,15 @@ def main(argv: list[str] | None = None) -> int:
                 frames.append(r["frame"].with_columns(pl.lit(seed).alias("seed")))
                 seconds += r["seconds"]
                 print(f"{shape} {estimator} seed {seed}: {r['seconds']:.1f}s", file=sys.stderr, flush=True)
+                if args.save:
+                    timed = r["frame"].with_columns(
+                        pl.lit(seed).alias("seed"),
+                        pl.lit(shape).alias("shape"),
+                        pl.lit(estimator).alias("estimator"),
+                        pl.lit(r["seconds"]).alias("seconds"),
+                    )
+                    done = pl.read_parquet(args.save) if args.save.exists() else None
+                    (timed if done is None else pl.concat([done, timed])).write_parquet(args.save)
             summaries.append(summarise(shape, estimator, frames, seconds))
             details.append(
                 pl.concat(frames).with_columns(pl.lit(shape).alias("shape"), pl.lit(estimator).alias("estimator"))
@@ -236,11 +257,7 @@ def write_section(table: str, agg: pl.DataFrame | None, args: argparse.Namespace
     import datetime as dt
 
     results = ROOT / "bench" / "RESULTS.md"
-    command = (
-        f"`.venv/bin/python bench/validate_learning.py --seeds {' '.join(map(str, args.seeds))} "
-        f"--employees {args.employees} --shapes {' '.join(args.shapes)} --estimators {' '.join(args.estimators)} "
-        "--write`"
-    )
+    command = f"`.venv/bin/python bench/validate_learning.py {' '.join(sys.argv[1:])}`"
     body = [
         "## Learning impact: planted truths recovered (bench/validate_learning.py)",
         "",
