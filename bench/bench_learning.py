@@ -24,7 +24,8 @@ to ``bench/RESULTS.md`` between the ``bench_learning`` markers.
 Usage::
 
     .venv/bin/python bench/bench_learning.py [--sizes 10000 30000 100000 300000 1000000]
-        [--configs joint:1 joint:2 per_cluster:1] [--no-write]
+        [--configs joint:1 joint:2 per_cluster:1] [--features-only] [--no-write]
+    .venv/bin/python bench/bench_learning.py --fit-costs --sizes 100000   # CPU s of single fits
 
 A configuration is ``estimator:n_jobs`` (``n_jobs`` learner fits at once, in
 worker processes).
@@ -183,6 +184,40 @@ def run_stage(directory: Path, estimator: str, n_jobs: int, features_only: bool 
     }
 
 
+def fit_costs(directory: Path, learners: list[str]) -> list[dict]:
+    """CPU seconds of single nuisance fits (fold 0 held out), one thread, per learner and target."""
+    import numpy as np
+    from threadpoolctl import threadpool_limits
+
+    from metrics.config import LearningImpactConfig
+    from metrics.learning import build_learning_features, grouped_folds
+    from metrics.learning._impact import _learner, control_matrix, employee_codes
+
+    tables, as_of = load_tables(directory)
+    feats = build_learning_features(tables, as_of)
+    obs = feats.observations
+    x, categorical = control_matrix(obs)
+    d = feats.exposures.select(feats.clusters).to_numpy().astype(np.float64)
+    y = obs.get_column("rating").to_numpy().astype(np.float64)
+    train = grouped_folds(employee_codes(obs), 5, 7) != 0
+    targets = [
+        ("rating ~ controls", x, y),
+        ("exposure (first cluster) ~ controls", x, d[:, 0]),
+        ("rating ~ controls + exposures", np.column_stack([x, d]), y),
+    ]
+    rows = []
+    for kind in learners:
+        learner = _learner(LearningImpactConfig(learner=kind), categorical)
+        for name, w, target in targets:
+            c0 = time.process_time()
+            with threadpool_limits(limits=1):
+                learner.make(w.shape[1]).fit(w[train], target[train]).predict(w[~train])
+            rows.append(
+                {"learner": kind, "fit": name, "train_rows": int(train.sum()), "cpu_s": time.process_time() - c0}
+            )
+    return rows
+
+
 def generate(n: int, seed: int = 1) -> Path:
     """The Parquet organisation of ``n`` employees (generated once)."""
     out = DATA_DIR / f"n_{n}_cpq{COMPLETIONS_PER_QUARTER}"
@@ -248,7 +283,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
     parser.add_argument("--features-only", action="store_true", help="build the features, skip the fit")
+    parser.add_argument("--fit-costs", action="store_true", help="CPU seconds of single nuisance fits per learner")
     args = parser.parse_args(argv)
+    if args.fit_costs:
+        for n in args.sizes:
+            for r in fit_costs(generate(n), ["boosting", "spline_ridge"]):
+                print(f"| {n:,} | {r['learner']} | {r['fit']} | {r['train_rows']:,} | {r['cpu_s']:.2f} |", flush=True)
+        return 0
     if args.stage:
         estimator, n_jobs = args.configs[0].split(":")
         print(json.dumps(run_stage(Path(args.stage), estimator, int(n_jobs), args.features_only)))
