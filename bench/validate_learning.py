@@ -229,13 +229,17 @@ def main(argv: list[str] | None = None) -> int:
             .with_columns(pl.col(pl.Float64).round(3))
             .sort("shape", "cluster", "seed")
         )
+        # compare the estimators on the seeds both have (per shape)
+        common = both.group_by("shape", "seed").agg(pl.col("estimator").n_unique().alias("k")).filter(pl.col("k") == 2)
+        paired = both.join(common.select("shape", "seed"), on=["shape", "seed"], how="semi")
         agg = (
-            both.group_by("shape", "cluster", "truth", "theta", "estimator")
+            paired.group_by("shape", "cluster", "truth", "theta", "estimator")
             .agg(
                 pl.col("effect").mean().alias("mean_effect"),
                 (pl.col("effect") - pl.col("theta")).pow(2).mean().sqrt().alias("rmse"),
                 ((pl.col("ci_high") - pl.col("ci_low")) / 2).mean().alias("mean_half_width"),
                 pl.col("covered").mean().alias("coverage"),
+                pl.col("seed").n_unique().alias("seeds"),
             )
             .with_columns(pl.col("mean_effect", "rmse", "mean_half_width", "coverage").round(4))
             .sort("shape", "cluster", "estimator")
@@ -264,22 +268,32 @@ def write_section(table: str, agg: pl.DataFrame | None, args: argparse.Namespace
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. Command: {command}. Shapes: `sample` is the sample "
         "organisation (`python -m sample_data`, 12 clusters: 3 effective, 1 harmful, 8 null; ratings 1-5; read "
         "through the loader); `sim6` is `sample_data.learning_simulation` with 6 clusters (2 effective, 1 harmful, "
-        "3 null), ratings x20 and confounding 1.2 instead of 0.7. Default configuration except the estimator.",
+        "3 null), ratings x20 and confounding 1.2 instead of 0.7. Default configuration except the estimator."
+        + (
+            " The rows come from one process per shape and estimator, "
+            "`.venv/bin/python bench/validate_learning.py --shapes SHAPE --estimators EST "
+            "--save bench/data/validate_runs/SHAPE_EST.parquet` (seeds 1-10 by default, 2,000 employees), "
+            "combined with the command above; a run that had not finished its 10 seeds when it was combined "
+            "counts the seeds it had done (column `seeds`). `fit seconds` are wall seconds on the shared "
+            "machine (load average 13-29 during these runs), not the estimator's speed."
+            if args.combine
+            else ""
+        ),
         "",
         table,
     ]
     if agg is not None:
         body += [
             "",
-            "Per cluster over the seeds (mean estimate, RMSE against the planted effect, mean half-width of the 95% "
-            "interval, coverage), joint and per-cluster side by side:",
+            "Per cluster, joint and per-cluster side by side on the seeds both were run on (mean estimate, RMSE "
+            "against the planted effect, mean half-width of the 95% interval, coverage):",
             "",
-            "| shape | cluster | truth | planted | estimator | mean effect | RMSE | mean half-width | coverage |",
-            "|---|---|---|---:|---|---:|---:|---:|---:|",
+            "| shape | cluster | truth | planted | estimator | seeds | mean effect | RMSE | mean half-width | coverage |",
+            "|---|---|---|---:|---|---:|---:|---:|---:|---:|",
         ]
         for r in agg.iter_rows(named=True):
             body.append(
-                f"| {r['shape']} | {r['cluster']} | {r['truth']} | {r['theta']:g} | {r['estimator']} "
+                f"| {r['shape']} | {r['cluster']} | {r['truth']} | {r['theta']:g} | {r['estimator']} | {r['seeds']} "
                 f"| {r['mean_effect']} | {r['rmse']} | {r['mean_half_width']} | {r['coverage']:.0%} |"
             )
     block = f"{MARK_START}\n" + "\n".join(body) + f"\n{MARK_END}"
