@@ -56,6 +56,7 @@ def simulate_learning_tables(
     base_rate: float = 0.6,
     confounding: float = 0.7,
     assets_per_cluster: int = 40,
+    rating_scale: float = 1.0,
 ) -> SimulatedLearning:
     """Simulate employees, roles, assets, learning events, performance, movements.
 
@@ -73,6 +74,10 @@ def simulate_learning_tables(
         How strongly the previous rating drives the completion rate.
     assets_per_cluster : int
         Catalogue size per cluster.
+    rating_scale : float
+        The recorded ratings are the simulated ones (about 1 to 5) times this
+        factor, and so are the returned effects (rating points per asset on
+        the recorded scale); the confounding acts on the unscaled rating.
 
     Returns
     -------
@@ -140,7 +145,7 @@ def simulate_learning_tables(
         {
             "employee_id": np.tile(emp_ids, len(PERIOD_ENDS)),
             "period_end": np.repeat(np.array(PERIOD_ENDS, dtype="datetime64[D]"), n),
-            "rating": np.concatenate(ratings),
+            "rating": np.concatenate(ratings) * rating_scale,
         },
         schema_overrides={"period_end": pl.Date},
     )
@@ -161,7 +166,7 @@ def simulate_learning_tables(
         "performance": performance,
         "movements": movements,
     }
-    return SimulatedLearning(tables, dict(effects))
+    return SimulatedLearning(tables, {c: effects[c] * rating_scale for c in clusters})
 
 
 def _events(

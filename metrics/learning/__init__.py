@@ -3,8 +3,8 @@
 Which microlearning clusters predict on-the-job performance, estimated by
 cross-fitted partialling-out, and what to retire, improve or celebrate. The
 public names below are the family's interface; the modules behind them
-(``_features``, ``_dml``, ``_impact``, ``_assets``, ``_recommendations``) are
-private and may change.
+(``_features``, ``_dml``, ``_impact``, ``_assets``, ``_recommendations``,
+``_stored``, ``_background``) are private and may change.
 
 Example
 -------
@@ -14,7 +14,15 @@ Example
 """
 
 from metrics.learning._assets import PORTFOLIO_COLUMNS, activity_from_aggregates, asset_activity, asset_portfolio
-from metrics.learning._dml import LearnerSpec, clustered_theta, grouped_folds, partial_out
+from metrics.learning._background import FitKey, FitRunner, FitStatus, request_learning_fit
+from metrics.learning._dml import (
+    LearnerSpec,
+    clustered_joint,
+    clustered_theta,
+    grouped_folds,
+    joint_partial_out,
+    partial_out,
+)
 from metrics.learning._features import (
     COMPLETION_VERBS,
     LearningFeatures,
@@ -34,6 +42,7 @@ from metrics.learning._impact import (
     learning_impact,
 )
 from metrics.learning._recommendations import completed_assets, recommend_assets
+from metrics.learning._stored import config_hash, load_fit, save_fit
 
 #: Every label a cluster can carry, in the order the pages list them.
 LABELS: tuple[str, ...] = (LABEL_PREDICTIVE, LABEL_HARMFUL, LABEL_NO_EVIDENCE, LABEL_INSUFFICIENT)
@@ -47,6 +56,9 @@ __all__ = [
     "LABEL_NO_EVIDENCE",
     "LABEL_PREDICTIVE",
     "PORTFOLIO_COLUMNS",
+    "FitKey",
+    "FitRunner",
+    "FitStatus",
     "LearnerSpec",
     "LearningFeatures",
     "LearningImpactResult",
@@ -56,12 +68,18 @@ __all__ = [
     "asset_portfolio",
     "build_learning_features",
     "catalogue_clusters",
+    "clustered_joint",
     "clustered_theta",
     "completed_assets",
+    "config_hash",
     "estimate_learning_impact",
     "grouped_folds",
+    "joint_partial_out",
     "learning_impact",
+    "load_fit",
     "observation_controls",
     "partial_out",
     "recommend_assets",
+    "request_learning_fit",
+    "save_fit",
 ]

@@ -16,6 +16,12 @@ The standard error is clustered by employee (sandwich)::
 statsmodels' ``cov_type="cluster"`` applies to a one-regressor OLS.) The
 interval and the two-sided p-value use the normal distribution.
 
+With a vector treatment ``D`` (``joint_partial_out``): ``y = D theta + g(X) +
+e``; the outcome and each column of ``D`` are residualised on ``X`` once per
+fold, ``theta = (D~'D~)^-1 D~'y~`` and the covariance is the clustered
+sandwich ``J^-1 (sum_g Psi_g Psi_g') J^-1 * G/(G-1)`` with ``J = D~'D~``
+(``clustered_joint``).
+
 Example
 -------
 >>> import numpy as np
@@ -42,7 +48,7 @@ ERR_TOO_FEW_GROUPS = "Cross-fitting needs at least {n_folds} employees (one per 
 ERR_LENGTHS = "y, d, controls and groups must have the same number of rows."
 
 
-#: Nuisance learners: gradient boosting (flexible, default) or additive splines + ridge (fast).
+#: Nuisance learners: gradient boosting (flexible, default) or additive splines + ridge (cheaper per fit).
 LEARNER_KINDS = ("boosting", "spline_ridge")
 ERR_LEARNER_KIND = "Unknown nuisance learner '{kind}'; expected one of: {known}."
 
@@ -57,7 +63,10 @@ class LearnerSpec:
         ``boosting``: scikit-learn ``HistGradientBoostingRegressor`` (captures
         non-linearities and interactions). ``spline_ridge``: cubic B-splines of
         the numeric columns, one-hot categories, ridge regression (additive, no
-        interactions, ~10x faster).
+        interactions). Measured at 100,000 employees (344k training rows, one
+        thread): 0.4-0.7 CPU s per fit on the 6 controls against 1.1-1.3 for
+        boosting, 2.4 against 3.3 on the controls plus 12 exposures, so about
+        1.4-3x less CPU, not 10x.
     max_iter, max_leaf_nodes, learning_rate : boosting settings.
     early_stopping : bool
         Boosting stops when 10 rounds bring no gain on a 10% validation split
@@ -157,10 +166,32 @@ class PartialOutResult(ThetaEstimate):
     d_residual: np.ndarray
 
 
+def group_codes(groups: np.ndarray) -> np.ndarray:
+    """Integer codes 0..G-1 of the groups, in sorted order of the group values.
+
+    Integer arrays of codes pass through as int64. Fold assignment and the
+    clustered standard error work on these codes: on an object array of
+    strings scikit-learn's grouped split falls back to a Python loop that grows
+    with the square of the number of employees.
+
+    Example
+    -------
+    >>> group_codes(np.array(["b", "a", "b", "c"], dtype=object)).tolist()
+    [1, 0, 1, 2]
+    """
+    groups = np.asarray(groups)
+    if groups.dtype.kind in "iu":
+        return groups.astype(np.int64, copy=False)
+    _, codes = np.unique(groups, return_inverse=True)
+    return codes.astype(np.int64).ravel()
+
+
 def grouped_folds(groups: np.ndarray, n_folds: int, seed: int) -> np.ndarray:
     """Fold number (0..n_folds-1) of every row; all rows of a group share a fold.
 
-    ``GroupKFold(shuffle=True, random_state=seed)``: deterministic for a seed.
+    ``GroupKFold(shuffle=True, random_state=seed)`` on integer group codes
+    (``group_codes``): deterministic for a seed, and the same folds whether
+    the groups come as strings or as their sorted-order codes.
 
     Example
     -------
@@ -168,17 +199,114 @@ def grouped_folds(groups: np.ndarray, n_folds: int, seed: int) -> np.ndarray:
     >>> bool(f[0] == f[1] and f[3] == f[4] and len(set(f.tolist())) == 3)
     True
     """
-    groups = np.asarray(groups)
-    n_groups = len(np.unique(groups))
+    codes = group_codes(groups)
+    n_groups = len(np.unique(codes))
     if n_groups < n_folds:
         raise ValueError(ERR_TOO_FEW_GROUPS.format(n_folds=n_folds, n_groups=n_groups))
-    folds = np.empty(len(groups), dtype=np.int64)
     from sklearn.model_selection import GroupKFold
 
+    folds = np.empty(len(codes), dtype=np.int64)
     splitter = GroupKFold(n_splits=n_folds, shuffle=True, random_state=seed)
-    for k, (_, test) in enumerate(splitter.split(np.zeros(len(groups)), groups=groups)):
+    for k, (_, test) in enumerate(splitter.split(np.zeros((len(codes), 1)), groups=codes)):
         folds[test] = k
     return folds
+
+
+def _fit_predict(
+    controls: np.ndarray, target: np.ndarray, folds: np.ndarray, k: int, learner: LearnerSpec
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fit on the rows outside fold ``k``, predict the rows of fold ``k`` (one task)."""
+    test = folds == k
+    with threadpool_limits(limits=learner.threads):
+        model = learner.make(controls.shape[1]).fit(controls[~test], target[~test])
+        return test, model.predict(controls[test])
+
+
+def cross_fit_jobs(
+    jobs: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    learner: LearnerSpec,
+    n_jobs: int = 1,
+) -> list[np.ndarray]:
+    """Out-of-fold predictions for several ``(controls, target, folds)`` jobs at once.
+
+    One learner fit per (job, fold), all submitted together so that parallel
+    workers stay busy. With ``n_jobs`` > 1 the fits run in that many worker
+    processes (joblib); 0 means one per core. Each fit uses
+    ``learner.threads`` threads. The predictions do not depend on ``n_jobs``.
+
+    Example
+    -------
+    >>> x = np.arange(20, dtype=float).reshape(-1, 1)
+    >>> out = cross_fit_jobs([(x, x[:, 0], np.arange(20) % 2), (x[:10], -x[:10, 0], np.arange(10) % 2)],
+    ...                      LearnerSpec(max_iter=5))
+    >>> [p.shape for p in out]
+    [(20,), (10,)]
+    """
+    tasks = [(i, k) for i, (_, _, folds) in enumerate(jobs) for k in np.unique(folds).tolist()]
+    workers = _workers(n_jobs, len(tasks))
+    if workers == 1:
+        out = [_fit_predict(jobs[i][0], jobs[i][1], jobs[i][2], k, learner) for i, k in tasks]
+    else:
+        from joblib import Parallel, delayed
+
+        out = Parallel(n_jobs=workers, backend=PARALLEL_BACKEND)(
+            delayed(_fit_predict)(jobs[i][0], jobs[i][1], jobs[i][2], k, learner) for i, k in tasks
+        )
+    preds = [np.empty(len(target), dtype=np.float64) for _, target, _ in jobs]
+    for (i, _), (test, values) in zip(tasks, out, strict=True):
+        preds[i][test] = values
+    return preds
+
+
+def cross_fit_many(
+    controls: np.ndarray,
+    targets: np.ndarray,
+    folds: np.ndarray,
+    learner: LearnerSpec,
+    n_jobs: int = 1,
+) -> np.ndarray:
+    """Out-of-fold predictions of every column of ``targets`` from the same ``controls``.
+
+    Parameters
+    ----------
+    controls : np.ndarray
+        Shape (rows, features).
+    targets : np.ndarray
+        Shape (rows,) or (rows, m).
+    folds : np.ndarray
+        Fold of each row.
+    learner : LearnerSpec
+    n_jobs : int
+        Parallel fits (see ``cross_fit_jobs``).
+
+    Returns
+    -------
+    np.ndarray
+        Same shape as ``targets``.
+
+    Example
+    -------
+    >>> x = np.arange(20, dtype=float).reshape(-1, 1)
+    >>> p = cross_fit_many(x, np.column_stack([x[:, 0], -x[:, 0]]), np.arange(20) % 2, LearnerSpec(max_iter=5))
+    >>> p.shape
+    (20, 2)
+    """
+    targets = np.asarray(targets, dtype=np.float64)
+    cols = targets[:, None] if targets.ndim == 1 else targets
+    preds = cross_fit_jobs([(controls, cols[:, j], folds) for j in range(cols.shape[1])], learner, n_jobs)
+    return preds[0] if targets.ndim == 1 else np.column_stack(preds)
+
+
+#: joblib backend of parallel fits ("loky": worker processes).
+PARALLEL_BACKEND = "loky"
+
+
+def _workers(n_jobs: int, n_tasks: int) -> int:
+    import os
+
+    cores = os.cpu_count() or 1
+    wanted = cores if n_jobs <= 0 else n_jobs
+    return max(1, min(wanted, n_tasks))
 
 
 def cross_fit_predict(controls: np.ndarray, target: np.ndarray, folds: np.ndarray, learner: LearnerSpec) -> np.ndarray:
@@ -191,13 +319,7 @@ def cross_fit_predict(controls: np.ndarray, target: np.ndarray, folds: np.ndarra
     >>> p.shape
     (20,)
     """
-    pred = np.empty(len(target), dtype=np.float64)
-    with threadpool_limits(limits=learner.threads):
-        for k in np.unique(folds):
-            test = folds == k
-            model = learner.make(controls.shape[1]).fit(controls[~test], target[~test])
-            pred[test] = model.predict(controls[test])
-    return pred
+    return cross_fit_many(controls, target, folds, learner)
 
 
 def clustered_theta(
@@ -218,7 +340,7 @@ def clustered_theta(
     """
     y_residual = np.asarray(y_residual, dtype=np.float64)
     d_residual = np.asarray(d_residual, dtype=np.float64)
-    _, codes = np.unique(np.asarray(groups), return_inverse=True)
+    _, codes = np.unique(group_codes(groups), return_inverse=True)
     n_groups = int(codes.max()) + 1 if len(codes) else 0
     n = len(y_residual)
     sxx = float(np.dot(d_residual, d_residual))
@@ -295,3 +417,184 @@ def fold_r2(y: np.ndarray, prediction: np.ndarray, folds: np.ndarray) -> tuple[f
 
     scores: Sequence[float] = [float(r2_score(y[folds == k], prediction[folds == k])) for k in np.unique(folds)]
     return float(np.mean(scores)), float(np.std(scores))
+
+
+@dataclass(frozen=True)
+class JointEstimate:
+    """All treatments' effects from one regression of the residuals (see ``clustered_joint``).
+
+    Attributes
+    ----------
+    theta, se, ci_low, ci_high, p_value : np.ndarray
+        One value per treatment column (NaN where it could not be estimated).
+    n_obs, n_groups : int
+    """
+
+    theta: np.ndarray
+    se: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    p_value: np.ndarray
+    n_obs: int
+    n_groups: int
+
+    def row(self, j: int) -> ThetaEstimate:
+        """The estimate of treatment ``j`` as a one-treatment ``ThetaEstimate``.
+
+        Example
+        -------
+        >>> est = clustered_joint(np.array([1.0, 2.0, 0.0, -1.0]), np.array([[1.0], [1.0], [-1.0], [-1.0]]),
+        ...                       np.array([0, 0, 1, 1]))
+        >>> est.row(0).theta
+        1.0
+        """
+        return ThetaEstimate(
+            float(self.theta[j]),
+            float(self.se[j]),
+            float(self.ci_low[j]),
+            float(self.ci_high[j]),
+            float(self.p_value[j]),
+            self.n_obs,
+            self.n_groups,
+        )
+
+
+def clustered_joint(
+    y_residual: np.ndarray,
+    d_residual: np.ndarray,
+    groups: np.ndarray,
+    confidence: float = 0.95,
+    small_sample_correction: bool = True,
+) -> JointEstimate:
+    """theta = (D~' D~)^-1 D~' y~ with a sandwich covariance clustered by group.
+
+    The score of row i is ``psi_i = D~_i (y~_i - D~_i theta)`` (a vector, one
+    entry per treatment); summed over each group's rows to ``Psi_g``::
+
+        J = D~' D~,   V = J^-1 (sum_g Psi_g Psi_g') J^-1  * G / (G - 1)
+
+    With one treatment this is ``clustered_theta``. Treatment columns whose
+    residuals are all zero are left out (NaN).
+
+    Parameters
+    ----------
+    y_residual : np.ndarray
+        Shape (rows,).
+    d_residual : np.ndarray
+        Shape (rows, treatments).
+    groups : np.ndarray
+        Cluster of each row.
+    confidence : float
+    small_sample_correction : bool
+        Multiply the covariance by G/(G-1).
+
+    Returns
+    -------
+    JointEstimate
+
+    Example
+    -------
+    >>> est = clustered_joint(np.array([1.0, 2.0, 0.0, -1.0]), np.array([[1.0], [1.0], [-1.0], [-1.0]]),
+    ...                       np.array(["a", "a", "b", "b"]))
+    >>> float(est.theta[0]), float(est.se[0])
+    (1.0, 0.5)
+    """
+    y_residual = np.asarray(y_residual, dtype=np.float64)
+    d_residual = np.asarray(d_residual, dtype=np.float64)
+    if d_residual.ndim == 1:
+        d_residual = d_residual[:, None]
+    n, m = d_residual.shape
+    _, codes = np.unique(group_codes(groups), return_inverse=True)
+    n_groups = int(codes.max()) + 1 if len(codes) else 0
+    nan = np.full(m, np.nan)
+    keep = np.flatnonzero(np.any(d_residual != 0, axis=0)) if n else np.array([], dtype=np.int64)
+    if n == 0 or n_groups < 2 or len(keep) == 0:
+        return JointEstimate(nan, nan.copy(), nan.copy(), nan.copy(), nan.copy(), n, n_groups)
+    d = d_residual[:, keep]
+    j_mat = d.T @ d
+    j_inv = np.linalg.pinv(j_mat)
+    theta_k = j_inv @ (d.T @ y_residual)
+    resid = y_residual - d @ theta_k
+    psi = np.zeros((n_groups, len(keep)))
+    for c in range(len(keep)):
+        psi[:, c] = np.bincount(codes, weights=d[:, c] * resid, minlength=n_groups)
+    cov = j_inv @ (psi.T @ psi) @ j_inv
+    if small_sample_correction:
+        cov *= n_groups / (n_groups - 1)
+    se_k = np.sqrt(np.clip(np.diag(cov), 0, None))
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    theta, se = nan.copy(), nan.copy()
+    theta[keep], se[keep] = theta_k, se_k
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_value = np.where(se > 0, 2 * stats.norm.sf(np.abs(theta) / se), np.nan)
+    return JointEstimate(theta, se, theta - z * se, theta + z * se, p_value, n, n_groups)
+
+
+@dataclass(frozen=True)
+class JointPartialOut:
+    """A ``JointEstimate`` plus the cross-fitted residuals and the outcome prediction."""
+
+    estimate: JointEstimate
+    y_hat: np.ndarray
+    y_residual: np.ndarray
+    d_residual: np.ndarray
+
+
+def joint_partial_out(
+    y: np.ndarray,
+    d: np.ndarray,
+    controls: np.ndarray,
+    groups: np.ndarray,
+    folds: np.ndarray,
+    learner: LearnerSpec,
+    confidence: float = 0.95,
+    small_sample_correction: bool = True,
+    n_jobs: int = 1,
+) -> JointPartialOut:
+    """Cross-fitted partialling-out with a vector treatment: ``y = D theta + g(X) + e``.
+
+    The outcome and every treatment column are each predicted from the
+    controls ``X`` once per fold (``m + 1`` fits per fold for ``m``
+    treatments); all effects then come from one least-squares fit of the
+    outcome residual on the treatment residuals (``clustered_joint``).
+
+    Parameters
+    ----------
+    y : np.ndarray
+        Outcome, shape (rows,).
+    d : np.ndarray
+        Treatments, shape (rows, m).
+    controls : np.ndarray
+        X, shape (rows, features); NaN allowed.
+    groups, folds : np.ndarray
+        Cluster (employee) and fold of each row.
+    learner : LearnerSpec
+    n_jobs : int
+        Parallel learner fits (see ``cross_fit_many``).
+
+    Returns
+    -------
+    JointPartialOut
+
+    Example
+    -------
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(size=(600, 1)); d = x + rng.normal(size=(600, 2))
+    >>> y = d @ np.array([0.5, -0.3]) + x[:, 0] + rng.normal(size=600)
+    >>> g = np.repeat(np.arange(150), 4)
+    >>> res = joint_partial_out(y, d, x, g, grouped_folds(g, 5, seed=1), LearnerSpec(max_iter=50))
+    >>> bool((res.estimate.ci_low < [0.5, -0.3]).all() and (res.estimate.ci_high > [0.5, -0.3]).all())
+    True
+    """
+    n = len(y)
+    d = np.asarray(d, dtype=np.float64)
+    if d.ndim == 1:
+        d = d[:, None]
+    if not (len(d) == n == len(controls) == len(groups) == len(folds)):
+        raise ValueError(ERR_LENGTHS)
+    y = np.asarray(y, dtype=np.float64)
+    hats = cross_fit_many(controls, np.column_stack([y, d]), folds, learner, n_jobs)
+    y_res = y - hats[:, 0]
+    d_res = d - hats[:, 1:]
+    est = clustered_joint(y_res, d_res, groups, confidence, small_sample_correction)
+    return JointPartialOut(est, hats[:, 0], y_res, d_res)

@@ -43,6 +43,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from metrics.common import default_as_of, require_table
@@ -213,6 +214,117 @@ def observation_controls(tables: Mapping[str, pl.DataFrame], as_of: dt.date) -> 
     )
 
 
+def completion_events(
+    tables: Mapping[str, pl.DataFrame | pl.LazyFrame], first_day: dt.date, last_day: dt.date
+) -> pl.LazyFrame:
+    """The learning events that count towards an exposure, dated ``first_day..last_day``.
+
+    One row per event (not yet distinct): ``employee_id, asset_id, date``
+    (the UTC calendar date of the timestamp), for the verbs ``completed`` and
+    ``passed``. ``learning_events`` may be a ``pl.LazyFrame`` (e.g.
+    ``pl.scan_parquet``), so that only these three columns of these rows are
+    ever read.
+
+    Example
+    -------
+    >>> out = completion_events(_example_tables(), dt.date(2025, 1, 1), dt.date(2025, 12, 31)).collect()
+    >>> out.sort("date").select("asset_id", "date").rows()[0]
+    ('a2', datetime.date(2025, 4, 10))
+    """
+    events = tables.get("learning_events")
+    if events is None:
+        raise ValueError(ERR_MISSING_TABLE.format(table="learning_events"))
+    return (
+        events.lazy()
+        .filter(pl.col("verb").is_in(COMPLETION_VERBS))
+        .select("employee_id", "asset_id", pl.col("timestamp").dt.date().alias("date"))
+        .filter(pl.col("date").is_between(pl.lit(first_day, dtype=pl.Date), pl.lit(last_day, dtype=pl.Date)))
+    )
+
+
+def _window_pairs(observations: pl.DataFrame, done: pl.DataFrame, window_days: int) -> pl.DataFrame:
+    """Distinct (observation, asset) completions inside each observation's window.
+
+    Parameters
+    ----------
+    observations : pl.DataFrame
+        ``_emp`` (employee code), ``period_end`` and ``_obs`` (observation number).
+    done : pl.DataFrame
+        ``_emp, _asset, date``: completions (duplicates allowed).
+    window_days : int
+        A completion on UTC date ``d`` is in the window of ``P`` when ``P - window_days < d <= P``.
+
+    Returns
+    -------
+    pl.DataFrame
+        One row per ``_obs, _asset`` with ``first_date`` (its first completion date in the window).
+
+    Example
+    -------
+    >>> obs = pl.DataFrame({"_emp": [0, 0], "period_end": [dt.date(2025, 6, 30), dt.date(2025, 12, 31)],
+    ...     "_obs": [0, 1]})
+    >>> done = pl.DataFrame({"_emp": [0, 0, 0], "_asset": [5, 5, 6],
+    ...     "date": [dt.date(2024, 12, 31), dt.date(2025, 7, 1), dt.date(2025, 12, 31)]})
+    >>> _window_pairs(obs, done, 365).sort("_obs", "_asset").rows()
+    [(0, 5, datetime.date(2024, 12, 31)), (1, 5, datetime.date(2025, 7, 1)), (1, 6, datetime.date(2025, 12, 31))]
+    """
+    return (
+        observations.lazy()
+        .join(done.lazy(), on="_emp", how="inner")
+        .filter(
+            (pl.col("date") <= pl.col("period_end"))
+            & (pl.col("date") > pl.col("period_end") - pl.duration(days=window_days))
+        )
+        .group_by("_obs", "_asset")
+        .agg(pl.col("date").min().alias("first_date"))
+        .collect()
+    )
+
+
+def _window_features(
+    observations: pl.DataFrame, done: pl.DataFrame, assets: pl.DataFrame, n_clusters: int, window_days: int
+) -> pl.DataFrame:
+    """Per observation of one chunk: exposure per cluster code, completions, spacing, difficulty."""
+    pairs = _window_pairs(observations, done, window_days).join(assets, on="_asset", how="inner")
+    per_cluster = pairs.group_by("_obs", "_cluster").agg(
+        pl.len().alias("n"),
+        pl.col("first_date").sort().diff().dt.total_days().median().alias("gap"),
+    )
+    wide = per_cluster.group_by("_obs").agg(
+        *[pl.col("n").filter(pl.col("_cluster") == k).sum().alias(f"\x00{k}") for k in range(n_clusters)],
+        pl.col("gap").mean().alias("spacing_days"),
+    )
+    overall = pairs.group_by("_obs").agg(
+        pl.len().alias("n_completed"),
+        pl.col("difficulty").cast(pl.Float64).mean().alias("difficulty"),
+    )
+    return wide.join(overall, on="_obs", how="full", coalesce=True)
+
+
+#: Rows of the (observation x completion) join built at once; bounds the features' memory.
+JOIN_ROWS_PER_CHUNK = 8_000_000
+
+
+def _chunks(obs_per_employee: np.ndarray, done_per_employee: np.ndarray, budget: int) -> list[tuple[int, int]]:
+    """Employee-code ranges whose (observations x completions) join stays near ``budget`` rows.
+
+    Example
+    -------
+    >>> _chunks(np.array([2, 2, 2]), np.array([3, 0, 4]), 8)
+    [(0, 2), (2, 3)]
+    """
+    pairs = np.cumsum(obs_per_employee.astype(np.int64) * done_per_employee.astype(np.int64))
+    bounds, start = [], 0
+    n = len(pairs)
+    while start < n:
+        base = pairs[start - 1] if start else 0
+        stop = int(np.searchsorted(pairs, base + budget, side="right"))
+        stop = max(stop, start + 1)
+        bounds.append((start, min(stop, n)))
+        start = stop
+    return bounds
+
+
 def completions_in_window(
     tables: Mapping[str, pl.DataFrame],
     observations: pl.LazyFrame,
@@ -260,6 +372,13 @@ def build_learning_features(
 ) -> LearningFeatures:
     """All learning-impact features, one row per (employee, period_end <= T).
 
+    The completions are read once (only three columns; ``learning_events``
+    may be a ``pl.LazyFrame`` scanning Parquet, collected with the streaming
+    engine), reduced to distinct integer-coded (employee, asset, date) rows,
+    and joined to the observations' windows one chunk of employees at a time,
+    so that memory grows with the completions, not with completions times
+    ratings.
+
     Parameters
     ----------
     tables : mapping of str to pl.DataFrame
@@ -286,10 +405,56 @@ def build_learning_features(
     for name in ("assets", "learning_events", "performance", "employees", "roles"):
         _require(tables, name)
     t = as_of or default_as_of(tables)
-    controls = observation_controls(tables, t)
-    done = completions_in_window(tables, controls, cfg.exposure_window_days)
-    clusters = catalogue_clusters(tables)
-    return assemble_features(controls, exposure_aggregates(done, clusters), clusters, t)
+    controls = observation_controls(tables, t).collect().with_row_index("_obs")
+    asset_table = _require(tables, "assets").lazy().collect()
+    clusters = tuple(sorted(asset_table.get_column("cluster").unique().drop_nulls().to_list()))
+    employees = controls.select(pl.col("employee_id").unique(maintain_order=True)).with_row_index("_emp")
+    obs = controls.join(employees, on="employee_id", how="left", maintain_order="left").select(
+        pl.col("_emp").cast(pl.Int64), "period_end", pl.col("_obs").cast(pl.Int64)
+    )
+    assets = asset_table.select(
+        "asset_id",
+        pl.col("cluster").replace_strict(clusters, list(range(len(clusters))), default=None).alias("_cluster"),
+        "difficulty",
+    ).with_row_index("_asset")
+    frames = []
+    if controls.height:
+        period_ends = controls.get_column("period_end")
+        last: dt.date = period_ends.max()  # type: ignore[assignment]
+        first: dt.date = period_ends.min() - dt.timedelta(days=cfg.exposure_window_days)  # type: ignore[operator,assignment]
+        done = (
+            completion_events(tables, first, last)
+            .join(employees.lazy(), on="employee_id", how="inner")
+            .join(assets.lazy().select("asset_id", "_asset"), on="asset_id", how="inner")
+            .select(pl.col("_emp").cast(pl.Int64), pl.col("_asset").cast(pl.Int64), "date")
+            .unique()
+            .collect(engine="streaming")
+            .sort("_emp", "date")
+        )
+        emp_obs = np.bincount(obs.get_column("_emp").to_numpy(), minlength=employees.height)
+        emp_done = np.bincount(done.get_column("_emp").to_numpy(), minlength=employees.height)
+        done_start = np.concatenate([[0], np.cumsum(emp_done)])
+        obs_start = np.concatenate([[0], np.cumsum(emp_obs)])
+        attrs = assets.select(pl.col("_asset").cast(pl.Int64), "_cluster", "difficulty")
+        for lo, hi in _chunks(emp_obs, emp_done, JOIN_ROWS_PER_CHUNK):
+            chunk_obs = obs.slice(int(obs_start[lo]), int(obs_start[hi] - obs_start[lo]))
+            chunk_done = done.slice(int(done_start[lo]), int(done_start[hi] - done_start[lo]))
+            frames.append(_window_features(chunk_obs, chunk_done, attrs, len(clusters), cfg.exposure_window_days))
+    cols = [f"\x00{k}" for k in range(len(clusters))]
+    schema: dict[str, pl.DataType] = {
+        "_obs": pl.UInt32(),
+        **dict.fromkeys(cols, pl.UInt32()),
+        "spacing_days": pl.Float64(),
+    }
+    schema |= {"n_completed": pl.UInt32(), "difficulty": pl.Float64()}
+    empty = pl.DataFrame(schema=schema)
+    per_obs = pl.concat([empty, *[f.cast(pl.Schema(schema)) for f in frames]], how="vertical") if frames else empty
+    full = controls.join(per_obs, on="_obs", how="left", maintain_order="left").with_columns(
+        pl.col("n_completed").fill_null(0).cast(pl.Int64), *[pl.col(c).fill_null(0).cast(pl.Int64) for c in cols]
+    )
+    observations = full.select(OBSERVATION_COLUMNS)
+    exposures = full.select(*_KEY, *[pl.col(f"\x00{k}").alias(c) for k, c in enumerate(clusters)])
+    return LearningFeatures(observations, exposures, clusters, t)
 
 
 def catalogue_clusters(tables: Mapping[str, pl.DataFrame]) -> tuple[str, ...]:

@@ -47,6 +47,9 @@ from metrics.config import LearningImpactConfig
 from metrics.learning._dml import (
     LearnerSpec,
     ThetaEstimate,
+    clustered_joint,
+    clustered_theta,
+    cross_fit_jobs,
     cross_fit_predict,
     fold_r2,
     grouped_folds,
@@ -371,8 +374,8 @@ def estimate_learning_impact(
     cfg = config or LearningImpactConfig()
     obs = features.observations
     n_obs = obs.height
-    groups = obs.get_column("employee_id").to_numpy()
-    n_employees = int(obs.get_column("employee_id").n_unique())
+    groups = employee_codes(obs)
+    n_employees = int(groups.max()) + 1 if n_obs else 0
     exposed = exposed_employees(features)
     naive = naive_differences(features)
     clusters = features.clusters
@@ -394,7 +397,41 @@ def estimate_learning_impact(
     y = obs.get_column("rating").to_numpy().astype(np.float64)
     folds = grouped_folds(groups, cfg.n_folds, cfg.seed)
     learner = _learner(cfg, categorical)
+    if cfg.estimator == "per_cluster":
+        rows = _per_cluster_rows(clusters, exposed, x, d_all, y, groups, folds, learner, cfg)
+        check = _model_check(x, d_all, y, folds, learner)
+        secondary = _secondary(features, x, d_all, y, groups, cfg, learner)
+    else:
+        rows, check, secondary = _joint(features, exposed, x, d_all, y, groups, folds, learner, cfg)
+    effects = pl.DataFrame(rows, schema={k: v for k, v in _EFFECT_SCHEMA.items() if k not in ("q_value", "label")})
+    return LearningImpactResult(label_effects(effects, cfg), naive, check, secondary, n_obs, n_employees)
 
+
+def employee_codes(observations: pl.DataFrame) -> np.ndarray:
+    """Integer code of each observation's employee (0..G-1 in sorted id order).
+
+    Example
+    -------
+    >>> employee_codes(pl.DataFrame({"employee_id": ["b", "a", "b"]})).tolist()
+    [1, 0, 1]
+    """
+    if observations.height == 0:
+        return np.empty(0, dtype=np.int64)
+    return (observations.get_column("employee_id").rank("dense") - 1).cast(pl.Int64).to_numpy()
+
+
+def _per_cluster_rows(
+    clusters: tuple[str, ...],
+    exposed: dict[str, int],
+    x: np.ndarray,
+    d_all: np.ndarray,
+    y: np.ndarray,
+    groups: np.ndarray,
+    folds: np.ndarray,
+    learner: LearnerSpec,
+    cfg: LearningImpactConfig,
+) -> list[dict]:
+    """One partialling-out per cluster, the other clusters' exposures among the controls."""
     rows = []
     for k, c in enumerate(clusters):
         if exposed[c] == 0:
@@ -403,10 +440,88 @@ def estimate_learning_impact(
         w = np.column_stack([x, np.delete(d_all, k, axis=1)])
         est = partial_out(y, d_all[:, k], w, groups, folds, learner, cfg.confidence, cfg.small_sample_correction)
         rows.append(_estimate_row(c, exposed[c], est))
-    effects = pl.DataFrame(rows, schema={k: v for k, v in _EFFECT_SCHEMA.items() if k not in ("q_value", "label")})
-    check = _model_check(x, d_all, y, folds, learner)
-    secondary = _secondary(features, x, d_all, y, groups, cfg, learner)
-    return LearningImpactResult(label_effects(effects, cfg), naive, check, secondary, n_obs, n_employees)
+    return rows
+
+
+def _secondary_factors(features: LearningFeatures, cfg: LearningImpactConfig) -> list[tuple[str, pl.Series]]:
+    obs = features.observations
+    return [
+        (
+            FACTOR_SPACING.format(unit=cfg.spacing_unit_days),
+            obs.get_column("spacing_days").cast(pl.Float64) / cfg.spacing_unit_days,
+        ),
+        (FACTOR_DIFFICULTY, obs.get_column("difficulty").cast(pl.Float64)),
+    ]
+
+
+def _joint(
+    features: LearningFeatures,
+    exposed: dict[str, int],
+    x: np.ndarray,
+    d_all: np.ndarray,
+    y: np.ndarray,
+    groups: np.ndarray,
+    folds: np.ndarray,
+    learner: LearnerSpec,
+    cfg: LearningImpactConfig,
+) -> tuple[list[dict], pl.DataFrame, pl.DataFrame]:
+    """The joint estimator: every learner fit of the stage submitted in one batch.
+
+    Fits per fold: the rating and each exposed cluster's exposure on the
+    controls X (the effects, and the controls-only model check); the rating
+    on X plus all exposures (the second model check, and the outcome
+    nuisance of the secondary view); each secondary factor on X plus all
+    exposures, on the rows where it is defined. The rows where a factor is
+    defined are a function of the exposures (difficulty: at least one
+    completion; spacing: two in one cluster), so the rating's prediction from
+    X and the exposures fitted on all rows is its conditional mean on those
+    rows too.
+    """
+    clusters = features.clusters
+    treated = [k for k, c in enumerate(clusters) if exposed[c] > 0]
+    w_all = np.column_stack([x, d_all])
+    factors = []
+    for name, values in _secondary_factors(features, cfg):
+        keep = values.is_not_null().to_numpy()
+        usable = len(np.unique(folds[keep])) == cfg.n_folds and len(np.unique(groups[keep])) >= cfg.n_folds
+        factors.append((name, values.to_numpy()[keep] if usable else None, keep))
+    jobs = [(x, y, folds), (w_all, y, folds)]
+    jobs += [(x, d_all[:, k], folds) for k in treated]
+    jobs += [(w_all[keep], v, folds[keep]) for _, v, keep in factors if v is not None]
+    preds = cross_fit_jobs(jobs, learner, cfg.n_jobs)
+    y_hat, y_hat_all = preds[0], preds[1]
+    d_hat = preds[2 : 2 + len(treated)]
+    factor_hats = iter(preds[2 + len(treated) :])
+
+    rows = [_estimate_row(c, 0, None) for c in clusters]
+    if treated:
+        d_res = d_all[:, treated] - np.column_stack(d_hat)
+        est = clustered_joint(y - y_hat, d_res, groups, cfg.confidence, cfg.small_sample_correction)
+        for j, k in enumerate(treated):
+            rows[k] = _estimate_row(clusters[k], exposed[clusters[k]], est.row(j))
+    check_rows = []
+    for name, pred in ((MODEL_CONTROLS, y_hat), (MODEL_WITH_EXPOSURES, y_hat_all)):
+        mean, sd = fold_r2(y, pred, folds)
+        check_rows.append({"model": name, "r2_mean": mean, "r2_sd": sd, "n_folds": cfg.n_folds})
+    secondary_rows = []
+    for name, v, keep in factors:
+        row: dict = {"factor": name, "n": int(keep.sum())}
+        if v is not None:
+            y_res = y[keep] - y_hat_all[keep]
+            theta = clustered_theta(
+                y_res, v - next(factor_hats), groups[keep], cfg.confidence, cfg.small_sample_correction
+            )
+            row.update(effect=theta.theta, ci_low=theta.ci_low, ci_high=theta.ci_high, p_value=theta.p_value)
+        secondary_rows.append(row)
+    return rows, _model_check_frame(check_rows), _secondary_frame(secondary_rows)
+
+
+def _secondary_frame(rows: list[dict]) -> pl.DataFrame:
+    return (
+        pl.DataFrame(rows, schema=_SECONDARY_SCHEMA)
+        .with_columns(pl.col(c).fill_nan(None) for c in ("effect", "ci_low", "ci_high", "p_value"))
+        .select(SECONDARY_COLUMNS)
+    )
 
 
 def _model_check_frame(rows: list[dict]) -> pl.DataFrame:
@@ -439,14 +554,7 @@ def _secondary(
 ) -> pl.DataFrame:
     """Spacing and difficulty: the same partialling-out, on the observations
     where the factor is defined, with controls X plus all exposures."""
-    obs = features.observations
-    factors = (
-        (
-            FACTOR_SPACING.format(unit=cfg.spacing_unit_days),
-            obs.get_column("spacing_days").cast(pl.Float64) / cfg.spacing_unit_days,
-        ),
-        (FACTOR_DIFFICULTY, obs.get_column("difficulty").cast(pl.Float64)),
-    )
+    factors = _secondary_factors(features, cfg)
     w_all = np.column_stack([x, d_all])
     rows = []
     for name, values in factors:
@@ -468,11 +576,7 @@ def _secondary(
             )
             row.update(effect=est.theta, ci_low=est.ci_low, ci_high=est.ci_high, p_value=est.p_value)
         rows.append(row)
-    return (
-        pl.DataFrame(rows, schema=_SECONDARY_SCHEMA)
-        .with_columns(pl.col(c).fill_nan(None) for c in ("effect", "ci_low", "ci_high", "p_value"))
-        .select(SECONDARY_COLUMNS)
-    )
+    return _secondary_frame(rows)
 
 
 __all__ = [
