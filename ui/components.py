@@ -228,30 +228,46 @@ def person_level_allowed(bundle: DataBundle, as_of: dt.date) -> bool:
     return False
 
 
-MSG_LARGE_FIT = (
-    "Learning impact for this organisation means fitting {ratings:,} ratings by cross-fitted machine learning, "
-    "which takes several minutes (about 24 minutes for 100,000 employees on two cores; see bench/RESULTS.md). "
-    "It is computed once per dataset and as-of date and then shared by everyone."
+MSG_FITTING = (
+    "Estimating learning impact in the background (started {started:%H:%M:%S}, {elapsed:.0f} s ago). Everything "
+    "else on this page is ready; this part fills in by itself when the estimate ends, and is then kept for "
+    "everyone and for later visits."
 )
+MSG_STORED = "Learning impact for as-of {as_of:%d %b %Y}, estimated {finished:%d %b %Y %H:%M} and kept in the store."
 
 
-def learning_available_quietly(bundle: DataBundle, as_of: dt.date) -> bool:
-    """True when learning-impact results can be used without asking (no message drawn)."""
-    from ui.compute import learning_available
+def _poll_fit(bundle: DataBundle, as_of: dt.date) -> None:
+    from metrics.learning import STATE_DONE
+    from ui.compute import learning_status
 
-    return learning_available(bundle, as_of)
+    status = learning_status(bundle, as_of)
+    if status.state == STATE_DONE:
+        st.rerun()
+    started = status.started or status.submitted or dt.datetime.now(dt.UTC)
+    elapsed = (dt.datetime.now(dt.UTC) - started).total_seconds()
+    st.info(MSG_FITTING.format(started=started, elapsed=max(elapsed, 0)), icon=":material/hourglass_top:")
 
 
 def learning_gate(bundle: DataBundle, as_of: dt.date, key: str) -> bool:
-    """True when learning-impact results can be shown; otherwise offer to start the long fit."""
-    from ui.compute import learning, learning_available
+    """True when the learning-impact result is ready. Otherwise the fit runs in the background and
+    this part of the page says so and fills in when it ends; the rest of the page never waits."""
+    from metrics.learning import STATE_DONE, STATE_FAILED, STATE_REFUSED
+    from ui.compute import learning_status
 
-    if learning_available(bundle, as_of):
+    status = learning_status(bundle, as_of)
+    if status.state == STATE_DONE:
+        if status.from_store and status.finished is not None:
+            st.caption(MSG_STORED.format(as_of=as_of, finished=status.finished))
         return True
-    performance = bundle.get("performance")
-    ratings = performance.height if performance is not None else 0
-    st.info(MSG_LARGE_FIT.format(ratings=ratings), icon=":material/hourglass_top:")
-    if st.button("Fit the learning-impact model now", key=f"fit_{key}"):
-        learning(bundle, as_of)
-        st.rerun()
+    if status.state in (STATE_FAILED, STATE_REFUSED):
+        st.warning(status.message, icon=":material/warning:")
+        return False
+    st.fragment(_poll_fit, run_every=2)(bundle, as_of)
     return False
+
+
+def learning_available_quietly(bundle: DataBundle, as_of: dt.date) -> bool:
+    """True when the learning-impact result is ready (no message drawn; starts the fit otherwise)."""
+    from ui.compute import learning_available
+
+    return learning_available(bundle, as_of)

@@ -22,17 +22,20 @@ from metrics.common import active_expr
 from metrics.equity import EquityResult
 from metrics.explain import explain_bench, explain_capability_risk, explain_readiness
 from metrics.labels import RECOMMENDATION_LABELS
-from metrics.learning import LearningImpactResult, completed_assets, recommend_assets
+from metrics.learning import (
+    STATE_DONE,
+    FitRunner,
+    FitStatus,
+    LearningImpactResult,
+    completed_assets,
+    recommend_assets,
+    request_learning_fit,
+)
 from metrics.proficiency import evidence_weights
 from metrics.readiness import readiness_by_role, readiness_gaps
 from metrics.run import CORE_FAMILIES, RunResult, run_metrics
 from ui.auth import current_scope
 from ui.state import Filters, engine_for, settings_for
-
-#: Above this many ratings the learning-impact fit takes minutes: it runs only when asked.
-AUTO_FIT_MAX_RATINGS = 50_000
-#: Session-state key of the (version, config, as-of) keys whose learning fit this session asked for.
-FITTED_KEY = "tr_learning_fitted"
 
 
 def with_names(frame: pl.DataFrame, bundle: DataBundle) -> pl.DataFrame:
@@ -253,26 +256,33 @@ def equity_view(
     return _equity_view(bundle, _key(bundle), as_of, attribute, window, reference)
 
 
-@st.cache_resource(show_spinner="Fitting the learning-impact model (cross-fitted, 5 folds)…", max_entries=4)
-def _learning(_bundle: DataBundle, key: str, as_of: dt.date) -> LearningImpactResult:
-    run = run_metrics(_bundle.tables, as_of=as_of, config=settings_for(_bundle).config, families=("learning_impact",))
-    assert run.learning_impact is not None
-    return run.learning_impact
+@st.cache_resource(show_spinner=False)
+def fit_runner() -> FitRunner:
+    """The server's one background runner of learning-impact fits (shared by every session)."""
+    return FitRunner(workers=1, max_queued=4)
+
+
+def learning_status(bundle: DataBundle, as_of: dt.date) -> FitStatus:
+    """The learning-impact fit for this bundle, as-of date and configuration: the stored or finished
+    result when there is one, otherwise a fit started in the background. Never waits for a fit."""
+    config = settings_for(bundle).config.learning_impact
+    return request_learning_fit(fit_runner(), bundle.version, as_of, lambda: bundle.tables, config)
 
 
 def learning(bundle: DataBundle, as_of: dt.date) -> LearningImpactResult:
-    """Learning impact for the whole organisation, cached; remembered as asked for in this session."""
-    key = _key(bundle)
-    result = _learning(bundle, key, as_of)
-    st.session_state.setdefault(FITTED_KEY, set()).add((key, as_of))
-    return result
+    """The finished learning-impact result (call after ``learning_status`` says it is done)."""
+    status = learning_status(bundle, as_of)
+    if status.state != STATE_DONE or not isinstance(status.result, LearningImpactResult):
+        raise LookupError(ERR_NOT_FITTED)
+    return status.result
 
 
 def learning_available(bundle: DataBundle, as_of: dt.date) -> bool:
-    """True when the fit is quick enough to run without asking, or this session asked for it."""
-    performance = bundle.get("performance")
-    small = performance is None or performance.height <= AUTO_FIT_MAX_RATINGS
-    return small or (_key(bundle), as_of) in st.session_state.get(FITTED_KEY, set())
+    """True when the learning-impact result is ready (stored or fitted); starts the fit otherwise."""
+    return learning_status(bundle, as_of).state == STATE_DONE
+
+
+ERR_NOT_FITTED = "The learning-impact fit for this as-of date has not finished yet."
 
 
 @st.cache_data(show_spinner="Scoring the asset portfolio…", max_entries=16)

@@ -14,7 +14,15 @@ Example
 """
 
 from metrics.learning._assets import PORTFOLIO_COLUMNS, activity_from_aggregates, asset_activity, asset_portfolio
-from metrics.learning._background import FitKey, FitRunner, FitStatus, request_learning_fit
+from metrics.learning._background import (
+    STATE_DONE,
+    STATE_FAILED,
+    STATE_REFUSED,
+    FitKey,
+    FitRunner,
+    FitStatus,
+    request_learning_fit,
+)
 from metrics.learning._dml import (
     LearnerSpec,
     clustered_joint,
@@ -56,6 +64,9 @@ __all__ = [
     "LABEL_NO_EVIDENCE",
     "LABEL_PREDICTIVE",
     "PORTFOLIO_COLUMNS",
+    "STATE_DONE",
+    "STATE_FAILED",
+    "STATE_REFUSED",
     "FitKey",
     "FitRunner",
     "FitStatus",

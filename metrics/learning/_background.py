@@ -208,6 +208,14 @@ class FitRunner:
                 future.result(timeout=timeout)
         return self.status(key)
 
+    def wait_all(self, timeout: float | None = None) -> None:
+        """Block until every queued and running fit has ended (for scripts and tests)."""
+        with self._lock:
+            futures = list(self._futures.values())
+        for future in futures:
+            with contextlib.suppress(Exception):
+                future.result(timeout=timeout)
+
     def shutdown(self, wait: bool = True) -> None:
         """Refuse new fits; with ``wait``, let the queued and running ones finish."""
         with self._lock:

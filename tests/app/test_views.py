@@ -32,12 +32,20 @@ VIEWS = {
 UNEXPECTED = "Something went wrong"
 
 
+def settle(at: AppTest) -> AppTest:
+    """Let background learning-impact fits end, then draw again (pages never wait for them)."""
+    from ui.compute import fit_runner
+
+    fit_runner().wait_all(timeout=600)
+    return at.run()
+
+
 def open_view(view: str, source: str | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     if source is not None:
         at.session_state["tr_source"] = source
     at.run()
-    return at.switch_page(f"views/{view}.py").run()
+    return settle(at.switch_page(f"views/{view}.py").run())
 
 
 def assert_clean(at: AppTest) -> None:
@@ -178,15 +186,35 @@ def test_person_profile_shows_no_demographic_attribute():
     assert not [v for v in values if re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])", text)]
 
 
-def test_a_large_learning_fit_waits_for_the_user(monkeypatch):
-    import ui.compute
+def test_the_learning_fit_never_blocks_a_page_and_fills_in_when_it_ends(tmp_path, monkeypatch):
+    import datetime as dt
 
-    monkeypatch.setattr(ui.compute, "AUTO_FIT_MAX_RATINGS", 100)  # the sample's 8,670 ratings count as large
+    from ui.compute import fit_runner
+
+    monkeypatch.setenv("TR_STATE_DIR", str(tmp_path / "state"))  # an empty store: nothing fitted yet
+    monkeypatch.delenv("TR_STORE_URL", raising=False)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    at.sidebar.date_input[0].set_value(dt.date(2026, 8, 31)).run()  # an as-of nobody has fitted
+    at.switch_page("views/learning_impact.py").run()
+    assert_clean(at)
+    assert any("in the background" in i.value for i in at.info)  # drawn at once, the fit still running
+    assert [t.value for t in at.title] == ["Learning impact"]
+    fit_runner().wait_all(timeout=600)
+    at.run()
+    assert_clean(at)
+    assert not any("in the background" in i.value for i in at.info)
+    assert at.dataframe  # the effects table filled in
+
+
+def test_a_fitted_result_is_reused_from_the_store_by_a_new_server(tmp_path, monkeypatch):
+    from ui.compute import fit_runner
+
+    monkeypatch.setenv("TR_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.delenv("TR_STORE_URL", raising=False)
+    settle(open_view("learning_impact"))
+    fit_runner.clear()  # a restarted server: a new runner, the same store
     at = open_view("learning_impact")
     assert_clean(at)
-    assert any("takes several minutes" in i.value for i in at.info)
-    assert not at.dataframe  # nothing is shown until the fit is asked for
-    at.button(key="fit_learning").click().run()
-    assert_clean(at)
-    assert metric(at, "Predictive clusters") == "3"
-    assert not any("takes several minutes" in i.value for i in at.info)
+    assert any("kept in the store" in c.value for c in at.caption)
+    assert at.dataframe
