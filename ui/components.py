@@ -233,7 +233,7 @@ MSG_FITTING = (
     "else on this page is ready; this part fills in by itself when the estimate ends, and is then kept for "
     "everyone and for later visits."
 )
-MSG_STORED = "Learning impact for as-of {as_of:%d %b %Y}, estimated {finished:%d %b %Y %H:%M} and kept in the store."
+MSG_STORED = "Learning impact for as-of {as_of:%d %b %Y}, estimated {finished:%d %b %Y %H:%M} UTC and kept in the store."
 
 
 def _poll_fit(bundle: DataBundle, as_of: dt.date) -> None:
@@ -256,7 +256,7 @@ def learning_gate(bundle: DataBundle, as_of: dt.date, key: str) -> bool:
 
     status = learning_status(bundle, as_of)
     if status.state == STATE_DONE:
-        if status.from_store and status.finished is not None:
+        if status.finished is not None:
             st.caption(MSG_STORED.format(as_of=as_of, finished=status.finished))
         return True
     if status.state in (STATE_FAILED, STATE_REFUSED):

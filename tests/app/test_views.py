@@ -193,6 +193,7 @@ def test_the_learning_fit_never_blocks_a_page_and_fills_in_when_it_ends(tmp_path
 
     monkeypatch.setenv("TR_STATE_DIR", str(tmp_path / "state"))  # an empty store: nothing fitted yet
     monkeypatch.delenv("TR_STORE_URL", raising=False)
+    fit_runner.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.run()
     at.sidebar.date_input[0].set_value(dt.date(2026, 8, 31)).run()  # an as-of nobody has fitted
@@ -212,6 +213,7 @@ def test_a_fitted_result_is_reused_from_the_store_by_a_new_server(tmp_path, monk
 
     monkeypatch.setenv("TR_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.delenv("TR_STORE_URL", raising=False)
+    fit_runner.clear()  # nothing remembered in memory: the fit runs and is stored
     settle(open_view("learning_impact"))
     fit_runner.clear()  # a restarted server: a new runner, the same store
     at = open_view("learning_impact")
