@@ -261,6 +261,10 @@ class TalentConfig:
 
 #: Nuisance learners the learning-impact fit can use.
 LEARNERS: tuple[str, ...] = ("boosting", "spline_ridge")
+#: Exposure measures of learning impact (metrics.md §6): distinct assets completed (the
+#: spec's default), distinct assets engaged (any verb), engagement events (the sum of
+#: learning_events.count), minutes (the sum of duration_s / 60).
+EXPOSURES: tuple[str, ...] = ("completed_assets", "engaged_assets", "engagement_events", "minutes")
 
 
 @dataclass(frozen=True)
@@ -287,6 +291,8 @@ class LearningImpactConfig:
     small_sample_correction: bool = True
     #: Unit of the secondary spacing effect, in days.
     spacing_unit_days: int = 30
+    #: What counts as exposure to a cluster in the window (one of ``EXPOSURES``).
+    exposure: str = "completed_assets"
 
     def __post_init__(self) -> None:
         _at_least("learning_impact", "exposure_window_days", self.exposure_window_days, 1)
@@ -306,6 +312,13 @@ class LearningImpactConfig:
         _positive("learning_impact", "learner_learning_rate", self.learner_learning_rate)
         _at_least("learning_impact", "learner_threads", self.learner_threads, 0)
         _at_least("learning_impact", "spacing_unit_days", self.spacing_unit_days, 1)
+        _require(
+            "learning_impact",
+            "exposure",
+            self.exposure,
+            self.exposure in EXPOSURES,
+            "it must be one of " + ", ".join(EXPOSURES),
+        )
 
 
 @dataclass(frozen=True)

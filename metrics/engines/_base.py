@@ -35,6 +35,7 @@ from metrics.learning import (
     LearningFeatures,
     activity_from_aggregates,
     assemble_features,
+    build_learning_features,
     catalogue_clusters,
     observation_controls,
 )
@@ -107,7 +108,12 @@ class IbisEngine:
     def learning_features(
         self, tables: Mapping[str, pl.DataFrame], as_of: dt.date, config: LearningImpactConfig
     ) -> LearningFeatures:
-        """Spec §6 features: exposures aggregated in the engine, controls (one row per rating) in polars."""
+        """Spec §6 features: exposures aggregated in the engine, controls (one row per rating) in polars.
+
+        The engine aggregates the default measure (distinct assets completed); another
+        ``config.exposure`` (engagement, minutes) is built by the polars path."""
+        if config.exposure != "completed_assets":
+            return build_learning_features(dict(tables), as_of, config)
         for table in ("assets", "learning_events", "performance", "employees", "roles"):
             if table not in tables:
                 raise ValueError(ERR_NEEDS_TABLE.format(engine=self.name, table=table))

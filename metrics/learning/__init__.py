@@ -17,10 +17,13 @@ from metrics.learning._assets import PORTFOLIO_COLUMNS, activity_from_aggregates
 from metrics.learning._dml import LearnerSpec, clustered_theta, grouped_folds, partial_out
 from metrics.learning._features import (
     COMPLETION_VERBS,
+    EXPOSURE_DESCRIPTIONS,
+    EXPOSURE_UNITS,
     LearningFeatures,
     assemble_features,
     build_learning_features,
     catalogue_clusters,
+    exposure_description,
     observation_controls,
 )
 from metrics.learning._impact import (
@@ -41,6 +44,8 @@ LABELS: tuple[str, ...] = (LABEL_PREDICTIVE, LABEL_HARMFUL, LABEL_NO_EVIDENCE, L
 __all__ = [
     "COMPLETION_VERBS",
     "EFFECT_COLUMNS",
+    "EXPOSURE_DESCRIPTIONS",
+    "EXPOSURE_UNITS",
     "LABELS",
     "LABEL_HARMFUL",
     "LABEL_INSUFFICIENT",
@@ -59,6 +64,7 @@ __all__ = [
     "clustered_theta",
     "completed_assets",
     "estimate_learning_impact",
+    "exposure_description",
     "grouped_folds",
     "learning_impact",
     "observation_controls",
