@@ -5,6 +5,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from metrics.config import DEFAULT_CONFIG
+from metrics.learning import EXPOSURE_UNITS, exposure_description
 from ui import charts
 from ui.components import explain, learning_gate, metric_help, needs_tables, show_table
 from ui.compute import effects_with_naive, learning
@@ -18,6 +20,8 @@ LABEL_WORDS = {
 }
 
 bundle, filters = page_context()
+IMPACT = DEFAULT_CONFIG.learning_impact  # the configuration ui.compute.learning fits with
+UNIT = EXPOSURE_UNITS[IMPACT.exposure]
 st.title("Learning impact")
 st.caption(
     "Which microlearning clusters go with better on-the-job ratings once prior performance, role level, tenure, "
@@ -50,12 +54,12 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric(
     "Predictive clusters",
     f"{effects.filter(pl.col('label') == 'predictive').height}",
-    help=metric_help("q < 0.05 and a positive effect per completed asset.", "Learning impact"),
+    help=metric_help(f"q < 0.05 and a positive effect per {UNIT}.", "Learning impact"),
 )
 c2.metric(
     "Harmful clusters",
     f"{effects.filter(pl.col('label') == 'harmful').height}",
-    help=metric_help("q < 0.05 and a negative effect per completed asset.", "Learning impact"),
+    help=metric_help(f"q < 0.05 and a negative effect per {UNIT}.", "Learning impact"),
 )
 c3.metric(
     "Ratings analysed",
@@ -70,8 +74,9 @@ chart = effects.select(
 if chart.height:
     st.altair_chart(charts.forest_plot(chart), width="stretch")
 explain(
-    "Effect: change in rating (points) per additional completed asset of the cluster in the 12 months before "
-    "the rating, by cross-fitted partialling-out (double machine learning), 95% interval clustered by employee. "
+    f"Effect: change in rating (points) per additional {UNIT} of the cluster; exposure is "
+    f"{exposure_description(IMPACT)}. Estimated by cross-fitted partialling-out (double machine learning), "
+    "95% interval clustered by employee. "
     "✕ marks the naive difference: mean rating of learners minus non-learners.",
     "Learning impact",
 )
