@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import shutil
@@ -528,3 +529,19 @@ def test_real_exports_totals():
     dashboard = read_xapi(XAPI_REAL / "adl_dashboard_video_statements.json")
     assert (dashboard.read, dashboard.events.height) == (88, 88)
     assert set(dashboard.events["verb"]) == {"completed"}
+
+
+@needs_real
+def test_the_lrs_only_example_configuration_loads_the_adl_dashboard_export():
+    from tests.unit.realdata import ROOT
+
+    cfg = SourceConfig.from_toml(ROOT / "docs" / "examples" / "adl_xapi_dashboard.toml")
+    cfg = dataclasses.replace(cfg, path=XAPI_REAL)  # the example's relative path assumes the main checkout
+    bundle = load_source(cfg)
+    counts = {t.table: (t.read, t.accepted, t.rejected) for t in bundle.report.tables}
+    assert counts["learning_events"] == (88, 88, 0)
+    assert counts["assets"] == (4, 4, 0)
+    employees = bundle.get("employees")
+    assert counts["employees"] == (employees.height, employees.height, 0)
+    assert set(employees["team"]) == {"Video course"}
+    assert bundle.get("assets")["title"].to_list()[0] == "New Army 2010 PT"
