@@ -476,10 +476,18 @@ def statement_rows(
     >>> statement_rows({"actor": {"objectType": "Group", "member": []}, "verb": {"id": "x"}}, XapiOptions())[1][0][2]
     'actor is a Group (unnamed): a group statement credits no single employee (set credit_group_members = true in [tables.learning_events.xapi_options] to credit its members)'
     """
+    rows, problems, _ = _statement(statement, options)
+    return rows, problems
+
+
+def _statement(
+    statement: object, options: XapiOptions
+) -> tuple[list[dict[str, str | None]], list[tuple[str, str | None, str]], bool]:
+    """``statement_rows`` plus whether its score was a raw one without a range."""
     if not isinstance(statement, Mapping):
-        return [], [(WHOLE, None, REASON_NOT_OBJECT.format(kind=_kind(statement).split(" ")[1]))]
+        return [], [(WHOLE, None, REASON_NOT_OBJECT.format(kind=_kind(statement).split(" ")[1]))], False
     if statement.get("objectType") == "SubStatement":
-        return [], [(WHOLE, "SubStatement", REASON_LONE_SUBSTATEMENT)]
+        return [], [(WHOLE, "SubStatement", REASON_LONE_SUBSTATEMENT)], False
     problems: list[tuple[str, str | None, str]] = []
     version = statement.get("version")
     if version is not None and not (isinstance(version, str) and _VERSION.match(version.strip())):
@@ -489,23 +497,27 @@ def statement_rows(
     verb, verb_problem = _verb(statement.get("verb"), options)
     obj, object_problem = _object(statement.get("object"))
     timestamp, ts_problem = _timestamp(statement, options)
-    score, duration, _, result_problems = _result(statement.get("result"))
+    score, duration, unranged, result_problems = _result(statement.get("result"))
     problems += [p for p in (verb_problem, object_problem, ts_problem) if p is not None] + result_problems
     if problems:
-        return [], problems
+        return [], problems, False
     assert obj is not None
     asset = str(obj["id"]).strip()
-    return [
-        {
-            "employee_id": emp,
-            "asset_id": asset,
-            "verb": verb,
-            "timestamp": timestamp,
-            "score": score,
-            "duration_s": duration,
-        }
-        for emp in employees
-    ], []
+    return (
+        [
+            {
+                "employee_id": emp,
+                "asset_id": asset,
+                "verb": verb,
+                "timestamp": timestamp,
+                "score": score,
+                "duration_s": duration,
+            }
+            for emp in employees
+        ],
+        [],
+        unranged,
+    )
 
 
 def _language_text(value: object) -> str | None:
@@ -685,12 +697,11 @@ def read_xapi(path: Path, options: XapiOptions | None = None) -> StatementsRead:
             by_label, by_id = voided[sid.strip().lower()]
             rejects.append((label, "id", sid, REASON_VOIDED.format(label=by_label, id=by_id)))
             continue
-        out, problems = statement_rows(st, opts)
+        out, problems, no_range = _statement(st, opts)
         if problems:
             rejects.extend((label, col, val, reason) for col, val, reason in problems)
             continue
-        if _result(st.get("result"))[2]:
-            unranged += 1
+        unranged += no_range
         for k, row in enumerate(out, start=1):
             rows.append(row)
             labels.append(label if len(out) == 1 else f"{label} member {k}")
