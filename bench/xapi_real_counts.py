@@ -108,7 +108,7 @@ def main() -> None:
         bare, _ = _now(path, builtin=False)
         shipped, why = _now(path, builtin=True)
         reasons.update(why)
-        group = path.parent.name
+        group = path.parent.name if path.parent.name != "xapi_real" else path.stem.split("_statements")[0]
         for key, figure in (("as-is", before), ("no vocab", bare), ("shipped", shipped)):
             parts = figure.split("/")
             if len(parts) == 3:
