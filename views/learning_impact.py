@@ -5,12 +5,11 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from metrics.config import DEFAULT_CONFIG
 from metrics.learning import EXPOSURE_UNITS, exposure_description
 from ui import charts
 from ui.components import explain, learning_gate, metric_help, needs_tables, show_table
 from ui.compute import effects_with_naive, learning
-from ui.state import page_context
+from ui.state import page_context, settings_for
 
 LABEL_WORDS = {
     "predictive": "predicts higher ratings",
@@ -20,7 +19,7 @@ LABEL_WORDS = {
 }
 
 bundle, filters = page_context()
-IMPACT = DEFAULT_CONFIG.learning_impact  # the configuration ui.compute.learning fits with
+IMPACT = settings_for(bundle).config.learning_impact  # the configuration ui.compute.learning fits with
 UNIT = EXPOSURE_UNITS[IMPACT.exposure]
 st.title("Learning impact")
 st.caption(
@@ -72,7 +71,7 @@ chart = effects.select(
     "cluster", "effect", "ci_low", "ci_high", "label", pl.col("naive_difference").alias("naive")
 ).drop_nulls("effect")
 if chart.height:
-    st.altair_chart(charts.forest_plot(chart), width="stretch")
+    st.altair_chart(charts.forest_plot(chart, unit=UNIT), width="stretch")
 explain(
     f"Effect: change in rating (points) per additional {UNIT} of the cluster; exposure is "
     f"{exposure_description(IMPACT)}. Estimated by cross-fitted partialling-out (double machine learning), "
@@ -125,7 +124,8 @@ if sec.height:
     secondary_table = sec.with_columns(pl.col("effect", "ci_low", "ci_high").round(4))
     show_table(secondary_table, "spacing_and_difficulty")
     explain(
-        "Spacing: median days between consecutive completions within a cluster; difficulty: mean difficulty "
-        "of completed assets. Same controls and intervals as above.",
+        "Spacing: median days between the first dates of consecutive assets within a cluster; difficulty: mean "
+        "difficulty of the assets. Both count the assets the exposure measure counts (completed ones by default). "
+        "Same controls and intervals as above.",
         "Learning impact",
     )
