@@ -48,6 +48,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -152,6 +153,11 @@ class XapiOptions:
     verbs: Mapping[str, str] = field(default_factory=vocabulary)
     stored_as_timestamp: bool = False
     credit_group_members: bool = False
+
+    @cached_property
+    def lower_map(self) -> Mapping[str, str]:
+        """The identity map with lower-cased keys (for case-insensitive matches), built once."""
+        return {str(k).lower(): str(v) for k, v in (self.identity.get("map") or {}).items()}
 
     @classmethod
     def from_config(
@@ -268,51 +274,59 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else json.dumps(value)[:80]
 
 
-def _identifier(agent: Mapping[str, Any], mode: str) -> tuple[str | None, str | None]:
-    """(identifier, problem) of one Agent under ``identity.actor`` = ``mode``."""
+def _identifiers(agent: Mapping[str, Any]) -> tuple[dict[str, str | None], str | None]:
+    """Every identifier form of one Agent (None where absent), or the problem with its account."""
     account = agent.get("account")
     if account is not None and not isinstance(account, Mapping):
-        return None, REASON_TYPE.format(path="actor.account", expected="an object", got=_kind(account))
+        return {}, REASON_TYPE.format(path="actor.account", expected="an object", got=_kind(account))
     account = account or {}
-    name = account.get("name")
-    mbox = agent.get("mbox")
-    found = {
+    name, home, mbox = account.get("name"), account.get("homePage"), agent.get("mbox")
+    sha1, openid = agent.get("mbox_sha1sum"), agent.get("openid")
+    found: dict[str, str | None] = {
         "account": name if isinstance(name, str) and name else None,
         "mbox": mbox if isinstance(mbox, str) and mbox else None,
-        "mbox_sha1sum": agent.get("mbox_sha1sum") if isinstance(agent.get("mbox_sha1sum"), str) else None,
-        "openid": agent.get("openid") if isinstance(agent.get("openid"), str) else None,
+        "mbox_sha1sum": sha1 if isinstance(sha1, str) and sha1 else None,
+        "openid": openid if isinstance(openid, str) and openid else None,
     }
+    found["account_home"] = f"{home}|{name}" if found["account"] and isinstance(home, str) else None
     found["mbox_local"] = found["mbox"].removeprefix("mailto:").split("@")[0] if found["mbox"] else None
-    if mode == "auto":
-        for key in ("account", "mbox_local", "mbox_sha1sum", "openid"):
-            if found[key]:
-                return found[key], None
-        return None, REASON_NO_IDENTIFIER
-    if found.get(mode):
-        return found[mode], None
-    return None, REASON_NO_MODE_IDENTIFIER.format(mode=mode)
+    return found, None
 
 
-def _map_identity(agent: Mapping[str, Any], identity: Mapping[str, Any]) -> tuple[str | None, str | None]:
+#: Identifier forms tried, in order, for ``identity.actor = "auto"`` (the first present is the id
+#: without a map; with a map, the first form found in the map).
+_AUTO_ORDER = ("account", "mbox_local", "mbox_sha1sum", "openid")
+_AUTO_MAP_ORDER = ("account_home", "account", "mbox", "mbox_local", "mbox_sha1sum", "openid")
+
+
+def _map_identity(agent: Mapping[str, Any], options: XapiOptions) -> tuple[str | None, str | None]:
     """employee_id of one Agent, or the problem: no identifier, or one missing from the map."""
-    mode = identity.get("actor", "auto")
-    ident, problem = _identifier(agent, mode)
-    if ident is None:
+    found, problem = _identifiers(agent)
+    if problem is not None:
         return None, problem
-    mapping = identity.get("map")
+    mode = options.identity.get("actor", "auto")
+    order = _AUTO_ORDER if mode == "auto" else (mode,)
+    primary = next((found[k] for k in order if found.get(k)), None)
+    if primary is None:
+        return None, REASON_NO_IDENTIFIER if mode == "auto" else REASON_NO_MODE_IDENTIFIER.format(mode=mode)
+    mapping = options.identity.get("map")
     if not mapping:
-        return ident, None
-    account = agent.get("account")
-    keys = [ident]
-    if isinstance(account, Mapping) and ident == account.get("name"):
-        keys.insert(0, f"{account.get('homePage')}|{ident}")
-    for key in keys:
+        return primary, None
+    if mode == "auto":
+        candidates = [found[k] for k in _AUTO_MAP_ORDER]
+    elif mode == "account":
+        candidates = [found["account_home"], primary]
+    else:
+        candidates = [primary]
+    lowered = options.lower_map
+    for key in candidates:
+        if key is None:
+            continue
         if key in mapping:
             return str(mapping[key]), None
-    lowered = {str(k).lower(): v for k, v in mapping.items()}
-    if ident.lower() in lowered:
-        return str(lowered[ident.lower()]), None
-    return None, REASON_UNKNOWN_ACTOR.format(ident=ident)
+        if key.lower() in lowered:
+            return lowered[key.lower()], None
+    return None, REASON_UNKNOWN_ACTOR.format(ident=primary)
 
 
 def _actors(actor: object, options: XapiOptions) -> tuple[list[str], list[tuple[str, str | None, str]]]:
@@ -342,13 +356,13 @@ def _actors(actor: object, options: XapiOptions) -> tuple[list[str], list[tuple[
                     )
                 )
                 continue
-            emp, problem = _map_identity(member, options.identity)
+            emp, problem = _map_identity(member, options)
             if emp is None:
                 problems.append(("employee_id", None, f"group member: {problem}"))
             else:
                 ids.append(emp)
         return (ids, []) if ids and not problems else ([], problems)
-    emp, problem = _map_identity(actor, options.identity)
+    emp, problem = _map_identity(actor, options)
     if emp is None:
         return [], [("employee_id", None, problem or REASON_NO_IDENTIFIER)]
     return [emp], []

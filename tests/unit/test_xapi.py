@@ -137,6 +137,16 @@ def test_all_four_actor_identifiers_go_through_the_identity_map(tmp_path):
     assert _reasons(by_mbox) == [("statement 2", "employee_id", "actor has no mbox (identity.actor = 'mbox')")]
 
 
+def test_auto_identity_finds_whichever_identifier_form_the_map_uses(tmp_path):
+    statements = [
+        _st(id="1", actor={"mbox": "mailto:ana@example.com", "account": {"homePage": "h", "name": "x1"}}),
+        _st(id="2", actor={"mbox": "mailto:BO@example.com"}),
+    ]
+    identity = {"map": {"mailto:ana@example.com": "E1", "mailto:bo@example.com": "E2"}}
+    read = _read(tmp_path, statements, XapiOptions.from_config(identity, {}, {}))
+    assert read.events["employee_id"].to_list() == ["E1", "E2"]
+
+
 def test_groups_are_rejected_unless_configuration_credits_members(tmp_path):
     group = {
         "objectType": "Group",
