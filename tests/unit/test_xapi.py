@@ -325,6 +325,17 @@ def test_javascript_wrapped_export_is_read_or_one_clear_error(tmp_path):
     with pytest.raises(SourceError) as err:
         _read(tmp_path, "ADL.statements = [{actor: 'x'}];", name="bad.js")
     assert "bad.js: this is JavaScript (ADL.statements =...), not JSON" in str(err.value)
+    # the shape of ADL's xAPI-Dashboard lrs-data.js: a decompression library, then compressed statements
+    compressed = (
+        'var LZString={_keyStr:"ABC",f:function(e){return e}};\n'
+        "window.statements = JSON.parse(LZString.decompressFromBase64('NobwRAbgpgTg'));\n"
+    )
+    with pytest.raises(SourceError) as err:
+        _read(tmp_path, compressed, name="lrs-data.js")
+    assert str(err.value).endswith(
+        "lrs-data.js: this is JavaScript (var LZString=...), not JSON, and what it assigns is not a JSON array of "
+        "statements (Expecting property name enclosed in double quotes); export the statements as JSON"
+    )
 
 
 def test_lrs_statement_result_is_read(tmp_path):
