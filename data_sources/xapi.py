@@ -55,7 +55,7 @@ from typing import Any
 
 import polars as pl
 
-from data_sources.errors import ERR_UNREADABLE, ERR_XAPI_JSON, SourceError
+from data_sources.errors import ERR_RECURSION, ERR_UNREADABLE, ERR_XAPI_JSON, SourceError
 from data_sources.files import ROW
 from data_sources.xapi_vocabulary import IGNORE, VERB_SOURCES, VOIDED_VERB, vocabulary
 
@@ -70,15 +70,14 @@ WHOLE = "(whole row)"
 NO_TYPE = "(no activity type)"
 NO_COURSE = "(no course)"
 
-ERR_XAPI_DEPTH = "{file}: not usable as xAPI JSON: {detail} (a statement is never nested that deeply)"
 ERR_XAPI_JAVASCRIPT = (
     "{file}: this is JavaScript ({start}...), not JSON, and what it assigns is not a JSON array of "
     "statements ({detail}); export the statements as JSON"
 )
-ERR_XAPI_TOP = "{file}: the JSON holds {kind}, not xAPI statements (expected an array of statement objects)"
 
 REASON_BAD_JSON_LINE = "not valid JSON: {detail}"
-REASON_TOO_DEEP = "not usable JSON: nested too deeply"
+REASON_TOO_DEEP = "not valid JSON: nested too deeply"
+_DEEP = "arrays or objects nested thousands deep"
 REASON_NOT_OBJECT = "not a statement: a JSON {kind}, not an object"
 REASON_LONE_SUBSTATEMENT = "a SubStatement on its own is not a statement (it only appears as a statement's object)"
 REASON_VERSION = "unsupported xAPI version {value!r} (1.0.x and 2.0.x are read)"
@@ -499,7 +498,8 @@ def _statement(
 ) -> tuple[list[dict[str, str | None]], list[tuple[str, str | None, str]], bool]:
     """``statement_rows`` plus whether its score was a raw one without a range."""
     if not isinstance(statement, Mapping):
-        return [], [(WHOLE, None, REASON_NOT_OBJECT.format(kind=_kind(statement).split(" ")[1]))], False
+        kind = "null" if statement is None else _kind(statement).split(" ")[1]
+        return [], [(WHOLE, None, REASON_NOT_OBJECT.format(kind=kind))], False
     if statement.get("objectType") == "SubStatement":
         return [], [(WHOLE, "SubStatement", REASON_LONE_SUBSTATEMENT)], False
     problems: list[tuple[str, str | None, str]] = []
@@ -598,7 +598,7 @@ def _load_json(text: str, path: Path) -> tuple[list[tuple[str, Any]], list[tuple
         doc = json.loads(stripped)
     except RecursionError as exc:
         if len([ln for ln in stripped.splitlines() if ln.strip()]) == 1:
-            raise SourceError(ERR_XAPI_DEPTH.format(file=path, detail="it is nested too deeply")) from exc
+            raise SourceError(ERR_RECURSION.format(file=path, detail=_DEEP)) from exc
         return _load_ndjson(text, path, None)
     except json.JSONDecodeError as whole_error:
         js = _JS_ASSIGNMENT.match(stripped)
@@ -619,9 +619,7 @@ def _load_json(text: str, path: Path) -> tuple[list[tuple[str, Any]], list[tuple
         doc = doc["statements"]
     if isinstance(doc, list):
         return [(f"statement {i}", st) for i, st in enumerate(doc, start=1)], [], notes
-    if isinstance(doc, Mapping):
-        return [("statement 1", doc)], [], notes
-    raise SourceError(ERR_XAPI_TOP.format(file=path, kind=_kind(doc)))
+    return [("statement 1", doc)], [], notes  # one statement (a scalar is then rejected as not a statement)
 
 
 def _load_ndjson(
@@ -638,9 +636,11 @@ def _load_ndjson(
             bad.append((f"line {n}", REASON_BAD_JSON_LINE.format(detail=exc.msg)))
         except RecursionError:
             bad.append((f"line {n}", REASON_TOO_DEEP))
+    if statements and not any(isinstance(st, Mapping) for _, st in statements):
+        raise SourceError(ERR_XAPI_JSON.format(file=path, detail="no line holds a JSON object"))
     if not statements:
         if whole_error is None:
-            raise SourceError(ERR_XAPI_DEPTH.format(file=path, detail="every line is nested too deeply"))
+            raise SourceError(ERR_RECURSION.format(file=path, detail=f"{_DEEP} on every line"))
         detail = f"line {whole_error.lineno}, column {whole_error.colno}: {whole_error.msg}"
         raise SourceError(ERR_XAPI_JSON.format(file=path, detail=detail))
     return statements, bad, []

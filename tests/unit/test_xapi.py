@@ -309,12 +309,10 @@ def test_a_100000_deep_array_is_one_clear_error_or_one_rejected_line(tmp_path):
     deep = "[" * 100_000 + "]" * 100_000
     with pytest.raises(SourceError) as err:
         _read(tmp_path, deep)
-    assert str(err.value).endswith(
-        "lrs.json: not usable as xAPI JSON: it is nested too deeply (a statement is never nested that deeply)"
-    )
+    assert str(err.value).endswith("lrs.json: JSON nested too deeply to read (arrays or objects nested thousands deep)")
     read = _read(tmp_path, json.dumps(_st()) + "\n" + deep + "\n", name="lrs.ndjson")
     assert read.events.height == 1
-    assert _reasons(read) == [("line 2", "(whole row)", "not usable JSON: nested too deeply")]
+    assert _reasons(read) == [("line 2", "(whole row)", "not valid JSON: nested too deeply")]
 
 
 def test_javascript_wrapped_export_is_read_or_one_clear_error(tmp_path):
@@ -424,7 +422,10 @@ def test_bad_xapi_settings_are_one_line_configuration_errors():
             "'watched' is not allowed: expected one of launched, attempted, completed, passed, failed, ignore",
         ),
         ({"learning_events": {"xapi_options": {"stored_as_timestmp": True}}}, "unknown key 'stored_as_timestmp'"),
-        ({"learning_events": {"identity": {"actor": "email"}}}, "[tables.learning_events.identity] actor = 'email'"),
+        (
+            {"learning_events": {"identity": {"actor": "email"}}},
+            "[tables.learning_events.identity] actor must be one of auto, account, mbox, mbox_local, mbox_sha1sum, openid",
+        ),
         ({"assets": {"xapi_options": {"cluster": "topic"}}}, "expected one of activity_type, course"),
         ({"performance": {"xapi": "lrs.json"}}, "only learning_events, assets, employees can be read from xAPI"),
     ]:
