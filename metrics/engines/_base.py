@@ -162,12 +162,15 @@ def arrow_tables(
     >>> [(n, t.num_rows) for n, t in arrow_tables({"performance": perf}, ("performance",), "duckdb")]
     [('performance', 1)]
     """
-    from data_sources.contract import CONTRACT
+    from data_sources.contract import CONTRACT, POLARS_TYPES
 
     for name in needed:
         if name not in tables:
             raise ValueError(ERR_NEEDS_TABLE.format(engine=engine, table=name))
         frame = tables[name]
+        # an optional column the frame lacks (e.g. learning_events.count) is its default, as the loader fills it
+        absent = [c for c in CONTRACT[name].columns if c.name not in frame.columns and not c.required]
+        frame = frame.with_columns(pl.lit(c.default, dtype=POLARS_TYPES[c.type]).alias(c.name) for c in absent)
         columns = [c.name for c in CONTRACT[name].columns if c.name in frame.columns]
         out = frame.select(columns)
         yield name, out.to_arrow(compat_level=pl.CompatLevel.oldest()) if compat else out.to_arrow()
