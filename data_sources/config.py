@@ -55,9 +55,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from data_sources.contract import CONTRACT, DEFAULT_EQUITY_ATTRIBUTES
+from data_sources.contract import CONTRACT, DEFAULT_EQUITY_ATTRIBUTES, VERBS
 from data_sources.errors import (
     ERR_CONFIG,
+    ERR_CONFIG_BAD_VALUE,
     ERR_CONFIG_METRICS_TABLE,
     ERR_CONFIG_SCALE_TABLE,
     ERR_CONFIG_TABLE_SOURCE,
@@ -87,7 +88,20 @@ _TABLE_KEYS = (
     "credential_levels",
     "trusted_keys",
     "scale",
+    "verbs",
+    "xapi_options",
 )
+#: ``identity`` keys (how an xAPI actor becomes an employee_id).
+_IDENTITY_KEYS = ("actor", "map")
+#: ``xapi_options`` keys per table that can be read from xAPI statements.
+_XAPI_OPTION_KEYS = {
+    "learning_events": ("stored_as_timestamp", "credit_group_members", "builtin_verbs"),
+    "assets": ("cluster",),
+    "employees": (),
+}
+_ACTOR_MODES = ("auto", "account", "mbox", "mbox_local", "mbox_sha1sum", "openid")
+_VERB_TARGETS = (*VERBS, "ignore")
+_CLUSTER_SOURCES = ("activity_type", "course")
 _SOURCE_KEYS = (
     "path",
     "url",
@@ -110,7 +124,7 @@ def _frozen(d: Mapping[str, Any] | None) -> Mapping[str, Any]:
 
 _TEXT = "text (a quoted string)"
 _SCALAR = (str, int, float, bool)
-_IDENTITY_ACTORS = ("auto", "account", "mbox", "mbox_local")
+_IDENTITY_ACTORS = ("auto", "account", "mbox", "mbox_local", "mbox_sha1sum", "openid")
 
 
 def _type_error(section: str, key: str, expected: str, value: object) -> ValueError:
@@ -253,6 +267,10 @@ class TableSource:
     trusted_keys: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
     #: Declared rating scale ``(lowest, highest)`` of ``[tables.performance]``; ratings outside it are rejected.
     scale: tuple[float, float] | None = None
+    #: xAPI verb IRI -> contract verb (or "ignore"): extends/overrides the built-in vocabulary.
+    verbs: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
+    #: xAPI statement options (see ``_XAPI_OPTION_KEYS``).
+    xapi_options: Mapping[str, Any] = field(default_factory=lambda: _frozen({}))
 
     @classmethod
     def from_dict(cls, table: str, d: Mapping[str, Any]) -> TableSource:
@@ -266,6 +284,7 @@ class TableSource:
         _check_table_types(table, d)
         if sum(1 for k in ("file", "sql_table", "query", "xapi", "case") if d.get(k)) > 1:
             raise ValueError(ERR_CONFIG_TABLE_SOURCE.format(table=table))
+        _check_xapi_keys(table, d)
         rescale = {
             col: Rescale(
                 (float(spec["from"][0]), float(spec["from"][1])),
@@ -299,6 +318,78 @@ class TableSource:
             credential_levels=_frozen({str(k): int(v) for k, v in (d.get("credential_levels") or {}).items()}),
             trusted_keys=_frozen({str(k): str(v) for k, v in (d.get("trusted_keys") or {}).items()}),
             scale=(float(d["scale"][0]), float(d["scale"][1])) if "scale" in d else None,
+            verbs=_frozen({str(k): str(v) for k, v in (d.get("verbs") or {}).items()}),
+            xapi_options=_frozen(d.get("xapi_options")),
+        )
+
+
+def _check_xapi_keys(table: str, d: Mapping[str, Any]) -> None:
+    """Refuse a misspelt or out-of-place xAPI setting with one line."""
+    if d.get("xapi") and table not in _XAPI_OPTION_KEYS:
+        raise ValueError(
+            ERR_CONFIG_BAD_VALUE.format(
+                section=f"tables.{table}",
+                key="xapi",
+                value=d["xapi"],
+                rule="only " + ", ".join(_XAPI_OPTION_KEYS) + " can be read from xAPI statements",
+            )
+        )
+    for key in ("verbs", "xapi_options"):
+        if key in d and not isinstance(d[key], Mapping):
+            raise _type_error(f"tables.{table}", key, "a table (key = value)", d[key])
+    identity = d.get("identity") or {}
+    unknown = set(identity) - set(_IDENTITY_KEYS)
+    if unknown:
+        raise ValueError(
+            ERR_CONFIG_UNKNOWN_KEY.format(
+                key=sorted(unknown)[0], section=f"tables.{table}.identity", expected=", ".join(_IDENTITY_KEYS)
+            )
+        )
+    if identity.get("actor", "auto") not in _ACTOR_MODES:
+        raise ValueError(
+            ERR_CONFIG_BAD_VALUE.format(
+                section=f"tables.{table}.identity",
+                key="actor",
+                value=identity["actor"],
+                rule="expected one of " + ", ".join(_ACTOR_MODES),
+            )
+        )
+    for iri, verb in (d.get("verbs") or {}).items():
+        if verb not in _VERB_TARGETS:
+            raise ValueError(
+                ERR_CONFIG_BAD_VALUE.format(
+                    section=f"tables.{table}.verbs",
+                    key=f'"{iri}"',
+                    value=verb,
+                    rule="expected one of " + ", ".join(_VERB_TARGETS),
+                )
+            )
+    options = d.get("xapi_options") or {}
+    allowed = _XAPI_OPTION_KEYS.get(table, ())
+    unknown = set(options) - set(allowed)
+    if unknown:
+        raise ValueError(
+            ERR_CONFIG_UNKNOWN_KEY.format(
+                key=sorted(unknown)[0],
+                section=f"tables.{table}.xapi_options",
+                expected=", ".join(allowed) or "(none for this table)",
+            )
+        )
+    for key in ("stored_as_timestamp", "credit_group_members", "builtin_verbs"):
+        if key in options and not isinstance(options[key], bool):
+            raise ValueError(
+                ERR_CONFIG_BAD_VALUE.format(
+                    section=f"tables.{table}.xapi_options", key=key, value=options[key], rule="expected true or false"
+                )
+            )
+    if "cluster" in options and options["cluster"] not in _CLUSTER_SOURCES:
+        raise ValueError(
+            ERR_CONFIG_BAD_VALUE.format(
+                section=f"tables.{table}.xapi_options",
+                key="cluster",
+                value=options["cluster"],
+                rule="expected one of " + ", ".join(_CLUSTER_SOURCES),
+            )
         )
 
 

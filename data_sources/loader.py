@@ -36,7 +36,7 @@ from data_sources.errors import (
 from data_sources.files import ROW, find_table_file, read_export
 from data_sources.sql import is_url, make_engine, read_sql, safe_url, table_names
 from data_sources.validate import REJECT_SCHEMA, TableResult, validate_table
-from data_sources.xapi import read_xapi
+from data_sources.xapi import StatementsRead, XapiOptions, read_xapi
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SAMPLE = PROJECT_ROOT / "sample_data" / "default"
@@ -46,6 +46,23 @@ CREDENTIALS_FOLDER = "credentials"
 CREDENTIAL_FILE_SUFFIX = ".credential.json"
 CASE_FILE = "competencies.json"
 NOTE_NOT_READ = "{folder}: not read (not a file of any table): {names}"
+#: Employees read from xAPI actors get these unless ``[tables.employees.constants]`` says otherwise.
+XAPI_LEARNER_ROLE = "learner"
+XAPI_LEARNER_TEAM = "learners"
+NOTE_XAPI_PLACEHOLDER = (
+    "{table}: not given; employees come from xAPI actors, so {what} stands in (give [tables.{table}] to replace it)"
+)
+_PLACEHOLDERS: dict[str, tuple[str, dict[str, list[str]]]] = {
+    "roles": (
+        "one role 'learner' (ladder 'learning', level 1)",
+        {"role_id": [XAPI_LEARNER_ROLE], "title": ["Learner"], "ladder": ["learning"], "level": ["1"]},
+    ),
+    "competencies": ("an empty competency framework", {"competency_id": [], "name": []}),
+    "role_requirements": (
+        "an empty list of role requirements",
+        {"role_id": [], "competency_id": [], "required_level": []},
+    ),
+}
 #: What reading one table gives: raw frame, label, content digest (None for SQL), rows rejected before validation.
 RawRead = tuple[pl.DataFrame, str, str | None, pl.DataFrame]
 #: Marks pre-validation rejects whose rows are in the raw frame (ragged CSV lines), as opposed
@@ -114,6 +131,7 @@ def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.da
     used: set[Path] = set()
     rubric_levels: dict[str, int] = {}
     rejected_keys: dict[str, pl.DataFrame] = {}
+    statements: dict[Path, StatementsRead] = {}
     for table in TABLE_ORDER:
         ts = cfg.table(table)
         try:
@@ -126,7 +144,7 @@ def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.da
                 found = (framework.competencies, case_path.name, _file_digest(case_path), _no_rejects())
                 used.add(case_path)
             else:
-                found = _read_raw(cfg, ts, table, engine, db_tables)
+                found = _read_raw(cfg, ts, table, engine, db_tables, statements, notes)
             if found is not None and cfg.path is not None:
                 used.add(cfg.path / found[1])  # a folder file: its name is its label
                 used.update(cfg.resolve_file(f) for f in (ts.file, ts.xapi) if f)
@@ -150,7 +168,8 @@ def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.da
         raw, label, digest, pre_rejects = found
         in_frame = pl.col(IN_FRAME).fill_null(False) if IN_FRAME in pre_rejects.columns else pl.lit(False)
         row_rejects = pre_rejects.filter(in_frame).select(ROW, "reason")  # ragged lines: rows of ``raw``
-        unread = pre_rejects.filter(~in_frame).select(ROW, "reason")  # lines that gave no row at all
+        where = [c for c in ("column", "value") if c in pre_rejects.columns]  # xAPI rejects name the field
+        unread = pre_rejects.filter(~in_frame).select(ROW, "reason", *where)  # lines that gave no row at all
         try:
             result = validate_table(
                 raw,
@@ -207,13 +226,22 @@ def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.da
     )
 
 
-def _read_raw(cfg: SourceConfig, ts: TableSource, table: str, engine, db_tables: set[str]):
-    """(raw frame, label, content digest or None, pre-validation rejects) or None when absent."""
-    no_rejects = pl.DataFrame(schema={ROW: pl.String, "reason": pl.String})
+def _read_raw(
+    cfg: SourceConfig,
+    ts: TableSource,
+    table: str,
+    engine,
+    db_tables: set[str],
+    statements: dict[Path, StatementsRead],
+    notes: list[str],
+) -> RawRead | None:
+    """(raw frame, label, content digest or None, pre-validation rejects) or None when absent.
+
+    xAPI files are read once per load (``statements``); their notes and the
+    placeholder notes go to ``notes``."""
+    no_rejects = _no_rejects()
     if ts.xapi:
-        path = cfg.resolve_file(ts.xapi)
-        raw, bad = read_xapi(path, ts.identity)
-        return raw, path.name, _file_digest(path), bad
+        return _from_statements(cfg, table, cfg.resolve_file(ts.xapi), statements, notes)
     if ts.file:
         path = cfg.resolve_file(ts.file)
         if not path.is_file():
@@ -228,9 +256,9 @@ def _read_raw(cfg: SourceConfig, ts: TableSource, table: str, engine, db_tables:
     if engine is not None:
         if table in db_tables:
             return read_sql(engine, table), f"{table} (database)", None, no_rejects
-        return None
+        return _placeholder(cfg, table, notes)
     if cfg.path is None:
-        return None
+        return _placeholder(cfg, table, notes)
     if not cfg.path.is_dir():
         raise SourceError(ERR_NOT_FOUND.format(path=cfg.path))
     found = find_table_file(cfg.path, table)
@@ -241,9 +269,52 @@ def _read_raw(cfg: SourceConfig, ts: TableSource, table: str, engine, db_tables:
         for suffix in XAPI_SUFFIXES:
             candidate = cfg.path / f"learning_events{suffix}"
             if candidate.is_file():
-                raw, bad = read_xapi(candidate, ts.identity)
-                return raw, candidate.name, _file_digest(candidate), bad
-    return None
+                return _from_statements(cfg, table, candidate, statements, notes)
+    return _placeholder(cfg, table, notes)
+
+
+def _from_statements(
+    cfg: SourceConfig, table: str, path: Path, statements: dict[Path, StatementsRead], notes: list[str]
+) -> RawRead:
+    """learning_events, assets or employees from an xAPI file (read once per load)."""
+    if path not in statements:
+        events = cfg.table("learning_events")
+        options = XapiOptions.from_config(events.identity, events.verbs, events.xapi_options)
+        statements[path] = read_xapi(path, options)
+    read = statements[path]
+    digest = _file_digest(path)
+    if table == "learning_events":
+        notes.extend(read.notes)
+        return _all_columns(read.events, table), path.name, digest, read.rejects
+    if table == "assets":
+        by = cfg.table("assets").xapi_options.get("cluster", "activity_type")
+        raw = read.activities.select(ROW, "asset_id", "title", pl.col(by).alias("cluster"), "format")
+        return _all_columns(raw, table), f"{path.name} (activities)", digest, _no_rejects()
+    raw = read.actors.select(
+        ROW,
+        "employee_id",
+        pl.lit(XAPI_LEARNER_ROLE).alias("role_id"),
+        pl.lit(XAPI_LEARNER_TEAM).alias("team"),
+        pl.col("first_date").alias("hire_date"),
+    )
+    return _all_columns(raw, table), f"{path.name} (actors)", digest, _no_rejects()
+
+
+def _placeholder(cfg: SourceConfig, table: str, notes: list[str]) -> RawRead | None:
+    """A stand-in required table when employees come from xAPI actors; otherwise None (absent)."""
+    if table not in _PLACEHOLDERS or not cfg.table("employees").xapi:
+        return None
+    what, columns = _PLACEHOLDERS[table]
+    raw = pl.DataFrame(columns, schema={c: pl.String for c in columns})
+    raw = raw.with_columns(pl.Series(ROW, [f"placeholder {i}" for i in range(1, raw.height + 1)], dtype=pl.String))
+    notes.append(NOTE_XAPI_PLACEHOLDER.format(table=table, what=what))
+    return _all_columns(raw, table), f"{table} (placeholder)", None, _no_rejects()
+
+
+def _all_columns(raw: pl.DataFrame, table: str) -> pl.DataFrame:
+    """Every contract column, null where a frame built here has nothing (no "column not found" notes)."""
+    missing = [c for c in CONTRACT[table].column_names if c not in raw.columns]
+    return raw.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
 
 
 def _no_rejects() -> pl.DataFrame:
@@ -345,13 +416,17 @@ def _not_read(folder: Path, used: set[Path]) -> list[str]:
 
 
 def _with_pre_rejects(result: TableResult, bad: pl.DataFrame) -> TableResult:
-    """Add rows rejected before validation (e.g. NDJSON lines that are not JSON)."""
+    """Add rows rejected before validation (xAPI statements, NDJSON lines that are not JSON, credentials).
+
+    ``bad`` has ``_row`` and ``reason``, and may have ``column`` and ``value``; a row
+    may have several entries and counts once in ``read``.
+    """
     extra = bad.select(
         pl.lit(result.table).alias("table"),
         pl.lit(result.source).alias("source"),
         pl.col(ROW).alias("row"),
-        pl.lit("(whole row)").alias("column"),
-        pl.lit(None, dtype=pl.String).alias("value"),
+        (pl.col("column") if "column" in bad.columns else pl.lit("(whole row)")).alias("column"),
+        (pl.col("value") if "value" in bad.columns else pl.lit(None, dtype=pl.String)).alias("value"),
         pl.col("reason"),
         pl.lit(None, dtype=pl.String).alias("cause"),
     )
@@ -360,7 +435,7 @@ def _with_pre_rejects(result: TableResult, bad: pl.DataFrame) -> TableResult:
         result.source,
         result.accepted,
         pl.concat([result.rejects, extra]),
-        read=result.read + bad.height,
+        read=result.read + bad.get_column(ROW).n_unique(),
         notes=result.notes,
         rejected_keys=result.rejected_keys,
     )

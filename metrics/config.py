@@ -264,6 +264,10 @@ class TalentConfig:
 LEARNERS: tuple[str, ...] = ("boosting", "spline_ridge")
 #: Learning-impact estimators: all clusters jointly from one set of residuals, or one cluster at a time.
 ESTIMATORS: tuple[str, ...] = ("joint", "per_cluster")
+#: Exposure measures of learning impact (metrics.md §6): distinct assets completed (the
+#: spec's default), distinct assets engaged (any verb), engagement events (the sum of
+#: learning_events.count), minutes (the sum of duration_s / 60).
+EXPOSURES: tuple[str, ...] = ("completed_assets", "engaged_assets", "engagement_events", "minutes")
 
 
 @dataclass(frozen=True)
@@ -297,6 +301,8 @@ class LearningImpactConfig:
     small_sample_correction: bool = True
     #: Unit of the secondary spacing effect, in days.
     spacing_unit_days: int = 30
+    #: What counts as exposure to a cluster in the window (one of ``EXPOSURES``).
+    exposure: str = "completed_assets"
 
     def __post_init__(self) -> None:
         _at_least("learning_impact", "exposure_window_days", self.exposure_window_days, 1)
@@ -324,6 +330,13 @@ class LearningImpactConfig:
             "it must be one of " + ", ".join(ESTIMATORS),
         )
         _at_least("learning_impact", "spacing_unit_days", self.spacing_unit_days, 1)
+        _require(
+            "learning_impact",
+            "exposure",
+            self.exposure,
+            self.exposure in EXPOSURES,
+            "it must be one of " + ", ".join(EXPOSURES),
+        )
 
 
 @dataclass(frozen=True)

@@ -156,8 +156,8 @@ def recommendation_rules(config: AssetPortfolioConfig, impact: LearningImpactCon
     low, high = f"{config.low_completion:.0%}", f"{config.high_completion:.0%}"
     return MappingProxyType(
         {
-            "retire": f"No activity in {config.stale_days} days, a harmful cluster, or no evidence and under {low} "
-            "completion.",
+            "retire": f"No activity in {config.stale_days} days (for a predictive cluster, only when nobody ever "
+            f"completed the asset), a harmful cluster, or no evidence and under {low} completion.",
             "review": f"The cluster has too few learners to judge (fewer than {impact.min_exposed}).",
             "improve": f"The cluster predicts performance but under {low} of learners complete the asset.",
             "keep": "None of the other rules applies.",

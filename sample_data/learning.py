@@ -249,7 +249,7 @@ def learning_events_chunk(
             "score": pl.Series(cols["score"], nan_to_null=True),
             "duration_s": pl.Series(cols["dur"], nan_to_null=True),
         }
-    )
+    ).with_columns(pl.lit(1.0).alias("count"))
     return frame.sort("employee_id", "timestamp", maintain_order=True).select(
         [pl.col(c).cast(t) for c, t in CONTRACT["learning_events"].schema().items()]
     )

@@ -169,6 +169,61 @@ def simulate_learning_tables(
     return SimulatedLearning(tables, {c: effects[c] * rating_scale for c in clusters})
 
 
+def simulate_clickstream_tables(
+    n_employees: int = 600,
+    seed: int = 0,
+    effects: Mapping[str, float] = DEFAULT_EFFECTS,
+    mean_clicks: float = 3.0,
+    **kwargs: float,
+) -> SimulatedLearning:
+    """The same simulated organisation seen through an LMS clickstream: no completions at all.
+
+    Every asset an employee takes shows as one ``launched`` event and, on the
+    same day, one ``attempted`` row standing for that day's clicks (``count`` =
+    1 + Poisson(``mean_clicks``), ``duration_s`` uniform in 2–30 minutes), like
+    an LMS's clicks-per-day export (OULAD's VLE table). The planted effects are
+    per distinct asset engaged with in the 365 days up to the rating, so
+    ``exposure = "engaged_assets"`` is the measure they are planted on; the
+    default measure (distinct assets completed) sees no exposure at all.
+
+    Parameters
+    ----------
+    n_employees, seed, effects
+        As in ``simulate_learning_tables``.
+    mean_clicks : float
+        Mean extra clicks per attempted row.
+    **kwargs
+        Passed on to ``simulate_learning_tables`` (``base_rate``, ``confounding``, ...).
+
+    Returns
+    -------
+    SimulatedLearning
+
+    Example
+    -------
+    >>> sim = simulate_clickstream_tables(n_employees=20, seed=1)
+    >>> sorted(set(sim.tables["learning_events"]["verb"]))
+    ['attempted', 'launched']
+    >>> sim.tables["learning_events"].columns[-1], sim.tables["learning_events"]["count"].min() >= 1
+    ('count', True)
+    """
+    sim = simulate_learning_tables(n_employees, seed, effects, **kwargs)  # type: ignore[arg-type]
+    rng = np.random.default_rng(seed + 10_007)
+    events = sim.tables["learning_events"]
+    launched = events.filter(pl.col("verb") == "launched").with_columns(
+        pl.lit(None, dtype=pl.Float64).alias("duration_s"), pl.lit(1.0).alias("count")
+    )
+    done = events.filter(pl.col("verb") == "completed")
+    attempted = done.with_columns(
+        pl.lit("attempted").alias("verb"),
+        pl.lit(None, dtype=pl.Float64).alias("score"),
+        pl.Series("duration_s", np.round(rng.uniform(120, 1800, done.height))),
+        pl.Series("count", 1.0 + rng.poisson(mean_clicks, done.height)),
+    )
+    clicks = pl.concat([launched, attempted]).sort("timestamp", "employee_id", "verb", "asset_id")
+    return SimulatedLearning({**sim.tables, "learning_events": clicks}, sim.effects)
+
+
 def _events(
     rng: np.random.Generator,
     emp_ids: np.ndarray,

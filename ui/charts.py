@@ -257,10 +257,13 @@ def _effect_tooltip(name: str, title: str, effect_title: str = "Effect") -> list
     ]
 
 
-def forest_plot(frame: pl.DataFrame, title: str = "Learning impact by cluster") -> alt.Chart:
+def forest_plot(
+    frame: pl.DataFrame, title: str = "Learning impact by cluster", unit: str = "completed asset"
+) -> alt.Chart:
     """Controlled effect with 95% interval per cluster, next to the naive difference.
 
-    ``frame`` columns: ``cluster, effect, ci_low, ci_high, label, naive``.
+    ``frame`` columns: ``cluster, effect, ci_low, ci_high, label, naive``; ``unit`` is one unit
+    of the exposure measure in force (``metrics.learning.EXPOSURE_UNITS``).
     """
     base = alt.Chart(_data(frame))
     tooltip = _effect_tooltip("cluster", "Cluster", "Controlled effect") + [
@@ -280,7 +283,7 @@ def forest_plot(frame: pl.DataFrame, title: str = "Learning impact by cluster") 
     return alt.layer(
         *_effect_layers(base, y, tooltip, colour),
         naive,
-        title=_title(title, "Rating points per completed asset; ✕ the naive difference a spreadsheet gives"),
+        title=_title(title, f"Rating points per {unit}; ✕ the naive difference a spreadsheet gives"),
     ).properties(height=alt.Step(28))
 
 

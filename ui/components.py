@@ -233,7 +233,9 @@ MSG_FITTING = (
     "else on this page is ready; this part fills in by itself when the estimate ends, and is then kept for "
     "everyone and for later visits."
 )
-MSG_STORED = "Learning impact for as-of {as_of:%d %b %Y}, estimated {finished:%d %b %Y %H:%M} UTC and kept in the store."
+MSG_STORED = (
+    "Learning impact for as-of {as_of:%d %b %Y}, estimated {finished:%d %b %Y %H:%M} UTC and kept in the store."
+)
 
 
 def _poll_fit(bundle: DataBundle, as_of: dt.date) -> None:

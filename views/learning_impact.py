@@ -5,10 +5,11 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from metrics.learning import EXPOSURE_UNITS, exposure_description
 from ui import charts
 from ui.components import explain, learning_gate, metric_help, needs_tables, show_table
 from ui.compute import effects_with_naive, learning
-from ui.state import page_context
+from ui.state import page_context, settings_for
 
 LABEL_WORDS = {
     "predictive": "predicts higher ratings",
@@ -18,6 +19,8 @@ LABEL_WORDS = {
 }
 
 bundle, filters = page_context()
+IMPACT = settings_for(bundle).config.learning_impact  # the configuration ui.compute.learning fits with
+UNIT = EXPOSURE_UNITS[IMPACT.exposure]
 st.title("Learning impact")
 st.caption(
     "Which microlearning clusters go with better on-the-job ratings once prior performance, role level, tenure, "
@@ -50,12 +53,12 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric(
     "Predictive clusters",
     f"{effects.filter(pl.col('label') == 'predictive').height}",
-    help=metric_help("q < 0.05 and a positive effect per completed asset.", "Learning impact"),
+    help=metric_help(f"q < 0.05 and a positive effect per {UNIT}.", "Learning impact"),
 )
 c2.metric(
     "Harmful clusters",
     f"{effects.filter(pl.col('label') == 'harmful').height}",
-    help=metric_help("q < 0.05 and a negative effect per completed asset.", "Learning impact"),
+    help=metric_help(f"q < 0.05 and a negative effect per {UNIT}.", "Learning impact"),
 )
 c3.metric(
     "Ratings analysed",
@@ -68,10 +71,11 @@ chart = effects.select(
     "cluster", "effect", "ci_low", "ci_high", "label", pl.col("naive_difference").alias("naive")
 ).drop_nulls("effect")
 if chart.height:
-    st.altair_chart(charts.forest_plot(chart), width="stretch")
+    st.altair_chart(charts.forest_plot(chart, unit=UNIT), width="stretch")
 explain(
-    "Effect: change in rating (points) per additional completed asset of the cluster in the 12 months before "
-    "the rating, by cross-fitted partialling-out (double machine learning), 95% interval clustered by employee. "
+    f"Effect: change in rating (points) per additional {UNIT} of the cluster; exposure is "
+    f"{exposure_description(IMPACT)}. Estimated by cross-fitted partialling-out (double machine learning), "
+    "95% interval clustered by employee. "
     "✕ marks the naive difference: mean rating of learners minus non-learners.",
     "Learning impact",
 )
@@ -120,7 +124,8 @@ if sec.height:
     secondary_table = sec.with_columns(pl.col("effect", "ci_low", "ci_high").round(4))
     show_table(secondary_table, "spacing_and_difficulty")
     explain(
-        "Spacing: median days between consecutive completions within a cluster; difficulty: mean difficulty "
-        "of completed assets. Same controls and intervals as above.",
+        "Spacing: median days between the first dates of consecutive assets within a cluster; difficulty: mean "
+        "difficulty of the assets. Both count the assets the exposure measure counts (completed ones by default). "
+        "Same controls and intervals as above.",
         "Learning impact",
     )

@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from metrics.labels import band_rule, four_fifths_rule, recommendation_rules, risk_rule
+from metrics.learning import EXPOSURE_UNITS
 from ui import charts
 from ui.components import explain, learning_gate, metric_help
 from ui.compute import band_counts, bench_view, equity_view, learning, portfolio, risk_view
@@ -140,7 +141,8 @@ with right:
         )
         for row in predictive.iter_rows(named=True):
             st.markdown(
-                f"- **{row['cluster']}**: {row['effect']:+.2f} rating points per completed asset "
+                f"- **{row['cluster']}**: {row['effect']:+.2f} rating points per "
+                f"{EXPOSURE_UNITS[cfg.learning_impact.exposure]} "
                 f"(95% CI {row['ci_low']:+.2f} to {row['ci_high']:+.2f})"
             )
         st.page_link("views/learning_impact.py", label="Learning impact", icon=":material/arrow_forward:")

@@ -35,6 +35,7 @@ from metrics.learning import (
     LearningFeatures,
     activity_from_aggregates,
     assemble_features,
+    build_learning_features,
     catalogue_clusters,
     observation_controls,
 )
@@ -107,7 +108,12 @@ class IbisEngine:
     def learning_features(
         self, tables: Mapping[str, pl.DataFrame], as_of: dt.date, config: LearningImpactConfig
     ) -> LearningFeatures:
-        """Spec §6 features: exposures aggregated in the engine, controls (one row per rating) in polars."""
+        """Spec §6 features: exposures aggregated in the engine, controls (one row per rating) in polars.
+
+        The engine aggregates the default measure (distinct assets completed); another
+        ``config.exposure`` (engagement, minutes) is built by the polars path."""
+        if config.exposure != "completed_assets":
+            return build_learning_features(dict(tables), as_of, config)
         for table in ("assets", "learning_events", "performance", "employees", "roles"):
             if table not in tables:
                 raise ValueError(ERR_NEEDS_TABLE.format(engine=self.name, table=table))
@@ -156,12 +162,15 @@ def arrow_tables(
     >>> [(n, t.num_rows) for n, t in arrow_tables({"performance": perf}, ("performance",), "duckdb")]
     [('performance', 1)]
     """
-    from data_sources.contract import CONTRACT
+    from data_sources.contract import CONTRACT, POLARS_TYPES
 
     for name in needed:
         if name not in tables:
             raise ValueError(ERR_NEEDS_TABLE.format(engine=engine, table=name))
         frame = tables[name]
+        # an optional column the frame lacks (e.g. learning_events.count) is its default, as the loader fills it
+        absent = [c for c in CONTRACT[name].columns if c.name not in frame.columns and not c.required]
+        frame = frame.with_columns(pl.lit(c.default, dtype=POLARS_TYPES[c.type]).alias(c.name) for c in absent)
         columns = [c.name for c in CONTRACT[name].columns if c.name in frame.columns]
         out = frame.select(columns)
         yield name, out.to_arrow(compat_level=pl.CompatLevel.oldest()) if compat else out.to_arrow()

@@ -33,10 +33,13 @@ from metrics.learning._dml import (
 )
 from metrics.learning._features import (
     COMPLETION_VERBS,
+    EXPOSURE_DESCRIPTIONS,
+    EXPOSURE_UNITS,
     LearningFeatures,
     assemble_features,
     build_learning_features,
     catalogue_clusters,
+    exposure_description,
     observation_controls,
 )
 from metrics.learning._impact import (
@@ -58,6 +61,8 @@ LABELS: tuple[str, ...] = (LABEL_PREDICTIVE, LABEL_HARMFUL, LABEL_NO_EVIDENCE, L
 __all__ = [
     "COMPLETION_VERBS",
     "EFFECT_COLUMNS",
+    "EXPOSURE_DESCRIPTIONS",
+    "EXPOSURE_UNITS",
     "LABELS",
     "LABEL_HARMFUL",
     "LABEL_INSUFFICIENT",
@@ -84,6 +89,7 @@ __all__ = [
     "completed_assets",
     "config_hash",
     "estimate_learning_impact",
+    "exposure_description",
     "grouped_folds",
     "joint_partial_out",
     "learning_impact",

@@ -17,8 +17,13 @@ T, by the UTC date ``d`` of each event (``T - 365 days < d <= T``):
 Recommendation, first rule that applies:
 
 1. ``retire`` when ``T - last_activity >= stale_days`` (180), i.e. no event in
-   the 180 days ``(T - 180, T]``, or no event at all; or the cluster is
-   ``harmful``; or the cluster is ``no_evidence`` and ``completion_rate < 0.4``;
+   the 180 days ``(T - 180, T]``, or no event at all, unless the cluster is
+   ``predictive`` (an asset of a predictive cluster is never retired for
+   inactivity alone: a finished cohort course that works stays, and its reason
+   says it is idle; it is retired only when, besides, nobody has ever
+   completed it, which ``asset_portfolio`` looks up over all history); or the
+   cluster is ``harmful``; or the cluster is
+   ``no_evidence`` and ``completion_rate < 0.4``;
 2. ``review`` when the cluster is ``insufficient_data``;
 3. ``improve`` when the cluster is ``predictive`` and ``completion_rate < 0.4``;
 4. ``celebrate`` when the cluster is ``predictive`` and ``completion_rate >= 0.7``;
@@ -30,9 +35,9 @@ Example
 >>> tables, effects = _example()
 >>> out = asset_portfolio(tables, effects, as_of=dt.date(2026, 6, 30))
 >>> out.select("asset_id", "learners", "completers", "recommendation").rows()
-[('a1', 3, 1, 'improve'), ('a2', 0, 0, 'retire')]
+[('a1', 3, 1, 'improve'), ('a2', 0, 0, 'keep')]
 >>> out["reason"].to_list()
-['Improve: its cluster predicts performance (+0.18 per asset, 95% CI 0.09–0.27) but only 33% of learners complete it', 'Retire: no activity since 2025-01-10']
+['Improve: its cluster predicts performance (+0.18 per asset, 95% CI 0.09–0.27) but only 33% of learners complete it', 'Keep: its cluster predicts performance (+0.18 per asset, 95% CI 0.09–0.27); no learners in the last 365 days; idle since 2025-01-10 (536 days), not retired for that because its cluster predicts performance']
 """
 
 from __future__ import annotations
@@ -45,7 +50,7 @@ import polars as pl
 
 from metrics.common import default_as_of, require_table
 from metrics.config import AssetPortfolioConfig, LearningImpactConfig
-from metrics.learning._features import COMPLETION_VERBS
+from metrics.learning._features import COMPLETION_VERBS, EXPOSURE_UNITS
 
 ERR_MISSING_TABLE = "The asset portfolio needs the table '{table}', which is not loaded."
 
@@ -63,7 +68,14 @@ PORTFOLIO_COLUMNS: tuple[str, ...] = (
 )
 RETIRE, REVIEW, IMPROVE, CELEBRATE, KEEP = "retire", "review", "improve", "celebrate", "keep"
 
-REASON_STALE = "Retire: no activity since {date}"
+REASON_STALE = "Retire: no activity since {date} ({days} days before {as_of}; the limit is {limit} days)"
+REASON_STALE_NEVER_COMPLETED = (
+    "Retire: no activity since {date} ({days} days before {as_of}; the limit is {limit} days) and nobody has ever "
+    "completed it, although its cluster predicts performance"
+)
+REASON_IDLE_PREDICTIVE = (
+    "; idle since {date} ({days} days), not retired for that because its cluster predicts performance"
+)
 REASON_NEVER = "Retire: no recorded activity"
 REASON_HARMFUL = "Retire: its cluster is linked to lower performance ({effect})"
 REASON_NO_EVIDENCE_LOW = (
@@ -72,8 +84,8 @@ REASON_NO_EVIDENCE_LOW = (
 REASON_REVIEW = "Review: too few employees completed its cluster to judge it ({n} exposed, {min} needed)"
 REASON_IMPROVE = "Improve: its cluster predicts performance ({effect}) but only {pct} of learners complete it"
 REASON_CELEBRATE = "Celebrate: its cluster predicts performance ({effect}) and {pct} of learners complete it"
-REASON_KEEP_PREDICTIVE = "Keep: its cluster predicts performance ({effect}); {pct} of learners complete it"
-REASON_KEEP_NO_EVIDENCE = "Keep: no evidence yet that its cluster predicts performance; {pct} of learners complete it"
+REASON_KEEP_PREDICTIVE = "Keep: its cluster predicts performance ({effect}); {completion}"
+REASON_KEEP_NO_EVIDENCE = "Keep: no evidence yet that its cluster predicts performance; {completion}"
 REASON_KEEP_UNLABELLED = "Keep: active recently; no learning-impact estimate for its cluster"
 
 
@@ -166,10 +178,12 @@ def activity_from_aggregates(
     )
 
 
-def _effect_text(effect: float | None, low: float | None, high: float | None, confidence: float) -> str | None:
+def _effect_text(
+    effect: float | None, low: float | None, high: float | None, confidence: float, unit: str = "asset"
+) -> str | None:
     if effect is None or low is None or high is None or any(math.isnan(v) for v in (effect, low, high)):
         return None
-    return f"{effect:+.2f} per asset, {confidence:.0%} CI {low:.2f}–{high:.2f}"
+    return f"{effect:+.2f} per {unit}, {confidence:.0%} CI {low:.2f}–{high:.2f}"
 
 
 def cluster_reasons(effects: pl.DataFrame | None, impact_config: LearningImpactConfig | None = None) -> pl.DataFrame:
@@ -197,7 +211,9 @@ def cluster_reasons(effects: pl.DataFrame | None, impact_config: LearningImpactC
             "cluster": r["cluster"],
             "cluster_label": r["label"],
             "n_exposed": r["n_exposed"],
-            "effect_text": _effect_text(r["effect"], r["ci_low"], r["ci_high"], cfg.confidence),
+            "effect_text": _effect_text(
+                r["effect"], r["ci_low"], r["ci_high"], cfg.confidence, EXPOSURE_UNITS[cfg.exposure]
+            ),
         }
         for r in effects.iter_rows(named=True)  # one row per cluster: a handful
     ]
@@ -212,6 +228,11 @@ def recommend(
     impact_config: LearningImpactConfig | None = None,
 ) -> pl.DataFrame:
     """Apply the recommendation rules to ``asset_activity`` output.
+
+    An optional ``last_completion`` column (date of the asset's latest
+    completion over all history, null when never completed) lets an idle asset
+    of a predictive cluster be retired when nobody ever completed it; without
+    the column such an asset is kept.
 
     Returns the ``PORTFOLIO_COLUMNS`` frame.
 
@@ -235,17 +256,34 @@ def recommend(
         .then(pl.lit("no"))
         .otherwise((rate * 100).round(0).cast(pl.Int64).cast(pl.String) + pl.lit("%"))
     )
+    completion = (
+        pl.when(rate.is_null())
+        .then(pl.lit(f"no learners in the last {cfg.window_days} days"))
+        .otherwise(pct + pl.lit(" of learners complete it"))
+    )
     effect = pl.col("effect_text").fill_null("effect not estimable")
-    stale = pl.col("last_activity").is_null() | ((t - pl.col("last_activity")).dt.total_days() >= cfg.stale_days)
+    idle_days = (t - pl.col("last_activity")).dt.total_days()
+    stale = pl.col("last_activity").is_null() | (idle_days >= cfg.stale_days)
+    predictive = (label == "predictive").fill_null(False)
+    never_completed = pl.col("last_completion").is_null() if "last_completion" in activity.columns else pl.lit(False)
+    last = pl.col("last_activity").dt.to_string("%Y-%m-%d")
+    stale_parts = {
+        "date": last,
+        "days": idle_days.cast(pl.String),
+        "as_of": pl.lit(as_of.isoformat()),
+        "limit": pl.lit(str(cfg.stale_days)),
+    }
     low = rate < cfg.low_completion
     high = rate >= cfg.high_completion
     rules = [
         (
-            stale,
+            stale & (~predictive | never_completed),
             RETIRE,
             pl.when(pl.col("last_activity").is_null())
             .then(pl.lit(REASON_NEVER))
-            .otherwise(_fmt(REASON_STALE, date=pl.col("last_activity").dt.to_string("%Y-%m-%d"))),
+            .when(predictive)
+            .then(_fmt(REASON_STALE_NEVER_COMPLETED, **stale_parts))
+            .otherwise(_fmt(REASON_STALE, **stale_parts)),
         ),
         (label == "harmful", RETIRE, _fmt(REASON_HARMFUL, effect=effect)),
         ((label == "no_evidence") & low, RETIRE, _fmt(REASON_NO_EVIDENCE_LOW, pct=pct)),
@@ -260,14 +298,21 @@ def recommend(
         ),
         ((label == "predictive") & low, IMPROVE, _fmt(REASON_IMPROVE, effect=effect, pct=pct)),
         ((label == "predictive") & high, CELEBRATE, _fmt(REASON_CELEBRATE, effect=effect, pct=pct)),
-        (label == "predictive", KEEP, _fmt(REASON_KEEP_PREDICTIVE, effect=effect, pct=pct)),
-        (label == "no_evidence", KEEP, _fmt(REASON_KEEP_NO_EVIDENCE, pct=pct)),
+        (label == "predictive", KEEP, _fmt(REASON_KEEP_PREDICTIVE, effect=effect, completion=completion)),
+        (label == "no_evidence", KEEP, _fmt(REASON_KEEP_NO_EVIDENCE, completion=completion)),
     ]
     recommendation: pl.Expr = pl.lit(KEEP)
     reason: pl.Expr = pl.lit(REASON_KEEP_UNLABELLED)
     for condition, rec, text in reversed(rules):
         recommendation = pl.when(condition.fill_null(False)).then(pl.lit(rec)).otherwise(recommendation)
         reason = pl.when(condition.fill_null(False)).then(text).otherwise(reason)
+    idle_note = (
+        pl.when(pl.col("last_activity").is_null())
+        .then(pl.lit("; no recorded activity, not retired for that because its cluster predicts performance"))
+        .otherwise(_fmt(REASON_IDLE_PREDICTIVE, date=last, days=idle_days.cast(pl.String)))
+    )
+    kept_idle = (stale & predictive & ~never_completed).fill_null(False)
+    reason = pl.when(kept_idle).then(reason + idle_note).otherwise(reason)
     return (
         activity.join(clusters, on="cluster", how="left", maintain_order="left")
         .with_columns(recommendation.alias("recommendation"), reason.alias("reason"))
@@ -327,7 +372,23 @@ def asset_portfolio(
     t = as_of or default_as_of(tables)
     if activity is None:
         activity = asset_activity(tables, t, config)
+    if "last_completion" not in activity.columns and "learning_events" in tables:
+        activity = activity.join(_last_completion(tables, t), on="asset_id", how="left")
     return recommend(activity, effects, t, config, impact_config)
+
+
+def _last_completion(tables: Mapping[str, pl.DataFrame], as_of: dt.date) -> pl.DataFrame:
+    """Per asset, the date of its latest completed/passed event on or before T, over all history."""
+    return (
+        _require(tables, "learning_events")
+        .lazy()
+        .filter(pl.col("verb").is_in(COMPLETION_VERBS))
+        .with_columns(pl.col("timestamp").dt.date().alias("date"))
+        .filter(pl.col("date") <= pl.lit(as_of, dtype=pl.Date))
+        .group_by("asset_id")
+        .agg(pl.col("date").max().alias("last_completion"))
+        .collect()
+    )
 
 
 def _example() -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:

@@ -8,12 +8,17 @@ One observation per performance rating: (employee, period end P) with
   missing one is filled with the mean of all observed ratings and flagged by
   ``prev_missing = 1``), role level and ladder of the role held at P, tenure in
   years at P, and team;
-* the exposures: per cluster, the number of distinct assets of that cluster the
-  employee completed (verb ``completed`` or ``passed``) in the window
-  ``(P - 365 days, P]``;
+* the exposures: per cluster, in the window ``(P - 365 days, P]``, the measure
+  that ``LearningImpactConfig.exposure`` names: the number of distinct assets
+  of that cluster the employee completed (verb ``completed`` or ``passed``; the
+  default), or engaged with (any verb), or the engagement events (the sum of
+  ``learning_events.count``, 1 per row when absent), or the minutes (the sum of
+  ``duration_s`` / 60, a missing duration counting 0) — so a clickstream with
+  only ``launched``/``attempted`` events still has exposures;
 * the secondary factors: spacing (mean across clusters of the median days
-  between consecutive completions in the cluster) and difficulty (mean
-  difficulty of the distinct assets completed in the window).
+  between the first dates of consecutive counted assets in the cluster) and
+  difficulty (mean difficulty of the distinct counted assets in the window);
+  "counted" is "completed" under the default measure, "engaged" otherwise.
 
 Window edges: an event counts by its UTC calendar date ``d``; it is in the
 window when ``P - 365 days < d <= P``. So every event on the day P counts
@@ -42,17 +47,39 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 import polars as pl
 
 from metrics.common import default_as_of, require_table
-from metrics.config import LearningImpactConfig
+from metrics.config import EXPOSURES, LearningImpactConfig
 
 ERR_MISSING_TABLE = "Learning impact needs the table '{table}', which is not loaded."
 
 #: Verbs that count as completing an asset.
 COMPLETION_VERBS: tuple[str, ...] = ("completed", "passed")
+
+#: Plain words for each exposure measure, so pages and outputs can name the one in force.
+EXPOSURE_DESCRIPTIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "completed_assets": "distinct assets completed (completed or passed)",
+        "engaged_assets": "distinct assets engaged with (any event)",
+        "engagement_events": "engagement events (each event's count, 1 when not given)",
+        "minutes": "minutes spent (event durations)",
+    }
+)
+#: What one unit of each exposure measure is, for effects read as "+0.18 per ...".
+EXPOSURE_UNITS: Mapping[str, str] = MappingProxyType(
+    {
+        "completed_assets": "asset",
+        "engaged_assets": "asset engaged",
+        "engagement_events": "event",
+        "minutes": "minute",
+    }
+)
+#: Measures that count distinct assets (whole numbers).
+_ASSET_MEASURES = ("completed_assets", "engaged_assets")
 
 #: Keys, outcome and controls of each observation (what ``observation_controls`` returns).
 CONTROL_COLUMNS: tuple[str, ...] = (
@@ -83,10 +110,14 @@ class LearningFeatures:
     Attributes
     ----------
     observations : pl.DataFrame
-        ``OBSERVATION_COLUMNS``, one row per (employee_id, period_end), sorted by both.
+        ``OBSERVATION_COLUMNS``, one row per (employee_id, period_end), sorted by both;
+        ``n_completed`` is the number of distinct assets the measure counts
+        (completed ones under the default measure, engaged ones otherwise).
     exposures : pl.DataFrame
-        ``employee_id, period_end`` then one Int64 column per cluster (named
-        as the cluster), same rows in the same order as ``observations``.
+        ``employee_id, period_end`` then one column per cluster (named as the
+        cluster; Int64 for the distinct-asset measures, Float64 for events and
+        minutes), same rows in the same order as ``observations``. An
+        observation is exposed to a cluster when its value is above 0.
     clusters : tuple of str
         The clusters of the asset catalogue, sorted.
     as_of : datetime.date
@@ -325,6 +356,75 @@ def _chunks(obs_per_employee: np.ndarray, done_per_employee: np.ndarray, budget:
     return bounds
 
 
+def exposure_description(config: LearningImpactConfig | None = None) -> str:
+    """The exposure measure in force, in plain words (for page captions and outputs).
+
+    Example
+    -------
+    >>> exposure_description()
+    'distinct assets completed (completed or passed) in the 365 days up to each rating'
+    >>> exposure_description(LearningImpactConfig(exposure="minutes", exposure_window_days=180))
+    'minutes spent (event durations) in the 180 days up to each rating'
+    """
+    cfg = config or LearningImpactConfig()
+    return f"{EXPOSURE_DESCRIPTIONS[cfg.exposure]} in the {cfg.exposure_window_days} days up to each rating"
+
+
+def exposure_in_window(
+    tables: Mapping[str, pl.DataFrame],
+    observations: pl.LazyFrame,
+    window_days: int,
+    exposure: str = "completed_assets",
+) -> pl.LazyFrame:
+    """Per (observation, asset) inside each observation's window: what the exposure measure counts.
+
+    One row per ``employee_id, period_end, asset_id`` with the asset's
+    ``cluster``, ``difficulty``, ``first_date`` (its first counted event in the
+    window) and ``amount``: 1 for ``completed_assets`` (completion events only)
+    and ``engaged_assets`` (any event), the sum of ``count`` (1 when absent) for
+    ``engagement_events``, the sum of ``duration_s`` / 60 (missing = 0) for
+    ``minutes``. An event is in the window when its UTC date ``d`` satisfies
+    ``P - window_days < d <= P``.
+
+    Example
+    -------
+    >>> tabs = _example_tables()
+    >>> obs = tabs["performance"].lazy().select("employee_id", "period_end")
+    >>> out = exposure_in_window(tabs, obs, 365, "engagement_events").sort("period_end", "asset_id").collect()
+    >>> out.select("period_end", "asset_id", "amount").rows()
+    [(datetime.date(2025, 6, 30), 'a1', 1.0), (datetime.date(2025, 6, 30), 'a2', 1.0), (datetime.date(2025, 12, 31), 'a1', 1.0), (datetime.date(2025, 12, 31), 'a2', 2.0), (datetime.date(2025, 12, 31), 'b1', 1.0)]
+    """
+    if exposure not in EXPOSURES:
+        raise ValueError(f"unknown exposure measure {exposure!r}; expected one of {', '.join(EXPOSURES)}")
+    events = _require(tables, "learning_events").lazy()
+    assets = _require(tables, "assets").lazy()
+    names = events.collect_schema().names()
+    count = pl.col("count").fill_null(1.0) if "count" in names else pl.lit(1.0)
+    minutes = pl.col("duration_s").fill_null(0.0) / 60.0 if "duration_s" in names else pl.lit(0.0)
+    if exposure == "completed_assets":
+        events = events.filter(pl.col("verb").is_in(COMPLETION_VERBS))
+    amount = {"engagement_events": count, "minutes": minutes}.get(exposure, pl.lit(1.0))
+    counted = events.select(
+        "employee_id",
+        "asset_id",
+        pl.col("timestamp").dt.date().alias("date"),
+        amount.cast(pl.Float64).alias("_amount"),
+    )
+    per_asset = (
+        observations.select("employee_id", "period_end")
+        .join(counted, on="employee_id", how="inner")
+        .filter(
+            (pl.col("date") <= pl.col("period_end"))
+            & (pl.col("date") > pl.col("period_end") - pl.duration(days=window_days))
+        )
+        .group_by("employee_id", "period_end", "asset_id")
+        .agg(pl.col("date").min().alias("first_date"), pl.col("_amount").sum().alias("amount"))
+    )
+    if exposure in _ASSET_MEASURES:
+        per_asset = per_asset.with_columns(pl.lit(1.0).alias("amount"))
+    return per_asset.join(assets.select("asset_id", "cluster", "difficulty"), on="asset_id", how="inner")
+
+
 def completions_in_window(
     tables: Mapping[str, pl.DataFrame],
     observations: pl.LazyFrame,
@@ -345,24 +445,7 @@ def completions_in_window(
     >>> out.select("period_end", "asset_id").rows()[:3]
     [(datetime.date(2025, 6, 30), 'a1'), (datetime.date(2025, 6, 30), 'a2'), (datetime.date(2025, 12, 31), 'a2')]
     """
-    events = _require(tables, "learning_events").lazy()
-    assets = _require(tables, "assets").lazy()
-    done = (
-        events.filter(pl.col("verb").is_in(COMPLETION_VERBS))
-        .select("employee_id", "asset_id", pl.col("timestamp").dt.date().alias("date"))
-        .unique()
-    )
-    return (
-        observations.select("employee_id", "period_end")
-        .join(done, on="employee_id", how="inner")
-        .filter(
-            (pl.col("date") <= pl.col("period_end"))
-            & (pl.col("date") > pl.col("period_end") - pl.duration(days=window_days))
-        )
-        .group_by("employee_id", "period_end", "asset_id")
-        .agg(pl.col("date").min().alias("first_date"))
-        .join(assets.select("asset_id", "cluster", "difficulty"), on="asset_id", how="inner")
-    )
+    return exposure_in_window(tables, observations, window_days, "completed_assets").drop("amount")
 
 
 def build_learning_features(
@@ -387,7 +470,7 @@ def build_learning_features(
     as_of : datetime.date, optional
         T; default ``default_as_of(tables)``.
     config : LearningImpactConfig, optional
-        Uses ``exposure_window_days``.
+        Uses ``exposure_window_days`` and ``exposure`` (the measure).
 
     Returns
     -------
@@ -405,6 +488,13 @@ def build_learning_features(
     for name in ("assets", "learning_events", "performance", "employees", "roles"):
         _require(tables, name)
     t = as_of or default_as_of(tables)
+    if cfg.exposure != "completed_assets":
+        # other exposure measures (engagement, minutes): one lazy window join over every event
+        controls = observation_controls(tables, t)
+        done = exposure_in_window(tables, controls, cfg.exposure_window_days, cfg.exposure)
+        clusters = catalogue_clusters(tables)
+        return assemble_features(controls, exposure_aggregates(done, clusters), clusters, t, cfg.exposure)
+    # the default measure (distinct assets completed): completions read once, joined one chunk at a time
     controls = observation_controls(tables, t).collect().with_row_index("_obs")
     asset_table = _require(tables, "assets").lazy().collect()
     clusters = tuple(sorted(asset_table.get_column("cluster").unique().drop_nulls().to_list()))
@@ -488,7 +578,7 @@ def exposure_aggregates(done: pl.LazyFrame, clusters: tuple[str, ...]) -> pl.Laz
         done.sort("first_date")
         .group_by("employee_id", "period_end", "cluster")
         .agg(
-            pl.len().alias("n"),
+            (pl.col("amount").sum() if "amount" in done.collect_schema().names() else pl.len()).alias("n"),
             pl.col("first_date").diff().dt.total_days().median().alias("gap"),
         )
     )
@@ -504,9 +594,16 @@ def exposure_aggregates(done: pl.LazyFrame, clusters: tuple[str, ...]) -> pl.Laz
 
 
 def assemble_features(
-    controls: pl.LazyFrame, aggregates: pl.LazyFrame, clusters: tuple[str, ...], as_of: dt.date
+    controls: pl.LazyFrame,
+    aggregates: pl.LazyFrame,
+    clusters: tuple[str, ...],
+    as_of: dt.date,
+    exposure: str = "completed_assets",
 ) -> LearningFeatures:
     """``LearningFeatures`` from the observation controls and the per-observation aggregates.
+
+    ``exposure`` (the measure the aggregates count) sets the exposure columns' type:
+    Int64 for the distinct-asset measures, Float64 for events and minutes.
 
     Observations without a completion get 0 exposures and null spacing and difficulty.
 
@@ -518,11 +615,12 @@ def assemble_features(
     >>> assemble_features(controls, empty, ("A", "B"), dt.date(2025, 12, 31)).exposures.rows()
     [('e1', datetime.date(2025, 6, 30), 0, 0), ('e1', datetime.date(2025, 12, 31), 0, 0)]
     """
+    exposure_type = pl.Int64 if exposure in _ASSET_MEASURES else pl.Float64
     full = (
         controls.join(aggregates, on=list(_KEY), how="left")
         .with_columns(
             pl.col("n_completed").fill_null(0).cast(pl.Int64),
-            *[pl.col(f"\x00{c}").fill_null(0).cast(pl.Int64) for c in clusters],
+            *[pl.col(f"\x00{c}").fill_null(0).cast(exposure_type) for c in clusters],
         )
         .sort(*_KEY)
         .collect()

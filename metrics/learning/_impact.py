@@ -215,7 +215,7 @@ def control_matrix(observations: pl.DataFrame) -> tuple[np.ndarray, tuple[int, .
 
 
 def naive_differences(features: LearningFeatures) -> pl.DataFrame:
-    """The spreadsheet figure: mean rating of exposed (exposure ≥ 1) minus
+    """The spreadsheet figure: mean rating of exposed (exposure > 0) minus
     unexposed observations, per cluster. Not an effect: it mixes in who chooses
     to learn.
 
@@ -229,7 +229,7 @@ def naive_differences(features: LearningFeatures) -> pl.DataFrame:
     rating = features.observations.get_column("rating")
     rows = []
     for c in features.clusters:
-        exposed = features.exposures.get_column(c) >= 1
+        exposed = features.exposures.get_column(c) > 0
         rows.append(
             {
                 "cluster": c,
@@ -254,7 +254,7 @@ def naive_differences(features: LearningFeatures) -> pl.DataFrame:
 
 
 def exposed_employees(features: LearningFeatures) -> dict[str, int]:
-    """Distinct employees with exposure ≥ 1 in at least one observation, per cluster.
+    """Distinct employees with exposure > 0 in at least one observation, per cluster.
 
     Example
     -------
@@ -265,7 +265,7 @@ def exposed_employees(features: LearningFeatures) -> dict[str, int]:
     if not features.clusters:
         return {}
     row = features.exposures.select(
-        [pl.col("employee_id").filter(pl.col(c) >= 1).n_unique().alias(c) for c in features.clusters]
+        [pl.col("employee_id").filter(pl.col(c) > 0).n_unique().alias(c) for c in features.clusters]
     ).row(0, named=True)
     return {c: int(row[c]) for c in features.clusters}
 

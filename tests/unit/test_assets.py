@@ -62,14 +62,81 @@ RECENT = dt.date(2026, 6, 1)
 def test_staleness_boundary_exactly_180_days_retires() -> None:
     got = _recommend(
         [
-            ("exact180", "P", 10, 9, dt.date(2026, 1, 1)),  # T - 2026-01-01 = 180 days
-            ("179", "P", 10, 9, dt.date(2026, 1, 2)),  # 179 days: still active
-            ("never", "P", 0, 0, None),
+            ("exact180", "N", 10, 9, dt.date(2026, 1, 1)),  # T - 2026-01-01 = 180 days
+            ("179", "N", 10, 9, dt.date(2026, 1, 2)),  # 179 days: still active
+            ("never", "N", 0, 0, None),
         ]
     )
-    assert got["exact180"] == ("retire", "Retire: no activity since 2026-01-01")
-    assert got["179"][0] == "celebrate"
+    assert got["exact180"] == (
+        "retire",
+        "Retire: no activity since 2026-01-01 (180 days before 2026-06-30; the limit is 180 days)",
+    )
+    assert got["179"] == (
+        "keep",
+        "Keep: no evidence yet that its cluster predicts performance; 90% of learners complete it",
+    )
     assert got["never"] == ("retire", "Retire: no recorded activity")
+
+
+def test_a_predictive_cluster_asset_is_never_retired_for_inactivity_alone() -> None:
+    got = _recommend(
+        [
+            ("done_cohort", "P", 10, 9, dt.date(2025, 3, 1)),  # 486 days idle, 10 learners in the window
+            ("old", "P", 0, 0, dt.date(2024, 6, 30)),  # 730 days idle, no learners in the window
+            ("never", "P", 0, 0, None),
+            ("idle_harmful", "H", 10, 9, dt.date(2025, 3, 1)),
+        ]
+    )
+    effect = "+0.18 per asset, 95% CI 0.09–0.27"
+    assert got["done_cohort"] == (
+        "celebrate",
+        f"Celebrate: its cluster predicts performance ({effect}) and 90% of learners complete it; idle since "
+        "2025-03-01 (486 days), not retired for that because its cluster predicts performance",
+    )
+    assert got["old"] == (
+        "keep",
+        f"Keep: its cluster predicts performance ({effect}); no learners in the last 365 days; idle since "
+        "2024-06-30 (730 days), not retired for that because its cluster predicts performance",
+    )
+    assert got["never"] == (
+        "keep",
+        f"Keep: its cluster predicts performance ({effect}); no learners in the last 365 days; no recorded "
+        "activity, not retired for that because its cluster predicts performance",
+    )
+    assert got["idle_harmful"][0] == "retire"
+    assert got["idle_harmful"][1].startswith("Retire: no activity since 2025-03-01 (486 days before 2026-06-30")
+
+
+def test_an_idle_predictive_asset_nobody_ever_completed_is_retired() -> None:
+    activity = _activity(
+        [("legacy", "P", 0, 0, dt.date(2025, 9, 1)), ("finished", "P", 0, 0, dt.date(2025, 9, 1))]
+    ).with_columns(pl.Series("last_completion", [None, dt.date(2025, 8, 1)], dtype=pl.Date))
+    out = recommend(activity, EFFECTS, T)
+    assert out.select("recommendation", "reason").rows() == [
+        (
+            "retire",
+            "Retire: no activity since 2025-09-01 (302 days before 2026-06-30; the limit is 180 days) and nobody "
+            "has ever completed it, although its cluster predicts performance",
+        ),
+        (
+            "keep",
+            "Keep: its cluster predicts performance (+0.18 per asset, 95% CI 0.09–0.27); no learners in the last "
+            "365 days; idle since 2025-09-01 (302 days), not retired for that because its cluster predicts "
+            "performance",
+        ),
+    ]
+
+
+def test_effects_are_read_in_the_unit_of_the_exposure_measure() -> None:
+    from metrics.config import LearningImpactConfig
+
+    out = recommend(
+        _activity([("a", "P", 10, 9, RECENT)]), EFFECTS, T, impact_config=LearningImpactConfig(exposure="minutes")
+    )
+    assert out["reason"].item() == (
+        "Celebrate: its cluster predicts performance (+0.18 per minute, 95% CI 0.09–0.27) and 90% of learners "
+        "complete it"
+    )
 
 
 def test_harmful_cluster_retires_even_when_well_completed() -> None:
@@ -181,7 +248,8 @@ def test_activity_counts_window_and_scores() -> None:
     ]
     portfolio = asset_portfolio({"assets": assets, "learning_events": events}, EFFECTS, as_of=T)
     assert portfolio.columns == list(PORTFOLIO_COLUMNS)
-    assert portfolio["recommendation"].to_list() == ["improve", "retire", "retire"]
+    # y is idle since 2025-03-01 but its cluster P is predictive: kept, not retired for inactivity alone
+    assert portfolio["recommendation"].to_list() == ["improve", "keep", "retire"]
 
 
 def test_thresholds_come_from_config() -> None:

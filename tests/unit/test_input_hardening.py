@@ -346,16 +346,14 @@ def test_xapi_fields_of_the_wrong_json_type_are_rejects_not_crashes(tmp_path):
     (folder / "learning_events.json").write_text(json.dumps(statements))
     bundle = load_source(folder, as_of=AS_OF)
     rej = bundle.report.rejects.filter(pl.col("table") == "learning_events")
+    # each wrong type is a reject naming the field (issue 12), never a crash nor "missing value"
     assert rej.select("row", "column", "reason").rows() == [
-        ("statement 2", "verb", "missing required value"),
-        ("statement 3", "employee_id", "missing required value"),
-        ("statement 5", "employee_id", "missing required value"),
-        ("statement 5", "asset_id", "missing required value"),
-        ("statement 5", "verb", "missing required value"),
-        ("statement 5", "timestamp", "missing required value"),
+        ("statement 2", "verb", "verb is not an object with an id (got a string 'completed')"),
+        ("statement 3", "employee_id", "actor is not an object (got a list)"),
+        ("statement 4", "score", "result is not an object (got a string 'passed')"),
+        ("statement 5", "(whole row)", "not a statement: a JSON number, not an object"),
     ]
-    # a result that is not an object is no result: the statement itself loads
-    assert bundle.get("learning_events").height == 2
+    assert bundle.get("learning_events").height == 1
 
 
 def test_json_nested_100000_deep_is_one_line(tmp_path, capsys):
@@ -368,8 +366,8 @@ def test_json_nested_100000_deep_is_one_line(tmp_path, capsys):
     assert err.count("\n") == 1 and "learning_events.json: JSON nested too deeply to read" in err
     # in NDJSON, only that line is rejected
     (folder / "learning_events.json").unlink()
-    line = '{"actor": {"account": {"name": "E3"}}, "verb": {"id": "x/completed"}, "object": {"id": "A1"}, '
-    line += '"timestamp": "2026-01-05T10:00:00Z"}'
+    line = '{"actor": {"account": {"name": "E3"}}, "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"}, '
+    line += '"object": {"id": "A1"}, "timestamp": "2026-01-05T10:00:00Z"}'
     (folder / "learning_events.ndjson").write_text(line + "\n" + "[" * 100_000 + "]" * 100_000 + "\n")
     bundle = load_source(folder, as_of=AS_OF)
     assert bundle.report.rejects.select("row", "reason").rows() == [("line 2", "not valid JSON: nested too deeply")]
