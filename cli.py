@@ -25,7 +25,7 @@ import polars as pl
 
 from data_sources.errors import SourceError
 from data_sources.loader import load_source
-from data_sources.sql import make_engine, safe_url, write_tables
+from data_sources.sql import make_engine, safe_source, write_tables
 from metrics.config import MetricsConfigError
 
 APP_VERSION = "0.1.0"
@@ -131,7 +131,7 @@ def cmd_load_db(args: argparse.Namespace) -> int:
     written = write_tables(engine, bundle.tables, bundle.equity_attributes)
     for table, n in written.items():
         print(f"wrote {n} rows to {table}")
-    print(f"database: {safe_url(args.url)}")
+    print(f"database: {safe_source(args.url)}")
     return 0
 
 

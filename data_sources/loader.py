@@ -28,13 +28,14 @@ from data_sources.errors import (
     ERR_NOT_FOUND,
     ERR_READ_CRASH,
     ERR_RECURSION,
+    ERR_SOURCE_NOT_FOUND,
     ERR_SQL_WITHOUT_URL,
     ERR_UNKNOWN_SOURCE,
     ERR_VALIDATE_CRASH,
     SourceError,
 )
 from data_sources.files import ROW, find_table_file, read_export
-from data_sources.sql import is_url, make_engine, read_sql, safe_url, table_names
+from data_sources.sql import is_url, make_engine, read_sql, safe_source, table_names
 from data_sources.validate import REJECT_SCHEMA, TableResult, validate_table
 from data_sources.xapi import read_xapi
 
@@ -67,14 +68,14 @@ def resolve_config(source: str | Path | SourceConfig | None) -> SourceConfig:
         return SourceConfig(path=DEFAULT_SAMPLE, origin="bundled sample organisation")
     text = str(source).strip()
     if is_url(text):
-        return SourceConfig(url=text, origin=safe_url(text))
+        return SourceConfig(url=text, origin=safe_source(text))
     path = Path(text).expanduser()
+    if not path.exists():  # never repeated: a mistyped URL would be echoed with its password
+        raise SourceError(ERR_SOURCE_NOT_FOUND)
     if path.suffix.lower() == ".toml":
         return SourceConfig.from_toml(path)
     if path.is_dir():
         return SourceConfig(path=path, origin=str(path))
-    if not path.exists():
-        raise SourceError(ERR_NOT_FOUND.format(path=path))
     raise SourceError(ERR_UNKNOWN_SOURCE.format(source=path))
 
 
