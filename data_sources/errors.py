@@ -42,14 +42,15 @@ ERR_SOURCE_NOT_FOUND = (
     "(no such file or folder; what was typed is not repeated, as it may hold a password)"
 )
 ERR_PATH_OUTSIDE = (
-    "{file}: [{section}] names {name!r}, which is outside the configuration's folder; "
-    "an operator can allow other folders with {env}"
+    "[{section}] names {name!r}, which is outside the configuration's folder "
+    "(an operator can allow other folders with the {env} environment variable)"
 )
 ERR_UPLOADED_KEY = (
-    "{file}: an uploaded configuration may name only the uploaded files, not [{section}] {key} "
+    "an uploaded configuration may name only the uploaded files, not [{section}] {key} "
     "(databases and server paths are configured by the operator)"
 )
-ERR_UPLOADED_FILE = "{file}: [{section}] names {name!r}, which is not one of the uploaded files"
+ERR_UPLOADED_DATABASE = "an uploaded source cannot be a database; databases are configured by the operator"
+ERR_UPLOADED_FILE = "[{section}] names {name!r}: an uploaded configuration may name only the uploaded files"
 ERR_CONFIG = "{file}: {detail}"
 ERR_DERIVE = "{file}: cannot derive column '{column}' from {expr!r}: {detail}"
 ERR_DERIVE_COLUMNS = "{file}: cannot derive columns: {detail}"
