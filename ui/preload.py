@@ -1,0 +1,72 @@
+"""Import, once and before any session runs, every module a page may import on first use.
+
+Streamlit runs each session's script in its own thread. On a fresh server the
+first ~20 sessions would otherwise import pandas, pyarrow, scikit-learn and the
+metric packages at the same time from different threads; Python's import
+deadlock detection then hands one thread a half-imported module ("partially
+initialized module 'pandas' has no attribute ..."), and about one page in seven
+failed. ``app.py`` calls ``preload()`` before ``st.navigation`` so every later
+import is a dictionary lookup. ``tests/unit/test_preload.py`` checks that every
+import a page or a function makes lazily is in ``PRELOAD``.
+
+Example
+-------
+>>> "pandas" in preload()
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+
+#: Third-party modules imported lazily by streamlit (tables, charts) or inside functions, then the
+#: project's own modules the pages import (at the top of a view, or inside a cached function).
+PRELOAD: tuple[str, ...] = (
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "polars",
+    "altair",
+    "narwhals",
+    "sqlalchemy",
+    "scipy.stats",
+    "statsmodels.api",
+    "sklearn.compose",
+    "sklearn.impute",
+    "sklearn.linear_model",
+    "sklearn.metrics",
+    "sklearn.pipeline",
+    "sklearn.preprocessing",
+    "data_sources.contract",
+    "data_sources.loader",
+    "data_sources.sql",
+    "data_sources.uploads",
+    "metrics.common",
+    "metrics.equity",
+    "metrics.learning",
+    "metrics.proficiency",
+    "metrics.run",
+    "ui.charts",
+    "ui.components",
+    "ui.compute",
+    "ui.export",
+    "ui.state",
+)
+
+
+#: Held while importing: a session that arrives meanwhile waits until every module is whole
+#: (altair, for one, takes ``sys.modules["pandas"]`` as it is, even half-imported).
+_IMPORTING = threading.Lock()
+
+
+def preload() -> tuple[str, ...]:
+    """Import every module of ``PRELOAD``, one thread at a time; returns their names.
+
+    Called by every session's script before any page code runs, so no page can
+    see a module another session is still importing.
+    """
+    with _IMPORTING:
+        for name in PRELOAD:
+            importlib.import_module(name)
+    return PRELOAD
