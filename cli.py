@@ -78,11 +78,16 @@ def build_parser() -> argparse.ArgumentParser:
     load = sub.add_parser("load", help="validate a source and print rows read/accepted/rejected per table")
     load.add_argument("--source", help=SOURCE_HELP)
     load.add_argument("--as-of", type=_date, help="reject records dated after this day (default: today)")
-    load.add_argument("--rejects", type=Path, help="also write every reject to this CSV file")
+    load.add_argument("--rejects", type=Path, help="also write every reject to this CSV file (formula-safe)")
 
     db = sub.add_parser("load-db", help="write a source's canonical tables into a database")
     db.add_argument("--source", help=SOURCE_HELP)
-    db.add_argument("--url", required=True, help="SQLAlchemy URL of the target database (tables are replaced)")
+    db.add_argument(
+        "--url",
+        required=True,
+        help="SQLAlchemy URL of the target database: its canonical tables are replaced in one step "
+        "(those the source lacks are removed); a failed load leaves them as they were",
+    )
     db.add_argument("--as-of", type=_date, help="reject records dated after this day (default: today)")
 
     comp = sub.add_parser(
@@ -90,7 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="compute every metric family and write one CSV and one Parquet file per output",
     )
     comp.add_argument("--source", help=SOURCE_HELP)
-    comp.add_argument("--out", type=Path, required=True, help="output folder (created if absent)")
+    comp.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="output folder, created if absent and replaced whole at the end (it may hold only earlier outputs)",
+    )
     comp.add_argument(
         "--as-of",
         type=_date,

@@ -132,7 +132,11 @@ def test_ctrl_c_is_one_line_exit_130_and_leaves_the_previous_output(tmp_path, mo
         raise KeyboardInterrupt
 
     monkeypatch.setattr(metrics.run, "run_metrics", interrupted)
-    assert cli.main(["compute", "--source", str(TINY), "--out", str(out)]) == 130
+    try:
+        status = cli.main(["compute", "--source", str(TINY), "--out", str(out)])
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C escaped cli.main as a traceback")
+    assert status == 130
     assert capsys.readouterr().err == f"error: {cli.ERR_INTERRUPTED}\n"
     assert _contents(out) == before and _leftovers(tmp_path) == []
 
