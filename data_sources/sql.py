@@ -201,6 +201,8 @@ _WRITES = tuple(
     )
     if hasattr(exp, name)
 )
+#: MySQL/MariaDB run the text of ``/*! ... */`` and ``/*M! ... */`` comments.
+_EXECUTABLE_COMMENT = re.compile(r"/\*M?!")
 #: Functions with side effects (administration, files, locks, sleeps, sequences).
 _FUNCTION_PREFIXES = ("pg_", "lo_", "dblink")
 _FUNCTIONS = frozenset(
@@ -233,15 +235,21 @@ _FUNCTIONS = frozenset(
 )
 
 
-def check_query(query: str, table: str, dialect: str | None = None) -> None:
-    """Refuse anything but one read-only ``SELECT`` (or ``WITH … SELECT``, or a ``UNION`` of selects).
+def check_query(query: str, table: str, dialect: str | None = None) -> str:
+    """The query as it will run, or a refusal unless it is one read-only ``SELECT``.
 
+    Accepted: one ``SELECT``, ``WITH … SELECT`` or ``UNION`` of selects.
     Refused: several statements, DML and DDL (also inside a ``WITH``),
     ``SELECT … INTO``, ``COPY``, locking clauses (``FOR UPDATE``/``FOR SHARE``),
     session and transaction commands, and functions with side effects
     (``pg_*`` and ``lo_*`` administration, ``dblink``, ``set_config``,
     sequences, ``sleep``, ``load_file``, ``load_extension``...). A query the
     parser cannot read is refused too.
+
+    What runs is the parsed statement written back out by the parser, without
+    comments, never the text as typed: so nothing the parser did not see (a
+    MySQL ``/*! … */`` comment, a string the database would end elsewhere) can
+    reach the database.
 
     Raises
     ------
@@ -250,38 +258,45 @@ def check_query(query: str, table: str, dialect: str | None = None) -> None:
 
     Example
     -------
-    >>> check_query("WITH p AS (SELECT * FROM people) SELECT id AS employee_id FROM p", "employees")
+    >>> check_query("WITH p AS (SELECT * FROM people) SELECT id AS employee_id FROM p -- note", "employees")
+    'WITH p AS (SELECT * FROM people) SELECT id AS employee_id FROM p'
     >>> check_query("COMMIT; DROP TABLE people", "employees")
     Traceback (most recent call last):
     ...
-    data_sources.errors.SourceError: [tables.employees] query refused: it holds 2 statements; only one read-only SELECT (or WITH ... SELECT) may be configured
+    data_sources.errors.SourceError: [tables.employees] query refused: it holds 2 statements; only one read-only \
+SELECT (or WITH ... SELECT) may be configured
     """
-    reason = _query_problem(query, _DIALECTS.get(dialect or ""))
-    if reason:
+    read = _DIALECTS.get(dialect or "")
+    root, reason = _parse_select(query, read)
+    if root is None:
         raise SourceError(ERR_QUERY_REFUSED.format(table=table, reason=reason))
+    return root.sql(dialect=read, comments=False)
 
 
-def _query_problem(query: str, dialect: str | None) -> str | None:
+def _parse_select(query: str, dialect: str | None) -> tuple[exp.Expression | None, str]:
+    """(the one read-only statement, "") or (None, why it is refused)."""
+    if _EXECUTABLE_COMMENT.search(query):
+        return None, "it holds a MySQL/MariaDB executable comment (/*! ... */), which the server would run"
     try:
         parsed = sqlglot.parse(query, read=dialect)
     except Exception:  # sqlglot's ParseError/TokenError: what cannot be read is not run
-        return "it cannot be parsed as a SELECT"
+        return None, "it cannot be parsed as a SELECT"
     statements = [s for s in parsed if s is not None and not isinstance(s, exp.Semicolon)]
     if len(statements) != 1:
-        return f"it holds {len(statements)} statements" if statements else "it is empty"
-    root = statements[0]
+        return None, f"it holds {len(statements)} statements" if statements else "it is empty"
+    statement = root = statements[0]
     while isinstance(root, exp.Subquery):
         root = root.this
     if not isinstance(root, exp.Select | exp.SetOperation):
-        return f"it is a {root.key.upper()} statement, not a SELECT"
-    for node in root.walk():
+        return None, f"it is a {root.key.upper()} statement, not a SELECT"
+    for node in statement.walk():
         if isinstance(node, _WRITES):
-            return f"it contains {node.key.upper()}"
+            return None, f"it contains {node.key.upper()}"
         if isinstance(node, exp.Func):
             name = (node.name if isinstance(node, exp.Anonymous) else node.sql_name()).lower()
             if name in _FUNCTIONS or name.startswith(_FUNCTION_PREFIXES):
-                return f"it calls {name}(), which has side effects"
-    return None
+                return None, f"it calls {name}(), which has side effects"
+    return statement, ""
 
 
 @contextlib.contextmanager
@@ -345,7 +360,7 @@ def read_sql(engine: sa.Engine, table: str, *, sql_table: str | None = None, que
             order = " ORDER BY " + ", ".join(engine.dialect.identifier_preparer.quote(k) for k in spec.key)
         query = f"SELECT * FROM {quoted}{order}"
     else:
-        check_query(query, table, engine.dialect.name)
+        query = check_query(query, table, engine.dialect.name)
     try:
         with read_only(engine) as conn:
             frame = pl.read_database(sa.text(query), connection=conn, infer_schema_length=None)
