@@ -273,7 +273,7 @@ SELECT (or WITH ... SELECT) may be configured
     return root.sql(dialect=read, comments=False)
 
 
-def _parse_select(query: str, dialect: str | None) -> tuple[exp.Expression | None, str]:
+def _parse_select(query: str, dialect: str | None) -> tuple[exp.Expr | None, str]:
     """(the one read-only statement, "") or (None, why it is refused)."""
     if _EXECUTABLE_COMMENT.search(query):
         return None, "it holds a MySQL/MariaDB executable comment (/*! ... */), which the server would run"
