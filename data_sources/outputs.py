@@ -170,6 +170,8 @@ def replace_folder(out: Path) -> Iterator[Path]:
     ['a.csv']
     """
     out = Path(out)
+    if out.is_symlink():  # replace the folder it points to, keep the link
+        out = out.resolve()
     check_output_folder(out)
     parent = out.absolute().parent
     parent.mkdir(parents=True, exist_ok=True)
