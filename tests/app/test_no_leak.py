@@ -1,8 +1,10 @@
 """No password reaches the screen: not in the sidebar's source line, not on the Data page, not in
-an error message, whichever credential form the URL uses."""
+an error message, whichever credential form the URL uses. And the person page exports an
+employee whose id Excel refuses as a sheet name."""
 
 from __future__ import annotations
 
+import shutil
 import warnings
 from pathlib import Path
 
@@ -57,3 +59,19 @@ def test_a_source_that_fails_never_shows_its_password(source):
     assert not at.exception
     assert at.error  # it failed, and says so
     assert "hunter" not in _shown(at)
+
+
+def test_the_person_page_exports_an_employee_whose_id_excel_refuses_as_a_sheet_name(tmp_path):
+    odd = "E/2:[x]?*\\"
+    source = tmp_path / "src"
+    shutil.copytree(TINY, source)
+    for name in ("employees.csv", "evidence.csv"):
+        path = source / name
+        path.write_text(path.read_text().replace("E2,", f'"{odd}",').replace(",E2\n", f',"{odd}"\n'))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.session_state["tr_source"] = str(source)
+    at.query_params["employee"] = odd
+    at = at.switch_page("views/person.py").run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert at.selectbox(key="person_employee").value == odd
