@@ -5,6 +5,10 @@ is one line that carries no row, and a source without a table removes the old on
 from __future__ import annotations
 
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import polars as pl
@@ -14,7 +18,7 @@ import sqlalchemy as sa
 import cli
 import data_sources.sql as sql
 from data_sources.errors import SourceError
-from data_sources.loader import load_source
+from data_sources.loader import DEFAULT_SAMPLE, load_source
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ROOT / "tests" / "fixtures" / "tiny"
@@ -104,3 +108,32 @@ def test_load_db_write_error_is_one_line_without_rows(loaded, tmp_path, capsys):
     assert err.count("\n") == 1 and err.startswith("error: ") and "writing table 'employees' failed" in err
     assert SECRET_ROW not in err
     assert _snapshot(url) == before
+
+
+def test_load_db_killed_mid_write_leaves_the_old_tables_and_the_next_load_cleans_up(loaded):
+    url, before = loaded
+    proc = subprocess.Popen(
+        [sys.executable, "cli.py", "load-db", "--source", str(DEFAULT_SAMPLE), "--url", url],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    engine = sa.create_engine(url)
+    try:
+        deadline = time.time() + 180
+        while time.time() < deadline and proc.poll() is None:  # kill it while it writes a staging table
+            if any(n.endswith(sql.STAGE_SUFFIX) for n in sa.inspect(engine).get_table_names()):
+                proc.send_signal(signal.SIGKILL)
+                break
+            time.sleep(0.05)
+        proc.wait(timeout=30)
+    finally:
+        engine.dispose()
+    assert proc.returncode == -signal.SIGKILL, "the load finished before it could be killed"
+    after = {k: v for k, v in _snapshot(url).items() if not k.endswith(sql.STAGE_SUFFIX)}
+    assert after == before
+    reloaded = load_source(url)
+    assert reloaded.report.rejects.height == 0 and reloaded.get("employees").height == 5
+    assert cli.main(["load-db", "--source", str(TINY), "--url", url]) == 0  # the next load drops the leftovers
+    again = _snapshot(url)
+    assert set(again) == set(before) and {k: len(v) for k, v in again.items()} == {k: len(v) for k, v in before.items()}
