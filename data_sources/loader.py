@@ -31,8 +31,8 @@ from data_sources.errors import (
     ERR_SOURCE_NOT_FOUND,
     ERR_SQL_WITHOUT_URL,
     ERR_UNKNOWN_SOURCE,
-    ERR_VALIDATE_CRASH,
     ERR_UPLOADED_DATABASE,
+    ERR_VALIDATE_CRASH,
     SourceError,
 )
 from data_sources.files import ROW, find_table_file, read_export

@@ -30,6 +30,7 @@ PRELOAD: tuple[str, ...] = (
     "altair",
     "narwhals",
     "sqlalchemy",
+    "jsonschema",
     "scipy.stats",
     "statsmodels.api",
     "sklearn.compose",
@@ -39,6 +40,7 @@ PRELOAD: tuple[str, ...] = (
     "sklearn.pipeline",
     "sklearn.preprocessing",
     "data_sources.audit",
+    "data_sources.case",
     "data_sources.contract",
     "data_sources.loader",
     "data_sources.sql",
@@ -58,6 +60,7 @@ PRELOAD: tuple[str, ...] = (
     "ui.components",
     "ui.compute",
     "ui.export",
+    "ui.present",
     "ui.profile",
     "ui.state",
 )

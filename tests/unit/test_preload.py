@@ -22,7 +22,7 @@ def _lazy_imports() -> set[str]:
                     found |= _imports(node)
     for path in (ROOT / "views").glob("*.py"):
         found |= _imports(ast.parse(path.read_text()))
-    return found - {"__future__", "streamlit", "pathlib", "datetime", "hashlib", "re", "io", "json"}
+    return {m for m in found if m.split(".")[0] not in sys.stdlib_module_names} - {"streamlit"}
 
 
 def _imports(tree: ast.AST) -> set[str]:
