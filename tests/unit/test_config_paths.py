@@ -114,3 +114,22 @@ def test_an_upload_folder_goes_when_its_owner_does():
     del upload
     gc.collect()
     assert not path.exists()
+
+
+def test_a_framework_or_credentials_outside_the_folder_are_refused(layout):
+    for text in (
+        '[source]\npath = "exports"\n[tables.competencies]\ncase = "../../elsewhere/competencies.csv"\n',
+        '[source]\npath = "exports"\n[tables.evidence]\ncredentials = "/etc"\n',
+    ):
+        with pytest.raises(SourceError, match="outside the configuration's folder"):
+            _load(layout, text)
+
+
+def test_a_key_file_outside_the_folder_is_refused_where_it_is_read(layout):
+    # a trusted key is key text or a file: whichever it is, no file outside the folder is read
+    text = (
+        '[source]\npath = "exports"\n[tables.evidence]\nfile = "evidence.csv"\ncredentials = "evidence.csv"\n'
+        '[tables.evidence.trusted_keys]\n"did:example:issuer#key-1" = "/etc/hostname"\n'
+    )
+    with pytest.raises(SourceError, match="outside the configuration's folder"):
+        _load(layout, text)
