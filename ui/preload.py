@@ -39,6 +39,8 @@ PRELOAD: tuple[str, ...] = (
     "scipy.stats",
     "statsmodels.api",
     "sklearn.compose",
+    "sklearn.ensemble",
+    "sklearn.model_selection",
     "sklearn.impute",
     "sklearn.linear_model",
     "sklearn.metrics",
@@ -47,6 +49,7 @@ PRELOAD: tuple[str, ...] = (
     "data_sources.audit",
     "data_sources.case",
     "data_sources.contract",
+    "data_sources.errors",
     "data_sources.loader",
     "data_sources.sql",
     "data_sources.store",
@@ -56,6 +59,7 @@ PRELOAD: tuple[str, ...] = (
     "metrics.coaching",
     "metrics.bench",
     "metrics.common",
+    "metrics.engines",
     "metrics.equity",
     "metrics.equity._population",
     "metrics.labels",
@@ -79,6 +83,10 @@ PRELOAD: tuple[str, ...] = (
 #: Held while importing: a session that arrives meanwhile waits until every module is whole
 #: (altair, for one, takes ``sys.modules["pandas"]`` as it is, even half-imported).
 _IMPORTING = threading.Lock()
+
+
+#: Optional extras (requirements-spark.txt): imported when used, never preloaded.
+OPTIONAL: tuple[str, ...] = ("pyspark", "metrics.engines.spark")
 
 
 def preload() -> tuple[str, ...]:

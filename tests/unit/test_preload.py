@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ui.preload import OPTIONAL
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -22,7 +24,12 @@ def _lazy_imports() -> set[str]:
                     found |= _imports(node)
     for path in (ROOT / "views").glob("*.py"):
         found |= _imports(ast.parse(path.read_text()))
-    return {m for m in found if m.split(".")[0] not in sys.stdlib_module_names} - {"streamlit"}
+    optional = tuple(OPTIONAL)
+    return {
+        m
+        for m in found
+        if m.split(".")[0] not in sys.stdlib_module_names and not any(m == o or m.startswith(o + ".") for o in optional)
+    } - {"streamlit"}
 
 
 def _imports(tree: ast.AST) -> set[str]:
