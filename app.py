@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import logging
 
-# Import what the pages need before the first session is served: concurrent first
-# sessions otherwise race on half-imported modules.
-import altair  # noqa: F401
-import pandas  # noqa: F401
-import polars  # noqa: F401
 import streamlit as st
 
-import metrics.learning  # noqa: F401
-from metrics.access import ROLE_LABELS, AccessDenied, allowed_pages
-from ui.auth import (
+from ui.preload import preload
+
+# Before any page runs: every module a page needs, imported once, one session at a time
+# (concurrent first sessions otherwise met half-imported modules: "partially initialized
+# module 'pandas'"). See ui/preload.py and tests/browser/test_cold_start.py.
+preload()
+
+from metrics.access import ROLE_LABELS, AccessDenied, allowed_pages  # noqa: E402
+from ui.auth import (  # noqa: E402
     MSG_LOCAL_MODE,
     MSG_REMOTE_SAMPLE_ONLY,
     VIEWER_KEY,
@@ -27,7 +28,7 @@ from ui.auth import (
     current_viewer,
     may_serve_sources,
 )
-from ui.state import MSG_UNEXPECTED, banner, current_source, get_bundle, load_error, sidebar
+from ui.state import MSG_UNEXPECTED, banner, current_source, get_bundle, load_error, sidebar  # noqa: E402
 
 st.set_page_config(page_title="Talent Readiness", page_icon=":material/groups:", layout="wide")
 # Metric labels wrap instead of being cut off on narrow screens (1024 px and below).

@@ -35,6 +35,14 @@ export loads the same way next month::
     [tables.evidence.credential_levels]
     default = 3
 
+Every file a configuration names (``[source] path``, a table's ``file``,
+``xapi``, ``case`` or ``credentials``) must lie inside the configuration's own folder: ``../`` and absolute
+paths are refused, unless they fall inside a folder the operator allows in the
+``TR_ALLOWED_ROOTS`` environment variable (folders separated by ``:``). A
+configuration uploaded through the browser (``uploaded=True``) may name only the
+files uploaded with it: no ``url``, ``url_env``, ``sql_table``, ``query`` or
+``path``, and file names without folders.
+
 Example
 -------
 >>> cfg = SourceConfig.from_dict({"tables": {"roles": {"file": "jobs.csv",
@@ -65,6 +73,9 @@ from data_sources.errors import (
     ERR_CONFIG_TYPE,
     ERR_CONFIG_UNKNOWN_KEY,
     ERR_CONFIG_UNKNOWN_TABLE,
+    ERR_PATH_OUTSIDE,
+    ERR_UPLOADED_FILE,
+    ERR_UPLOADED_KEY,
     SourceError,
 )
 
@@ -116,6 +127,32 @@ _SOURCE_KEYS = (
 #: Where the event-level metrics can run (``metrics.engines``); "polars" is the default.
 ENGINE_NAMES: tuple[str, ...] = ("polars", "duckdb", "source", "spark")
 ERR_CONFIG_ENGINE = "[source] engine = {value!r} is not known; expected one of: {expected}"
+
+
+#: Environment variable: extra folders (``os.pathsep``-separated) a configuration's paths may point into.
+ALLOWED_ROOTS_ENV = "TR_ALLOWED_ROOTS"
+#: Keys an uploaded configuration may not use: they name databases or server paths.
+_UPLOAD_FORBIDDEN_SOURCE = ("path", "url", "url_env", "spark_master")
+_UPLOAD_FORBIDDEN_TABLE = ("sql_table", "query")
+
+
+def allowed_roots() -> tuple[Path, ...]:
+    """The folders the operator allows beyond a configuration's own (``TR_ALLOWED_ROOTS``), resolved.
+
+    Example
+    -------
+    >>> import os
+    >>> os.environ.pop(ALLOWED_ROOTS_ENV, None) and None
+    >>> allowed_roots()
+    ()
+    """
+    text = os.environ.get(ALLOWED_ROOTS_ENV, "")
+    return tuple(Path(p).expanduser().resolve() for p in text.split(os.pathsep) if p.strip())
+
+
+def _inside(path: Path, areas: tuple[Path, ...]) -> bool:
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(area) for area in areas)
 
 
 def _frozen(d: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -411,10 +448,20 @@ class SourceConfig:
     engine: str = "polars"
     #: ``engine = "spark"``: the Spark master URL (None: local mode).
     spark_master: str | None = None
+    #: Uploaded through a browser: files only from ``base_dir``, whatever ``TR_ALLOWED_ROOTS`` says.
+    uploaded: bool = False
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any], base_dir: Path | None = None, origin: str = "<config>") -> SourceConfig:
-        """Build from a parsed TOML mapping; relative paths resolve against ``base_dir``."""
+    def from_dict(
+        cls, d: Mapping[str, Any], base_dir: Path | None = None, origin: str = "<config>", uploaded: bool = False
+    ) -> SourceConfig:
+        """Build from a parsed TOML mapping; relative paths resolve against ``base_dir``.
+
+        With a ``base_dir`` (a configuration file's folder) every path named must
+        stay inside it or inside a folder of ``TR_ALLOWED_ROOTS``; with
+        ``uploaded`` only bare names of files in ``base_dir`` are allowed, and
+        no database. A refused configuration raises ``ValueError`` with one line.
+        """
         if not isinstance(d.get("source", {}), Mapping):
             raise _type_error("top level", "source", "a table [source]", d["source"])
         if not isinstance(d.get("tables", {}), Mapping):
@@ -445,6 +492,10 @@ class SourceConfig:
             if not isinstance(spec, Mapping):
                 raise _type_error("tables", name, f"a table [tables.{name}]", spec)
             tables[name] = TableSource.from_dict(name, spec)
+        if uploaded:
+            _check_uploaded(src, tables)
+        elif base_dir is not None:
+            _check_inside(src, tables, base_dir)
         path = src.get("path")
         if path is not None:
             path = Path(path)
@@ -475,28 +526,84 @@ class SourceConfig:
             metrics=_frozen(metrics),
             engine=engine,
             spark_master=src.get("spark_master"),
+            uploaded=uploaded,
         )
 
     @classmethod
-    def from_toml(cls, file: str | Path) -> SourceConfig:
-        """Read a source configuration file; any problem is one ``SourceError``."""
+    def from_toml(cls, file: str | Path, uploaded: bool = False) -> SourceConfig:
+        """Read a source configuration file; any problem is one ``SourceError``.
+
+        ``uploaded``: the file came from a browser, so it may name only the files beside it.
+        """
         file = Path(file)
         try:
             with open(file, "rb") as fh:
                 data = tomllib.load(fh)
-            return cls.from_dict(data, base_dir=file.parent, origin=str(file))
+            return cls.from_dict(data, base_dir=file.parent, origin=str(file), uploaded=uploaded)
         except FileNotFoundError as exc:
             raise SourceError(ERR_CONFIG.format(file=file, detail="no such file")) from exc
-        except (tomllib.TOMLDecodeError, ValueError, KeyError, TypeError) as exc:
+        except (tomllib.TOMLDecodeError, ValueError, KeyError, TypeError, OSError) as exc:
             raise SourceError(ERR_CONFIG.format(file=file, detail=exc)) from exc
 
     def resolve_file(self, name: str) -> Path:
-        """A table's ``file``: looked up in ``[source] path`` first, then next to the configuration."""
+        """A file the configuration names: looked up in ``[source] path`` first, then next to the configuration.
+
+        For a configuration file, the result must lie inside its folder (or, unless
+        uploaded, a ``TR_ALLOWED_ROOTS`` folder): every file read through a
+        configuration (tables, xAPI, CASE, credentials, key files) passes here.
+
+        Raises
+        ------
+        SourceError
+            The file is outside the folders allowed.
+        """
         candidate = (self.path or Path(".")) / name
         if not candidate.exists() and self.base_dir is not None and (self.base_dir / name).exists():
-            return self.base_dir / name
+            candidate = self.base_dir / name
+        if self.base_dir is not None:
+            areas = (self.base_dir.resolve(),) if self.uploaded else (self.base_dir.resolve(), *allowed_roots())
+            if not _inside(candidate, areas):
+                detail = ERR_PATH_OUTSIDE.format(section="tables", name=name, env=ALLOWED_ROOTS_ENV)
+                raise SourceError(ERR_CONFIG.format(file=self.origin, detail=detail))
         return candidate
 
     def table(self, name: str) -> TableSource:
         """The table's source, or the default (a file named after the table)."""
         return self.tables.get(name) or TableSource(table=name)
+
+
+def _named_files(tables: Mapping[str, TableSource]) -> list[tuple[str, str]]:
+    """(section, name) of every file the tables name."""
+    return [
+        (f"tables.{t.table}", name)
+        for t in tables.values()
+        for name in (t.file, t.xapi, t.case, t.credentials)
+        if isinstance(name, str)
+    ]
+
+
+def _check_inside(src: Mapping[str, Any], tables: Mapping[str, TableSource], base_dir: Path) -> None:
+    """Every path stays inside the configuration's folder or an allowed root (``ValueError`` otherwise)."""
+    areas = (base_dir.resolve(), *allowed_roots())
+    folder = base_dir
+    if src.get("path") is not None:
+        folder = base_dir / str(src["path"])
+        if not _inside(folder, areas):
+            raise ValueError(ERR_PATH_OUTSIDE.format(section="source", name=str(src["path"]), env=ALLOWED_ROOTS_ENV))
+    for section, name in _named_files(tables):
+        if not all(_inside(where / name, areas) for where in {folder, base_dir}):
+            raise ValueError(ERR_PATH_OUTSIDE.format(section=section, name=name, env=ALLOWED_ROOTS_ENV))
+
+
+def _check_uploaded(src: Mapping[str, Any], tables: Mapping[str, TableSource]) -> None:
+    """An uploaded configuration names only bare file names: no database, no server path."""
+    for key in _UPLOAD_FORBIDDEN_SOURCE:
+        if src.get(key) is not None:
+            raise ValueError(ERR_UPLOADED_KEY.format(section="source", key=key))
+    for t in tables.values():
+        for key in _UPLOAD_FORBIDDEN_TABLE:
+            if getattr(t, key):
+                raise ValueError(ERR_UPLOADED_KEY.format(section=f"tables.{t.table}", key=key))
+    for section, name in _named_files(tables):
+        if Path(name).name != name or name in ("", ".", ".."):
+            raise ValueError(ERR_UPLOADED_FILE.format(section=section, name=name))

@@ -32,6 +32,25 @@ ERR_UNKNOWN_SOURCE = (
 ERR_SQL_WITHOUT_URL = "{source}: [tables.{table}] reads SQL but [source] has no url"
 ERR_DB_CONNECT = "{url}: cannot connect to the database: {detail}"
 ERR_DB_QUERY = "{url}: query for table '{table}' failed: {detail}"
+ERR_DB_WRITE = "{url}: writing table '{table}' failed, the previous tables are unchanged: {detail}"
+ERR_DB_READ_ONLY = "{url}: cannot open a read-only transaction, so nothing is read: {detail}"
+ERR_QUERY_REFUSED = (
+    "[tables.{table}] query refused: {reason}; only one read-only SELECT (or WITH ... SELECT) may be configured"
+)
+ERR_SOURCE_NOT_FOUND = (
+    "the source is neither a folder, a .toml file nor a database URL "
+    "(no such file or folder; what was typed is not repeated, as it may hold a password)"
+)
+ERR_PATH_OUTSIDE = (
+    "[{section}] names {name!r}, which is outside the configuration's folder "
+    "(an operator can allow other folders with the {env} environment variable)"
+)
+ERR_UPLOADED_KEY = (
+    "an uploaded configuration may name only the uploaded files, not [{section}] {key} "
+    "(databases and server paths are configured by the operator)"
+)
+ERR_UPLOADED_DATABASE = "an uploaded source cannot be a database; databases are configured by the operator"
+ERR_UPLOADED_FILE = "[{section}] names {name!r}: an uploaded configuration may name only the uploaded files"
 ERR_CONFIG = "{file}: {detail}"
 ERR_DERIVE = "{file}: cannot derive column '{column}' from {expr!r}: {detail}"
 ERR_DERIVE_COLUMNS = "{file}: cannot derive columns: {detail}"

@@ -28,13 +28,16 @@ from data_sources.errors import (
     ERR_NOT_FOUND,
     ERR_READ_CRASH,
     ERR_RECURSION,
+    ERR_SOURCE_NOT_FOUND,
     ERR_SQL_WITHOUT_URL,
     ERR_UNKNOWN_SOURCE,
+    ERR_UPLOADED_DATABASE,
     ERR_VALIDATE_CRASH,
     SourceError,
 )
 from data_sources.files import ROW, find_table_file, read_export
-from data_sources.sql import is_url, make_engine, read_sql, safe_url, table_names
+from data_sources.sql import is_url, make_engine, read_sql, safe_source, table_names
+from data_sources.uploads import is_uploaded
 from data_sources.validate import REJECT_SCHEMA, TableResult, validate_table
 from data_sources.xapi import StatementsRead, XapiOptions, read_xapi
 
@@ -70,8 +73,13 @@ RawRead = tuple[pl.DataFrame, str, str | None, pl.DataFrame]
 IN_FRAME = "__in_frame"
 
 
-def resolve_config(source: str | Path | SourceConfig | None) -> SourceConfig:
+def resolve_config(source: str | Path | SourceConfig | None, *, uploaded: bool = False) -> SourceConfig:
     """Turn what a user typed (folder, URL, .toml, or nothing) into a ``SourceConfig``.
+
+    ``uploaded``: the source came from a browser upload; a configuration may then
+    name only the uploaded files (never a database or a server path). A
+    configuration inside the upload folder (``data_sources.uploads``) is always
+    treated so, whoever passes it.
 
     Example
     -------
@@ -84,18 +92,22 @@ def resolve_config(source: str | Path | SourceConfig | None) -> SourceConfig:
         return SourceConfig(path=DEFAULT_SAMPLE, origin="bundled sample organisation")
     text = str(source).strip()
     if is_url(text):
-        return SourceConfig(url=text, origin=safe_url(text))
+        if uploaded:
+            raise SourceError(ERR_UPLOADED_DATABASE)
+        return SourceConfig(url=text, origin=safe_source(text))
     path = Path(text).expanduser()
+    if not path.exists():  # never repeated: a mistyped URL would be echoed with its password
+        raise SourceError(ERR_SOURCE_NOT_FOUND)
     if path.suffix.lower() == ".toml":
-        return SourceConfig.from_toml(path)
+        return SourceConfig.from_toml(path, uploaded=uploaded or is_uploaded(path))
     if path.is_dir():
         return SourceConfig(path=path, origin=str(path))
-    if not path.exists():
-        raise SourceError(ERR_NOT_FOUND.format(path=path))
     raise SourceError(ERR_UNKNOWN_SOURCE.format(source=path))
 
 
-def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.date | None = None) -> DataBundle:
+def load_source(
+    source: str | Path | SourceConfig | None = None, *, as_of: dt.date | None = None, uploaded: bool = False
+) -> DataBundle:
     """Read, map and validate every table of ``source``.
 
     Parameters
@@ -107,6 +119,11 @@ def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.da
     as_of : datetime.date, optional
         Records dated after it are rejected as "in the future". Default: the
         configuration's ``as_of``, else today.
+    uploaded : bool
+        The source was uploaded through the browser: a configuration may name
+        only the uploaded files, never a database (``url``, ``url_env``,
+        ``sql_table``, ``query``) or a server path. Sources inside the upload
+        folder are always treated so.
 
     Returns
     -------
@@ -117,7 +134,7 @@ def load_source(source: str | Path | SourceConfig | None = None, *, as_of: dt.da
     SourceError
         When the source as a whole cannot be used (one clear message).
     """
-    cfg = resolve_config(source)
+    cfg = resolve_config(source, uploaded=uploaded)
     limit = as_of or cfg.as_of or dt.date.today()
     engine = make_engine(cfg.url) if cfg.url else None
     db_tables = table_names(engine) if engine is not None else set()

@@ -23,6 +23,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from data_sources.errors import SourceError
+from data_sources.sql import error_line, safe_source
 
 STORE_URL_ENV = "TR_STORE_URL"
 STATE_DIR_ENV = "TR_STATE_DIR"
@@ -63,7 +64,7 @@ def _engine(target: str) -> sa.Engine:
     try:
         return sa.create_engine(target, pool_pre_ping=True)
     except Exception as exc:  # a bad URL or a missing driver: one clear line
-        raise SourceError(ERR_STORE.format(url=sa.engine.make_url(target).render_as_string(), detail=exc)) from exc
+        raise SourceError(ERR_STORE.format(url=safe_source(target), detail=error_line(exc, target))) from exc
 
 
 def ensure_tables(engine: sa.Engine, *tables: sa.Table) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -12,10 +10,14 @@ import streamlit as st
 
 from data_sources.contract import CONTRACT, OPTIONAL_TABLES, REQUIRED_TABLES
 from data_sources.sql import is_url
+from data_sources.uploads import UploadFolder, sweep_stale
 from metrics.access import ADMIN, HR, can_change_source
 from ui.auth import may_serve_sources, session_viewer
 from ui.components import downloads
 from ui.state import get_bundle, load_error, settings_for, try_load
+
+#: The session's current upload folder: removed when another source replaces it or the session ends.
+UPLOAD_KEY = "tr_upload_folder"
 
 UPLOAD_TYPES = ["csv", "parquet", "xlsx", "json", "jsonl", "ndjson", "toml"]
 MSG_BAD_UPLOAD_NAME = (
@@ -23,6 +25,22 @@ MSG_BAD_UPLOAD_NAME = (
     "(e.g. employees.csv, learning_events.json) or upload a .toml source configuration with them."
 )
 MSG_BAD_URL = "That is not a SQLAlchemy URL (e.g. postgresql+psycopg://user@host:5432/db)."
+
+
+def load_and_replace(source: str | None, upload: UploadFolder | None = None) -> None:
+    """Load ``source``; when it loads, it replaces the current one and the previous upload folder is removed.
+
+    When it does not load, the previous source (and its files) stay, and ``upload`` is removed.
+    """
+    if try_load(source) is None:
+        if upload is not None:
+            upload.cleanup()
+        return
+    previous = st.session_state.get(UPLOAD_KEY)
+    st.session_state[UPLOAD_KEY] = upload
+    if previous is not None and previous is not upload:
+        previous.cleanup()
+
 
 st.title("Data")
 st.caption(
@@ -122,7 +140,7 @@ with tab_path, st.form("load_path"):
         "movements, capability_targets (CSV, Parquet or Excel).",
     )
     if st.form_submit_button("Load", type="primary") and path.strip():
-        try_load(path.strip())
+        load_and_replace(path.strip())
         st.rerun()
 
 with tab_upload, st.form("load_upload", clear_on_submit=False):
@@ -138,17 +156,13 @@ with tab_upload, st.form("load_upload", clear_on_submit=False):
         if bad:
             st.error(MSG_BAD_UPLOAD_NAME.format(name=bad[0]))
         else:
-            digest = hashlib.sha256()
-            for f in sorted(files, key=lambda f: f.name):
-                digest.update(f.name.encode())
-                digest.update(f.getvalue())
-            folder = Path(tempfile.gettempdir()) / "talent-readiness-uploads" / digest.hexdigest()[:16]
-            folder.mkdir(parents=True, exist_ok=True)
+            sweep_stale()  # folders a crashed server left behind
+            upload = UploadFolder()  # private to this upload; a configuration in it may name only these files
             for f in files:
-                (folder / Path(f.name).name).write_bytes(f.getvalue())
-            configs = [f.name for f in files if f.name.endswith(".toml")]
-            target = str(folder / configs[0]) if configs else str(folder)
-            try_load(target)
+                (upload.path / Path(f.name).name).write_bytes(f.getvalue())
+            configs = [Path(f.name).name for f in files if f.name.endswith(".toml")]
+            target = str(upload.path / configs[0]) if configs else str(upload.path)
+            load_and_replace(target, upload)
             st.rerun()
 
 with tab_db, st.form("load_db"):
@@ -166,11 +180,11 @@ with tab_db, st.form("load_db"):
             full = sa.make_url(url.strip())
             if password:
                 full = full.set(password=password)
-            try_load(full.render_as_string(hide_password=False))
+            load_and_replace(full.render_as_string(hide_password=False))
             st.rerun()
 
 with tab_sample:
     st.write("The generated 2,000-employee organisation in `sample_data/default/` (seed 7).")
     if st.button("Use the bundled sample", key="use_sample"):
-        try_load(None)
+        load_and_replace(None)
         st.rerun()

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 
 from data_sources.contract import CONTRACT
 from data_sources.errors import SourceError
-from data_sources.sql import make_engine, safe_url
+from data_sources.sql import make_engine, safe_source
 from metrics.engines._base import IbisEngine, Runner
 from metrics.engines._expr import Materialize, canonical_table, inline, row_count_expr
 
@@ -88,7 +88,7 @@ class SourceEngine(IbisEngine):
         """The Ibis dialect the expressions compile to."""
         backend = sa.make_url(self.url).get_backend_name()
         if backend not in DIALECTS:
-            raise SourceError(ERR_NO_DIALECT.format(url=safe_url(self.url), dialect=backend))
+            raise SourceError(ERR_NO_DIALECT.format(url=safe_source(self.url), dialect=backend))
         return DIALECTS[backend]
 
     @contextmanager
@@ -114,7 +114,7 @@ class SourceEngine(IbisEngine):
                                         ERR_ROWS.format(
                                             seen=seen,
                                             table=table,
-                                            url=safe_url(self.url),
+                                            url=safe_source(self.url),
                                             accepted=tables[table].height,
                                         )
                                     )
@@ -144,7 +144,7 @@ class SourceEngine(IbisEngine):
         wanted = [c.name for c in CONTRACT[table].columns]
         missing = [c for c in wanted if c not in present]
         if missing:
-            raise SourceError(ERR_COLUMNS.format(table=real, url=safe_url(self.url), missing=", ".join(missing)))
+            raise SourceError(ERR_COLUMNS.format(table=real, url=safe_source(self.url), missing=", ".join(missing)))
 
 
 class _SqlRunner:
@@ -160,7 +160,7 @@ class _SqlRunner:
         try:
             return self.conn.exec_driver_sql(sql)
         except Exception as exc:
-            raise SourceError(ERR_QUERY.format(url=safe_url(self.url), detail=str(exc).splitlines()[0])) from exc
+            raise SourceError(ERR_QUERY.format(url=safe_source(self.url), detail=str(exc).splitlines()[0])) from exc
 
     def __call__(self, expr: ir.Table) -> pl.DataFrame:
         result = self._execute(str(ibis.to_sql(expr, dialect=self.dialect)))

@@ -29,7 +29,8 @@ def test_sample_round_trips_identically(database_url, file_bundle, capsys):
     assert from_db.equity_attributes == file_bundle.equity_attributes
 
 
-def test_sql_table_and_query_sources_with_mapping(database_url, tmp_path):
+def test_sql_table_and_query_sources_with_mapping(database_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("TR_ALLOWED_ROOTS", str(DEFAULT_SAMPLE.parent.parent / "tests" / "fixtures" / "tiny"))
     engine = sa.create_engine(database_url)
     with engine.begin() as conn:
         conn.execute(

@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 
 import cli
+from data_sources.errors import ERR_SOURCE_NOT_FOUND
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ROOT / "tests" / "fixtures" / "tiny"
@@ -94,7 +95,7 @@ def test_bad_source_is_one_clear_line_and_exit_2(tmp_path):
         text=True,
     )
     assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == [f"error: {tmp_path / 'nope'}: no such file or folder"]
+    assert done.stderr.strip().splitlines() == [f"error: {ERR_SOURCE_NOT_FOUND}"]
     assert "Traceback" not in done.stderr
 
 

@@ -9,13 +9,21 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from data_sources.config import SourceConfig
+from data_sources.config import ALLOWED_ROOTS_ENV, SourceConfig
 from data_sources.errors import SourceError
 from data_sources.loader import load_source
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT.parent / "shared" / "realdata"
 pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/realdata is absent")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def allow_the_real_data():
+    """The examples read exports outside their folder: the operator allows that folder (TR_ALLOWED_ROOTS)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(ALLOWED_ROOTS_ENV, str(REAL))
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +34,12 @@ def hr14():
 @pytest.fixture(scope="module")
 def ibm():
     return load_source(ROOT / "docs" / "examples" / "ibm_hr_attrition.toml")
+
+
+def test_the_examples_need_the_operator_to_allow_the_real_data(monkeypatch):
+    monkeypatch.delenv(ALLOWED_ROOTS_ENV)
+    with pytest.raises(SourceError, match="outside the configuration's folder"):
+        load_source(ROOT / "docs" / "examples" / "hr_dataset_v14.toml")
 
 
 def _counts(bundle):

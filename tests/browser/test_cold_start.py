@@ -1,0 +1,96 @@
+"""A fresh server answers its first 20 concurrent sessions without a failed page.
+
+Before ``ui.preload``, sessions racing on the first import of pandas made about one page in
+two to seven fail ("partially initialized module 'pandas' has no attribute 'Timestamp'":
+altair takes ``sys.modules['pandas']`` as it finds it). Each session here is what a browser
+does on a first page load: open the app's websocket and ask for a page; every script run must
+finish without an exception or an error element, and the server log must not mention a
+partially initialised module. Bounded: 20 sessions, 240 s each at most.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.browser.harness import ROOT, free_port
+
+SESSIONS = 20
+PAGES = ("overview", "readiness", "bench", "capability_risk", "equity", "assets", "person", "data", "definitions")
+SESSION_TIMEOUT_S = 240
+START_TIMEOUT_S = 90
+
+
+async def _first_load(host: str, page: str) -> list[str]:
+    """Open one session, ask for ``page``, return what went wrong (exception/error elements)."""
+    import websockets
+    from streamlit.proto.Alert_pb2 import Alert
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    problems: list[str] = []
+    async with websockets.connect(f"ws://{host}/_stcore/stream", subprotocols=["streamlit"], max_size=None) as ws:
+        request = BackMsg()
+        request.rerun_script.query_string = ""
+        request.rerun_script.page_name = page
+        await ws.send(request.SerializeToString())
+        while True:
+            msg = ForwardMsg()
+            msg.ParseFromString(await asyncio.wait_for(ws.recv(), timeout=SESSION_TIMEOUT_S))
+            kind = msg.WhichOneof("type")
+            if kind == "script_finished":
+                return problems
+            if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                element = msg.delta.new_element
+                if element.WhichOneof("type") == "exception":
+                    problems.append(f"{page}: exception {element.exception.type}: {element.exception.message}")
+                elif element.WhichOneof("type") == "alert" and element.alert.format == Alert.ERROR:
+                    problems.append(f"{page}: error {element.alert.body}")
+
+
+async def _all(host: str) -> list:
+    loads = [_first_load(host, PAGES[i % len(PAGES)]) for i in range(SESSIONS)]
+    return await asyncio.gather(*loads, return_exceptions=True)
+
+
+@pytest.mark.slow
+def test_twenty_concurrent_first_sessions_on_a_fresh_server(tmp_path):
+    port = free_port()
+    log_path = tmp_path / "server.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port)]
+            + ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+            + ["--server.fileWatcherType", "none"],
+            cwd=ROOT,
+            env={**os.environ, "TR_STATE_DIR": str(tmp_path / "state")},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.time() + START_TIMEOUT_S
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                if time.time() > deadline:
+                    pytest.fail("streamlit did not start")
+                time.sleep(0.3)
+        results = asyncio.run(_all(f"127.0.0.1:{port}"))
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    failed = [repr(r) if isinstance(r, BaseException) else r for r in results if isinstance(r, BaseException) or r]
+    log = log_path.read_text()
+    assert "partially initialized" not in log
+    assert failed == [], f"{len(failed)} of {SESSIONS} first loads failed: {failed[:3]}"
