@@ -28,6 +28,7 @@ import contextlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
@@ -381,8 +382,8 @@ def read_sql(engine: sa.Engine, table: str, *, sql_table: str | None = None, que
     return frame.select(labels.alias(ROW), pl.all())
 
 
-def _sa_type(logical: str) -> sa.types.TypeEngine:
-    return {
+def _sa_type(logical: str) -> sa.types.TypeEngine[Any]:
+    types: dict[str, sa.types.TypeEngine[Any]] = {
         "str": sa.String(255),
         "int": sa.BigInteger(),
         "float": sa.Double(),
@@ -390,7 +391,8 @@ def _sa_type(logical: str) -> sa.types.TypeEngine:
         "date": sa.Date(),
         # microsecond precision on MariaDB/MySQL (their default drops fractions)
         "timestamp": sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb"),
-    }[logical]
+    }
+    return types[logical]
 
 
 #: Suffixes of the staging and retired tables ``write_tables`` uses for its one-step swap.

@@ -490,10 +490,10 @@ def build_learning_features(
     t = as_of or default_as_of(tables)
     if cfg.exposure != "completed_assets":
         # other exposure measures (engagement, minutes): one lazy window join over every event
-        controls = observation_controls(tables, t)
-        done = exposure_in_window(tables, controls, cfg.exposure_window_days, cfg.exposure)
-        clusters = catalogue_clusters(tables)
-        return assemble_features(controls, exposure_aggregates(done, clusters), clusters, t, cfg.exposure)
+        lazy_controls = observation_controls(tables, t)
+        counted = exposure_in_window(tables, lazy_controls, cfg.exposure_window_days, cfg.exposure)
+        measured = catalogue_clusters(tables)
+        return assemble_features(lazy_controls, exposure_aggregates(counted, measured), measured, t, cfg.exposure)
     # the default measure (distinct assets completed): completions read once, joined one chunk at a time
     controls = observation_controls(tables, t).collect().with_row_index("_obs")
     asset_table = _require(tables, "assets").lazy().collect()
