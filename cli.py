@@ -30,7 +30,7 @@ from pathlib import Path
 import polars as pl
 
 from data_sources.errors import SourceError
-from data_sources.loader import load_source
+from data_sources.loader import load_source, resolve_config
 from data_sources.outputs import (
     OutputError,
     check_output_file,
@@ -193,12 +193,16 @@ def cmd_compute(args: argparse.Namespace) -> int:
     from metrics.run import run_metrics, with_equity_attributes
 
     check_output_folder(args.out)  # before any work: a file, a foreign or read-only folder
+    source_config = resolve_config(args.source)
+    # the configuration in force is checked before any work, so a bad value is the only line printed
+    in_force = config_in_force(
+        source_config.metrics, source_config.origin if source_config.metrics else "", args.config
+    )
     started = time.perf_counter()
     engine = engine_for_source(args.source, args.engine)
     bundle = load_source(args.source)
     load_seconds = time.perf_counter() - started
     _progress(started, "load", sum(bundle.report.summary()["read"].to_list()), load_seconds)
-    in_force = config_in_force(bundle.metrics_overrides, bundle.config_origin, args.config)
     config = with_equity_attributes(in_force.config, bundle.equity_attributes)
     result = run_metrics(
         bundle.tables,
