@@ -108,9 +108,20 @@ def _assert_title(page, url: str) -> None:
     assert TITLES[url].lower() in heading.lower(), (url, heading)
 
 
+#: The tallest screenshot taken (the Definitions page is long).
+MAX_SHOT_HEIGHT = 6000
+
+
 def _shot(page, path: Path) -> None:
+    """The whole page: Streamlit scrolls inside its main block, not the document, so the
+    window is made as tall as the main block's content for the screenshot."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    tall = page.evaluate("() => document.querySelector(\"[data-testid='stMain']\").scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": min(max(tall, size["height"]), MAX_SHOT_HEIGHT)})
+    page.wait_for_timeout(700)
     page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
     assert path.stat().st_size > 10_000, path
 
 
