@@ -163,13 +163,13 @@ def test_every_page_opens_by_its_address_and_fits(page, app, url, width):
     page.set_viewport_size({"width": width, "height": 1000})
     page.goto(f"{base}/{url}")
     wait_until_idle(page)
+    shot = SHOTS / ("" if width == 1440 else str(width)) / f"{url}.png"
+    _shot(page, shot)  # first, so that a failure below can be looked at
     _assert_no_failure(page, url)
     _assert_title(page, url)
     assert page.evaluate(JS_CUT_LABELS) == [], (url, width)
     assert page.evaluate(JS_OVERFLOW) <= 1, (url, width)
     assert page.evaluate(JS_AXIS_OVERLAP) == [], (url, width)
-    shot = SHOTS / ("" if width == 1440 else str(width)) / f"{url}.png"
-    _shot(page, shot)
     if width == 1440 and os.environ.get("REFRESH_SCREENSHOTS") == "1":
         _to_docs(shot)
 
@@ -189,8 +189,12 @@ def test_a_filter_that_matches_nobody_is_said_in_words(page, app, url):
     page.goto(f"{base}/{url}?{NOBODY}")
     wait_until_idle(page)
     _assert_no_failure(page, url)
-    sidebar = page.locator("[data-testid='stSidebar']").inner_text()
-    assert "Data Science" in sidebar and "Finance" in sidebar  # the filter from the address is in force
+    # the filter from the address is in force (the sidebar's multiselects show it)
+    page.wait_for_function(
+        """() => { const s = document.querySelector("[data-testid='stSidebar']").innerText;
+                   return s.includes('Data Science') && s.includes('Finance'); }""",
+        timeout=30_000,
+    )
     if url not in UNFILTERED:
         assert EMPTY_STATE.search(_main(page)), url
     assert page.evaluate(JS_EMPTY_CHARTS) == [], url
