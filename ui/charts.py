@@ -290,7 +290,8 @@ def forest_plot(
 def factor_effects(frame: pl.DataFrame, title: str = "Spacing and difficulty") -> alt.Chart:
     """Effect of each secondary factor with its 95% interval. Columns: ``factor, effect, ci_low, ci_high``."""
     base = alt.Chart(_data(frame))
-    y = alt.Y("factor:N", title="Factor", axis=alt.Axis(labelLimit=320))
+    # no axis title: the factor names say it, and a title beside 300-px labels overlapped them
+    y = alt.Y("factor:N", title=None, axis=alt.Axis(labelLimit=320))
     return alt.layer(
         *_effect_layers(base, y, _effect_tooltip("factor", "Factor"), alt.value("#0072B2")),
         title=_title(title, "Same controls; association with the rating, not proof of cause"),

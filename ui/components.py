@@ -67,8 +67,9 @@ def _audit_download(file_name: str) -> None:
 def downloads(frame: pl.DataFrame, name: str, key: str | None = None) -> None:
     """CSV and Excel download buttons for exactly the frame shown (formula-safe)."""
     key = key or name
-    c1, c2, _ = st.columns([1, 1, 4])
-    with c1:
+    # a horizontal row keeps each button as wide as its label (fixed columns cut the labels at 1024 px)
+    row = st.container(horizontal=True)
+    with row:
         st.download_button(
             "Download CSV",
             csv_bytes(frame),
@@ -79,7 +80,7 @@ def downloads(frame: pl.DataFrame, name: str, key: str | None = None) -> None:
             on_click=_audit_download,
             args=(f"{name}.csv",),
         )
-    with c2:
+    with row:
         st.download_button(
             "Download Excel",
             excel_bytes(frame, sheet=name),
@@ -167,8 +168,8 @@ def pack_downloads(name: str, build_pdf: Callable[[], bytes], build_excel: Calla
     from ui.pack import EXCEL_MIME as PACK_EXCEL_MIME
     from ui.pack import PDF_MIME
 
-    c1, c2, _ = st.columns([1, 1, 2])
-    with c1:
+    row = st.container(horizontal=True)
+    with row:
         st.download_button(
             "Committee pack (PDF)",
             build_pdf,
@@ -180,7 +181,7 @@ def pack_downloads(name: str, build_pdf: Callable[[], bytes], build_excel: Calla
             args=(f"{name}.pdf",),
             type="primary",
         )
-    with c2:
+    with row:
         st.download_button(
             "Committee pack (Excel)",
             build_excel,

@@ -247,7 +247,12 @@ def _pack() -> EquityPack:
         window_end=view.window_end,
         overall_rate=view.overall_rate,
         groups=(GroupTable(label, view.table, view.reference, view.reference_reason),),
-        pipeline=view.pipeline,
+        # the pack's pipeline table is per attribute label; the view's frame is for this label only
+        pipeline=None
+        if view.pipeline is None
+        else view.pipeline
+        if "attribute" in view.pipeline.columns
+        else view.pipeline.with_columns(pl.lit(label).alias("attribute")),
         findings=tuple(view.sentences),
     )
 
