@@ -5,11 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import polars as pl
 import streamlit as st
 
 from data_sources.bundle import DataBundle
+
+if TYPE_CHECKING:
+    from ui.pack import PackMeta
+    from ui.state import Filters
 from ui.export import EXCEL_MIME, csv_bytes, excel_bytes
 
 DEFINITIONS_PAGE = "definitions"
@@ -161,6 +166,21 @@ def show_table(
         else:
             st.caption("Select a row to read its explanation in full.")
     downloads(shown.frame, name, key=key)
+
+
+def pack_meta(bundle: DataBundle, filters: Filters) -> PackMeta:
+    """What a committee pack says about where its numbers come from: source, as-of date, filters, reader."""
+    from ui.auth import session_viewer
+    from ui.pack import PackMeta
+
+    scopes = (("Teams", filters.teams), ("Ladders", filters.ladders))
+    return PackMeta(
+        organisation=bundle.source,
+        source=bundle.source,
+        as_of=filters.as_of,
+        filters=tuple(f"{name}: {', '.join(values)}" for name, values in scopes if values),
+        prepared_for=session_viewer().name or None,
+    )
 
 
 def pack_downloads(name: str, build_pdf: Callable[[], bytes], build_excel: Callable[[], bytes]) -> None:

@@ -42,6 +42,7 @@ import altair as alt
 import polars as pl
 
 from metrics.config import EquityConfig, ReadinessConfig
+from metrics.equity import SUPPRESSED_COLUMNS
 from metrics.labels import BAND_LABELS, BENCH_STATUS_LABELS, band_rule, suppressed_text, suppression_rule
 from ui import charts
 from ui.export import EXCEL_MIME, FORMULA_PREFIXES
@@ -362,19 +363,8 @@ def about_rows(meta: PackMeta) -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------------------------
 
 _EQUITY_NEEDED = ("group", "eligible", "promoted", "rate", "rate_low", "rate_high", "impact_ratio")
-_EQUITY_NUMBERS = (
-    "eligible",
-    "promoted",
-    "rate",
-    "rate_low",
-    "rate_high",
-    "impact_ratio",
-    "adverse_impact",
-    "p_value",
-    "significant",
-    "shortfall",
-    "robust",
-)
+#: The numbers a suppressed row never carries (the equity table's own list).
+_EQUITY_NUMBERS = SUPPRESSED_COLUMNS
 _PIPELINE_NUMBERS = ("eligible", "assessed", "mean_readiness", "ready_now", "share_ready_now", "ready_not_promoted")
 
 

@@ -6,12 +6,13 @@ import polars as pl
 import streamlit as st
 
 from ui import charts
-from ui.auth import current_scope, session_viewer
+from ui.auth import current_scope
 from ui.components import (
     explain,
     metric_help,
     needs_tables,
     pack_downloads,
+    pack_meta,
     param_choice,
     person_level_allowed,
     readiness_table,
@@ -19,7 +20,7 @@ from ui.components import (
     show_table,
 )
 from ui.compute import bench_view, common_gap_view, people_for_role
-from ui.pack import PackMeta, SuccessionPack, succession_excel, succession_pack_from_frames, succession_pdf
+from ui.pack import SuccessionPack, succession_excel, succession_pack_from_frames, succession_pdf
 from ui.state import Filters, page_context, scope_caption, settings_for
 
 bundle, filters = page_context()
@@ -132,17 +133,7 @@ may_see_people = current_scope(bundle, filters.as_of).person_level
 
 
 def _pack() -> SuccessionPack:
-    meta = PackMeta(
-        organisation=bundle.source,
-        source=bundle.source,
-        as_of=filters.as_of,
-        filters=tuple(
-            f"{name}: {', '.join(values)}"
-            for name, values in (("Teams", filters.teams), ("Ladders", filters.ladders))
-            if values
-        ),
-        prepared_for=session_viewer().name or None,
-    )
+    meta = pack_meta(bundle, filters)
     candidates = (
         {r: people_for_role(bundle, Filters(filters.as_of), r, "next") for r in critical.get_column("role_id")}
         if may_see_people

@@ -7,10 +7,9 @@ import streamlit as st
 
 from metrics.labels import four_fifths_rule, suppressed_text, suppression_rule
 from ui import charts
-from ui.auth import session_viewer
-from ui.components import downloads, explain, metric_help, needs_tables, pack_downloads
+from ui.components import downloads, explain, metric_help, needs_tables, pack_downloads, pack_meta
 from ui.compute import equity_view
-from ui.pack import EquityPack, GroupTable, PackMeta, equity_excel, equity_pdf
+from ui.pack import EquityPack, GroupTable, equity_excel, equity_pdf
 from ui.present import p_text
 from ui.state import page_context, settings_for
 
@@ -229,17 +228,7 @@ st.caption(
 
 
 def _pack() -> EquityPack:
-    meta = PackMeta(
-        organisation=bundle.source,
-        source=bundle.source,
-        as_of=filters.as_of,
-        filters=tuple(
-            f"{name}: {', '.join(values)}"
-            for name, values in (("Teams", filters.teams), ("Ladders", filters.ladders))
-            if values
-        ),
-        prepared_for=session_viewer().name or None,
-    )
+    meta = pack_meta(bundle, filters)
     return EquityPack(
         meta=meta,
         config=cfg.equity,

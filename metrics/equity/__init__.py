@@ -14,6 +14,7 @@ Example
 from metrics.equity._audit import RowRange, audit
 from metrics.equity._core import (
     OUTPUT_COLUMNS,
+    SUPPRESSED_COLUMNS,
     AttributeEquity,
     EquityResult,
     Reference,
@@ -40,6 +41,7 @@ __all__ = [
     "INTERSECTION_SEPARATOR",
     "OUTPUT_COLUMNS",
     "PIPELINE_COLUMNS",
+    "SUPPRESSED_COLUMNS",
     "AttributeEquity",
     "EquityResult",
     "EquityWindow",
