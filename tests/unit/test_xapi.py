@@ -5,13 +5,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import shutil
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from data_sources.config import SourceConfig
+from data_sources.config import ALLOWED_ROOTS_ENV, SourceConfig
 from data_sources.errors import SourceError
 from data_sources.loader import load_source
 from data_sources.xapi import XapiOptions, iso_duration_seconds, read_xapi
@@ -508,6 +509,14 @@ def test_xapi_learning_events_load_with_identity_mapping_and_rejects(tmp_path):
     ]
 
 
+@pytest.fixture
+def allow_the_real_data(monkeypatch):
+    """The real exports sit outside the configurations' folders: the operator allows them (TR_ALLOWED_ROOTS)."""
+    # the examples' relative paths assume shared/ beside the checkout; a worktree finds it one level up
+    besides = Path(__file__).resolve().parents[3] / "shared"
+    monkeypatch.setenv(ALLOWED_ROOTS_ENV, os.pathsep.join([str(REAL), str(besides)]))
+
+
 def _real_files() -> list[Path]:
     if not XAPI_REAL.is_dir():
         return []
@@ -520,7 +529,7 @@ _NOT_LEARNING = ("posted", "edited", "deleted", "reported", "unreported", "voted
 
 @needs_real
 @pytest.mark.parametrize("path", _real_files(), ids=lambda p: p.name)
-def test_every_real_statement_is_accepted_or_rejected_with_a_specific_reason(tmp_path, path):
+def test_every_real_statement_is_accepted_or_rejected_with_a_specific_reason(tmp_path, path, allow_the_real_data):
     cfg = SourceConfig.from_dict(
         {"tables": {t: {"xapi": str(path)} for t in ("learning_events", "assets", "employees")}}, base_dir=tmp_path
     )
@@ -554,7 +563,7 @@ def test_real_exports_totals():
 
 
 @needs_real
-def test_the_lrs_only_example_configuration_loads_the_adl_dashboard_export():
+def test_the_lrs_only_example_configuration_loads_the_adl_dashboard_export(allow_the_real_data):
     from tests.unit.realdata import ROOT
 
     cfg = SourceConfig.from_toml(ROOT / "docs" / "examples" / "adl_xapi_dashboard.toml")
