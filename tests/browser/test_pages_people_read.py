@@ -43,7 +43,7 @@ TITLES = {url: title for _, _, title, _, url in PAGES}
 UNFILTERED = {"data", "audit", "definitions", "framework", "my_profile"}
 #: A page with a filter that matches nobody says so in words, or says that it is not filtered.
 EMPTY_STATE = re.compile(
-    r"Nothing to list here|Nobody active|Nobody in this team|No active employee|No role|"
+    r"Nothing to list here|Nobody active|Nobody in this team|Nobody matches|No active employee|No role|"
     r"not applied|does not apply|never filtered",
 )
 NOBODY = "team=Data%20Science&ladder=Finance"
