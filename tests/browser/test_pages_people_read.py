@@ -327,7 +327,9 @@ def test_the_committee_pack_downloads_and_opens(page, app, url, tmp_path):
     _, base = app
     page.goto(f"{base}/{url}")
     wait_until_idle(page)
-    as_of = dt.date.fromisoformat(re.search(r"as_of=(\d{4}-\d\d-\d\d)", page.url).group(1))
+    # the as-of date in force, as the sidebar's date input shows it (YYYY/MM/DD)
+    shown = page.locator("[data-testid='stSidebar'] [data-testid='stDateInput'] input").first.input_value()
+    as_of = dt.date(*map(int, re.findall(r"\d+", shown)[:3]))
     saved = {}
     for kind in ("PDF", "Excel"):
         button = page.get_by_role("button", name=f"Committee pack ({kind})")
