@@ -43,7 +43,7 @@ TITLES = {url: title for _, _, title, _, url in PAGES}
 UNFILTERED = {"data", "audit", "definitions", "framework", "my_profile"}
 #: A page with a filter that matches nobody says so in words, or says that it is not filtered.
 EMPTY_STATE = re.compile(
-    r"Nothing to list here|Nobody active|Nobody in this team|No active employee|No role|"
+    r"Nothing to list here|Nobody active|Nobody in this team|Nobody matches|No active employee|No role|"
     r"not applied|does not apply|never filtered",
 )
 NOBODY = "team=Data%20Science&ladder=Finance"
@@ -327,7 +327,9 @@ def test_the_committee_pack_downloads_and_opens(page, app, url, tmp_path):
     _, base = app
     page.goto(f"{base}/{url}")
     wait_until_idle(page)
-    as_of = dt.date.fromisoformat(re.search(r"as_of=(\d{4}-\d\d-\d\d)", page.url).group(1))
+    # the as-of date in force, as the sidebar's date input shows it (YYYY/MM/DD)
+    shown = page.locator("[data-testid='stSidebar'] [data-testid='stDateInput'] input").first.input_value()
+    as_of = dt.date(*map(int, re.findall(r"\d+", shown)[:3]))
     saved = {}
     for kind in ("PDF", "Excel"):
         button = page.get_by_role("button", name=f"Committee pack ({kind})")
