@@ -39,6 +39,12 @@ st.caption(
 )
 if needs_tables(bundle, "bench"):
     st.stop()
+if filters.teams or filters.ladders:
+    st.info(
+        "The sidebar's team and ladder filters are not applied on this page: succession is organisation-wide, "
+        "since a successor can come from any team or ladder.",
+        icon=":material/filter_alt_off:",
+    )
 
 t = bundle.tables
 roles = t["roles"]

@@ -380,6 +380,6 @@ def nine_box_by_group(
         keyed.select(pl.col("_cell").alias("group"), "first", "second", "eligible"), [], hidden_groups, min_group_size
     )
     hidden = _audit(table.with_columns(suppressed=flagged["suppressed"]))
-    out = table.with_columns(suppressed=pl.Series(hidden))
+    out = table.with_columns(suppressed=pl.Series(hidden, dtype=pl.Boolean))
     out = blank_suppressed(out, ("people", "mean_rating", "mean_readiness"))
     return out.with_columns(pl.lit(attribute).alias("attribute")).select(GROUP_COLUMNS)
