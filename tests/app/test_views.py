@@ -220,3 +220,14 @@ def test_a_fitted_result_is_reused_from_the_store_by_a_new_server(tmp_path, monk
     assert_clean(at)
     assert any("kept in the store" in c.value for c in at.caption)
     assert at.dataframe
+
+
+@pytest.mark.parametrize("as_of", ["2019-01-01", "2030-01-01"])
+def test_an_as_of_outside_the_data_is_warned_with_the_datas_range(as_of):
+    import datetime as dt
+
+    at = open_view("overview")
+    at.sidebar.date_input[0].set_value(dt.date.fromisoformat(as_of)).run()
+    assert_clean(at)
+    warning = " ".join(w.value for w in at.sidebar.warning)
+    assert "The data runs from" in warning and ("before it" in warning or "after it" in warning)
