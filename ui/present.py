@@ -165,7 +165,8 @@ def present(frame: pl.DataFrame) -> Presented:
             percent.append(header(name))
         elif dtype.is_float():
             col = col.round(2)
-        exprs.append(col.alias(header(name)))
+        label = "Asset" if name == "title" and "asset_id" in frame.columns else header(name)
+        exprs.append(col.alias(label))
     shown = frame.select(exprs) if exprs else frame
     text = next((header(c) for c in frame.columns if c in TEXT_COLUMNS), None)
     employee = header("employee_id") if "employee_id" in frame.columns else None
