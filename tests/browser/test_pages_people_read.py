@@ -236,7 +236,9 @@ def test_after_a_failed_load_every_page_says_the_previous_source_is_shown(page, 
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("as_of", ["2030-01-01"])  # one side of the range keeps the suite short; the AppTest checks both
+@pytest.mark.parametrize(
+    "as_of", ["2030-01-01"]
+)  # one side of the range keeps the suite short; the AppTest checks both
 def test_an_as_of_outside_the_data_is_warned_on_every_page(page, app, as_of):
     _, base = app
     day = dt.date.fromisoformat(as_of)
