@@ -70,6 +70,7 @@ PRELOAD: tuple[str, ...] = (
     "ui.auth",
     "ui.charts",
     "ui.components",
+    "ui.definitions_doc",
     "ui.compute",
     "ui.export",
     "ui.pack",
