@@ -49,60 +49,29 @@ ERR_NO_EMPLOYEE = "A {role} needs an employee id (their own record) to see anyth
 ERR_PERSON_LEVEL = "Your role ({role}) sees aggregates only: person-level rows are not available."
 ERR_OUT_OF_SCOPE = "Employee {employee_id} is outside the people your role may see."
 
+#: Aggregate pages every dashboard role (admin, HR, analyst) may open.
+_AGGREGATE_PAGES = frozenset(
+    {
+        "overview",
+        "readiness",
+        "bench",
+        "capability_risk",
+        "learning_impact",
+        "assets",
+        "equity",
+        "data",
+        "definitions",
+        "framework",
+    }
+)
+#: HR adds the person-level pages; an administrator adds the own-record pages and the audit log.
+_HR_PAGES = _AGGREGATE_PAGES | {"person", "talent_review", "succession"}
 #: Pages each role may open (url paths of the app's pages).
 PAGES_BY_ROLE: Mapping[str, frozenset[str]] = MappingProxyType(
     {
-        ADMIN: frozenset(
-            {
-                "overview",
-                "readiness",
-                "bench",
-                "capability_risk",
-                "learning_impact",
-                "assets",
-                "person",
-                "equity",
-                "talent_review",
-                "succession",
-                "team",
-                "my_profile",
-                "data",
-                "audit",
-                "definitions",
-                "framework",
-            }
-        ),
-        HR: frozenset(
-            {
-                "overview",
-                "readiness",
-                "bench",
-                "capability_risk",
-                "learning_impact",
-                "assets",
-                "person",
-                "equity",
-                "talent_review",
-                "succession",
-                "data",
-                "definitions",
-                "framework",
-            }
-        ),
-        ANALYST: frozenset(
-            {
-                "overview",
-                "readiness",
-                "bench",
-                "capability_risk",
-                "learning_impact",
-                "assets",
-                "equity",
-                "data",
-                "definitions",
-                "framework",
-            }
-        ),
+        ADMIN: _HR_PAGES | {"team", "my_profile", "audit"},
+        HR: _HR_PAGES,
+        ANALYST: _AGGREGATE_PAGES,
         MANAGER: frozenset({"team", "person", "definitions"}),
         EMPLOYEE: frozenset({"my_profile", "definitions"}),
     }
