@@ -1,5 +1,5 @@
 """The audit log: who signed in, which person profile was opened, which download was taken,
-which source was loaded. Append-only, in the product's own store (``data_sources.store``).
+which source was loaded, which nomination or talent-pool change was saved. Append-only, in the product's own store (``data_sources.store``).
 
 Entries name people by their sign-in identity and employees by id only: never a
 demographic attribute.
@@ -23,7 +23,8 @@ import sqlalchemy as sa
 from data_sources.store import STORE_METADATA, ensure_tables
 
 SIGN_IN, PROFILE_VIEW, DOWNLOAD, SOURCE_LOAD = "sign_in", "profile_view", "download", "source_load"
-ACTIONS: tuple[str, ...] = (SIGN_IN, PROFILE_VIEW, DOWNLOAD, SOURCE_LOAD)
+NOMINATION, TALENT_POOL = "nomination", "talent_pool"
+ACTIONS: tuple[str, ...] = (SIGN_IN, PROFILE_VIEW, DOWNLOAD, SOURCE_LOAD, NOMINATION, TALENT_POOL)
 ERR_ACTION = "Unknown audit action {action!r}; expected one of: {known}."
 
 AUDIT_LOG = sa.Table(

@@ -71,6 +71,19 @@ def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.when(risky).then(pl.lit("'") + cols).otherwise(cols).name.keep())
 
 
+def neutralise_text(text: str) -> str:
+    """One text cell under :func:`neutralise`'s rule: an apostrophe before a formula start, numbers kept.
+
+    Example
+    -------
+    >>> neutralise_text("=HYPERLINK(1)"), neutralise_text("-1.6"), neutralise_text("Woman")
+    ("'=HYPERLINK(1)", '-1.6', 'Woman')
+    """
+    if re.match(_RISKY, text) and not re.match(_NUMBER, text):
+        return "'" + text
+    return text
+
+
 def flatten(frame: pl.DataFrame) -> pl.DataFrame:
     """Lists and structs become text so CSV and Excel can hold them.
 

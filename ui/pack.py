@@ -41,11 +41,12 @@ from typing import Any
 import altair as alt
 import polars as pl
 
+from data_sources.outputs import neutralise_text
 from metrics.config import EquityConfig, ReadinessConfig
 from metrics.equity import SUPPRESSED_COLUMNS
 from metrics.labels import BAND_LABELS, BENCH_STATUS_LABELS, band_rule, suppressed_text, suppression_rule
 from ui import charts
-from ui.export import EXCEL_MIME, FORMULA_PREFIXES
+from ui.export import EXCEL_MIME
 
 PDF_MIME = "application/pdf"
 __all__ = [
@@ -177,6 +178,8 @@ class SuccessionPack:
         Per role id, the candidates the viewer may see (``employee_id``, optional
         ``display_name``, ``team, readiness, band, n_gaps``, optional ``explanation``);
         None when the viewer may not see person-level rows.
+    extra : tuple of Section
+        Further sections after the candidates (the talent review's: ``ui.pack_talent``).
     """
 
     meta: PackMeta
@@ -184,6 +187,7 @@ class SuccessionPack:
     roles: pl.DataFrame
     coverage: float | None
     candidates: Mapping[str, pl.DataFrame] | None = None
+    extra: tuple[Section, ...] = ()
 
 
 # --------------------------------------------------------------------------------------------
@@ -708,6 +712,7 @@ def succession_pack_from_frames(
     gaps: pl.DataFrame | None = None,
     competencies: pl.DataFrame | None = None,
     candidates: Mapping[str, pl.DataFrame] | None = None,
+    extra: Sequence[Section] = (),
 ) -> SuccessionPack:
     """A succession pack from the bench table the page shows.
 
@@ -725,6 +730,8 @@ def succession_pack_from_frames(
         ``competency_id, name`` for the gap's name.
     candidates : mapping of role id to polars.DataFrame, optional
         The candidates the viewer may see per role (None: person-level rows not allowed).
+    extra : sequence of Section, optional
+        Sections added after the candidates (``ui.pack_talent.talent_sections``).
 
     Returns
     -------
@@ -750,7 +757,7 @@ def succession_pack_from_frames(
             gap = gap.drop("name")
         frame = frame.join(gap, on="role_id", how="left")
     kpi = critical_coverage(frame.with_columns(pl.lit(True).alias("critical"))) if frame.height else None
-    return SuccessionPack(meta, readiness, frame.sort("role_id"), kpi, candidates)
+    return SuccessionPack(meta, readiness, frame.sort("role_id"), kpi, candidates, tuple(extra))
 
 
 def _successors_per_incumbent(row: Mapping[str, Any]) -> float | None:
@@ -887,6 +894,7 @@ def succession_document(pack: SuccessionPack) -> Document:
             for role_id, frame in pack.candidates.items()
         )
         sections.append(Section("Candidates per critical role", tables=tables))
+    sections.extend(pack.extra)
     return Document(
         title="Succession review pack",
         subtitle=f"{pack.meta.organisation} · as of {fmt_date(pack.meta.as_of)}",
@@ -1150,14 +1158,14 @@ def sheet_name(title: str, used: set[str]) -> str:
 
 
 def safe_text(text: str) -> str:
-    """A text cell a spreadsheet will not run as a formula (``ui.export``'s rule).
+    """A text cell a spreadsheet will not run as a formula (``data_sources.outputs``' rule: numbers stay).
 
     Example
     -------
-    >>> safe_text("=HYPERLINK(1)"), safe_text("Woman")
-    ("'=HYPERLINK(1)", 'Woman')
+    >>> safe_text("=HYPERLINK(1)"), safe_text("Woman"), safe_text("-1.6")
+    ("'=HYPERLINK(1)", 'Woman', '-1.6')
     """
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return neutralise_text(text)
 
 
 def _write_cell(sheet: Any, r: int, c: int, value: Any, fmt: Any, wrap: Any) -> None:

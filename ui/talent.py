@@ -24,6 +24,7 @@ from data_sources.errors import SourceError
 from data_sources.talent_store import JUDGEMENT_LABELS, load_nominations, load_pool_members, load_pools
 from metrics.access import require_person, scope_frame
 from metrics.config import MetricsConfig
+from metrics.labels import BAND_LABELS, BENCH_STATUS_LABELS
 from metrics.run import RunResult
 from metrics.talent import (
     ACTIVE,
@@ -48,8 +49,11 @@ from metrics.talent import (
     succession,
 )
 from ui.auth import current_scope, session_viewer
-from ui.compute import core
-from ui.state import settings_for
+from ui.components import pack_meta
+from ui.compute import bench_view, common_gap_view, core, people_for_role
+from ui.pack import SuccessionPack, succession_pack_from_frames
+from ui.pack_talent import TalentParts, talent_sections
+from ui.state import Filters, settings_for
 
 __all__ = [  # what the talent pages use (metrics names re-exported so views import from ui only)
     "ACTIVE",
@@ -59,6 +63,7 @@ __all__ = [  # what the talent pages use (metrics names re-exported so views imp
     "STORE_ERRORS",
     "branch",
     "candidates",
+    "committee_pack",
     "comparison",
     "config",
     "evidence_for",
@@ -69,6 +74,7 @@ __all__ = [  # what the talent pages use (metrics names re-exported so views imp
     "ninebox_groups",
     "nominated_pairs",
     "nominations",
+    "pack_parts",
     "pools",
     "role_labels",
     "signed_in_name",
@@ -82,8 +88,8 @@ MSG_STORE = (
     "The product's store could not be read or written ({detail}). Nothing was lost: "
     "what was saved before is still there. Check TR_STORE_URL / TR_STATE_DIR on the server."
 )
-BAND_WORDS = {"ready_now": "Ready now", "ready_soon": "Ready in 1–2 years", "developing": "Developing"}
-STATUS_WORDS = {"covered": "Covered", "ready_in_future": "Ready only in future", "no_successors": "No successors"}
+BAND_WORDS = dict(BAND_LABELS)
+STATUS_WORDS = dict(BENCH_STATUS_LABELS)
 TIER_WORDS = {"low": "Low", "medium": "Medium", "high": "High"}
 STORE_ERRORS = (SourceError, sa.exc.SQLAlchemyError, OSError)
 
@@ -427,3 +433,63 @@ def signed_in_name() -> str | None:
     if viewer.local:
         return None
     return viewer.name or viewer.identity
+
+
+def pack_parts(bundle: DataBundle, as_of: dt.date) -> TalentParts:
+    """What the talent pages show, for the succession committee pack: aggregates for every
+    viewer of the pack, person-level parts only when the viewer may see people (narrowed to them)."""
+    t = bundle.tables
+    scope = current_scope(bundle, as_of)
+    titles = dict(zip(t["roles"]["role_id"].to_list(), t["roles"]["title"].to_list()))
+    grid, groups = None, ()
+    if "performance" in t:
+        grid = _ninebox(bundle, _key(bundle), as_of).grid
+        attributes = [a for a in config(bundle).equity.attributes if a in t["employees"].columns]
+        groups = tuple(ninebox_groups(bundle, as_of, a) for a in attributes)
+    names: dict[str, str] = {}
+    if scope.person_level and "display_name" in t["employees"].columns:
+        people = _scoped(bundle, as_of, t["employees"].select("employee_id", "display_name"))
+        names = dict(zip(people["employee_id"].to_list(), people["display_name"].to_list()))
+    loss = loss_impact(bundle, as_of).positions if scope.person_level else None
+    try:
+        noms = nominations(bundle, as_of) if scope.person_level else None
+        saved_pools, members = pools(bundle, as_of)
+        store_problem = None
+    except STORE_ERRORS as exc:
+        noms, saved_pools, members, store_problem = None, None, None, store_error(exc)
+    return TalentParts(
+        titles=titles,
+        names=names,
+        history=history(bundle, as_of),
+        grid=grid,
+        box_groups=groups,
+        loss=loss,
+        nominations=noms,
+        pools=saved_pools,
+        pool_members=members if scope.person_level else None,
+        store_error=store_problem,
+    )
+
+
+def committee_pack(bundle: DataBundle, filters: Filters) -> SuccessionPack:
+    """The succession committee pack as the viewer may see it: critical roles in the filters'
+    scope with their bench and shared gap, the candidates per role (person-level viewers), then
+    nominations, pools, the nine-box, the impact of loss and the bench over time."""
+    bench = bench_view(bundle, filters)[0]
+    critical = bench.filter(pl.col("critical"))
+    scope = current_scope(bundle, filters.as_of)
+    candidates = (
+        {r: people_for_role(bundle, Filters(filters.as_of), r, "next") for r in critical.get_column("role_id")}
+        if scope.person_level
+        else None
+    )
+    return succession_pack_from_frames(
+        pack_meta(bundle, filters),
+        critical,
+        bundle.tables["roles"],
+        config(bundle).readiness,
+        gaps=common_gap_view(bundle, filters.as_of),
+        competencies=bundle.tables["competencies"],
+        candidates=candidates,
+        extra=talent_sections(pack_parts(bundle, filters.as_of)),
+    )

@@ -18,11 +18,12 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from metrics.labels import BENCH_STATUS_LABELS
 from ui.charts import BAND_COLOURS, BAND_LABELS, BAND_ORDER, MAX_ROWS, OKABE_ITO
 
 ERR_TOO_MANY_ROWS = "A chart was given {n} rows; aggregate or narrow before charting (limit {limit})."
 TIER_ORDER = ["Low", "Medium", "High"]
-STATUS_ORDER = ["No successors", "Ready only in future", "Covered"]
+STATUS_ORDER = [BENCH_STATUS_LABELS[s] for s in ("no_successors", "ready_in_future", "covered")]
 #: Okabe–Ito without its yellow, which is too pale for thin lines on white.
 LINE_COLOURS = [c for c in OKABE_ITO if c != "#F0E442"]
 #: Worse is the salient end: vermillion, orange, blue.

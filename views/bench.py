@@ -6,13 +6,11 @@ import polars as pl
 import streamlit as st
 
 from ui import charts
-from ui.auth import current_scope
 from ui.components import (
     explain,
     metric_help,
     needs_tables,
     pack_downloads,
-    pack_meta,
     param_choice,
     person_level_allowed,
     readiness_table,
@@ -20,8 +18,9 @@ from ui.components import (
     show_table,
 )
 from ui.compute import bench_view, common_gap_view, people_for_role
-from ui.pack import SuccessionPack, succession_excel, succession_pack_from_frames, succession_pdf
+from ui.pack import succession_excel, succession_pdf
 from ui.state import Filters, page_context, scope_caption, settings_for
+from ui.talent import committee_pack
 
 bundle, filters = page_context()
 cfg = settings_for(bundle).config
@@ -127,31 +126,13 @@ explain("Among the candidates whose next role it is, the requirement most of the
 st.subheader("Committee pack")
 st.caption(
     "The succession review as one PDF and the same content as an Excel workbook: critical roles, successors, the "
-    "shared gap, and the candidates you may see, with the as-of date, the filters and the rules in force."
+    "shared gap, the candidates and nominations you may see, talent pools, the evidence-based nine-box, the impact "
+    "of loss and the bench over time, with the as-of date, the filters and the rules in force."
 )
-may_see_people = current_scope(bundle, filters.as_of).person_level
-
-
-def _pack() -> SuccessionPack:
-    meta = pack_meta(bundle, filters)
-    candidates = (
-        {r: people_for_role(bundle, Filters(filters.as_of), r, "next") for r in critical.get_column("role_id")}
-        if may_see_people
-        else None
-    )
-    return succession_pack_from_frames(
-        meta,
-        critical,
-        bundle.tables["roles"],
-        cfg.readiness,
-        gaps=common_gap_view(bundle, filters.as_of),
-        competencies=bundle.tables["competencies"],
-        candidates=candidates,
-    )
-
-
 pack_downloads(
-    f"succession_pack_{filters.as_of:%Y%m%d}", lambda: succession_pdf(_pack()), lambda: succession_excel(_pack())
+    f"succession_pack_{filters.as_of:%Y%m%d}",
+    lambda: succession_pdf(committee_pack(bundle, filters)),
+    lambda: succession_excel(committee_pack(bundle, filters)),
 )
 
 st.subheader("Candidates for a role")

@@ -9,12 +9,14 @@ import polars as pl
 import streamlit as st
 
 from ui import talent_charts
-from ui.components import downloads, explain, metric_help, needs_tables
-from ui.state import page_context
+from ui.components import downloads, explain, metric_help, needs_tables, pack_downloads
+from ui.pack import succession_excel, succession_pdf
+from ui.state import Filters, page_context
 from ui.talent import (
     STATUS_WORDS,
     STORE_ERRORS,
     branch,
+    committee_pack,
     forecast,
     history,
     loss_impact,
@@ -333,3 +335,15 @@ with tab_history:
                     "evidence_types": st.column_config.TextColumn("Any one verified item of", width="large"),
                 },
             )
+
+st.subheader("Committee pack")
+st.caption(
+    "The succession review as one PDF and the same content as an Excel workbook: critical roles and their bench, "
+    "the candidates, nominations beside the evidence, talent pools, the evidence-based nine-box, the impact of loss "
+    "and the bench over time — what you may see, with the as-of date and the rules in force."
+)
+pack_downloads(
+    f"succession_pack_{filters.as_of:%Y%m%d}",
+    lambda: succession_pdf(committee_pack(bundle, Filters(filters.as_of))),
+    lambda: succession_excel(committee_pack(bundle, Filters(filters.as_of))),
+)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from data_sources.audit import NOMINATION, TALENT_POOL
 from data_sources.talent_store import (
     JUDGEMENT_LABELS,
     JUDGEMENTS,
@@ -16,6 +17,7 @@ from data_sources.talent_store import (
     withdraw_nomination,
 )
 from ui import talent_charts
+from ui.auth import audit, session_viewer
 from ui.components import MSG_NEEDS_TABLES, downloads, explain, metric_help, needs_tables, show_table
 from ui.compute import with_names
 from ui.state import page_context
@@ -384,6 +386,11 @@ with tab_noms:
                 note=n_note,
                 nominated_by=who,
             )
+            audit(
+                session_viewer(),
+                NOMINATION,
+                f"saved nomination {nid}: {n_employee.strip()} for {n_role}, {n_judgement}",
+            )
             st.success(
                 f"Saved nomination {nid}: {n_employee.strip()} for {labels[n_role]}, {JUDGEMENT_LABELS[n_judgement].lower()}."
             )
@@ -454,6 +461,7 @@ with tab_noms:
             if st.form_submit_button("Withdraw"):
                 try:
                     withdraw_nomination(None, int(w_id), who)
+                    audit(session_viewer(), NOMINATION, f"withdrew nomination {w_id}")
                     st.success(f"Nomination {w_id} withdrawn (kept in the store with your name).")
                 except TalentStoreError as exc:
                     st.error(str(exc), icon=":material/error:")
@@ -482,6 +490,7 @@ with tab_noms:
         if st.form_submit_button("Create pool"):
             try:
                 pid = create_pool(None, p_name, p_desc, who)
+                audit(session_viewer(), TALENT_POOL, f"created pool {pid}: {p_name.strip()}")
                 st.success(f"Pool {p_name.strip()!r} is ready (no. {pid}).")
             except TalentStoreError as exc:
                 st.error(str(exc), icon=":material/error:")
@@ -499,6 +508,7 @@ with tab_noms:
                 add_to_pool(
                     None, t["employees"], pool_id=int(m_pool), employee_id=m_employee.strip(), added_by=who, note=m_note
                 )
+                audit(session_viewer(), TALENT_POOL, f"added {m_employee.strip()} to pool {m_pool}")
                 st.success(f"{m_employee.strip()} added to {pool_names[m_pool]!r}.")
             except TalentStoreError as exc:
                 st.error(str(exc), icon=":material/error:")

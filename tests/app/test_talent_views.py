@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_sources.store import STATE_DIR_ENV, STORE_URL_ENV
+from data_sources.audit import NOMINATION, read_log
+from data_sources.store import STATE_DIR_ENV, STORE_URL_ENV, store_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ROOT / "tests" / "fixtures" / "tiny"
@@ -95,7 +97,7 @@ def test_a_nomination_saved_in_the_form_is_listed_beside_the_evidence():
     at = open_view("talent_review")
     nominee = ids(frame_with(at, "Rank")["Employee id"])[0]
     at.text_input(key="talent_who").input("Ana Costa").run()
-    at.selectbox(key="nominate_role").select("OPS-3").run()
+    at.selectbox(key="nominate_role").select("OPS-3")
     at.text_input(key="nominate_employee").input(nominee)
     at.radio(key="nominate_judgement").set_value("ready_3_plus_years")
     at.text_area(key="nominate_note").input("led the warehouse move")
@@ -104,12 +106,17 @@ def test_a_nomination_saved_in_the_form_is_listed_beside_the_evidence():
     assert any("Saved nomination" in s.value for s in at.success)
     listed = next(d.value for d in at.dataframe if "agreement" in d.value.columns)
     row = listed[listed["employee_id"] == nominee].iloc[0]
+    assert row["role"].endswith("(OPS-3)")
     assert (row["nominated_by"], row["judgement"], row["note"]) == (
         "Ana Costa",
         "Ready in 3+ years",
         "led the warehouse move",
     )
     assert row["band"] in {"Ready now", "Ready in 1–2 years", "Developing"}
+    log = read_log(store_engine()).filter(pl.col("action") == NOMINATION)
+    assert log.select("role", "detail").rows() == [
+        ("admin", f"saved nomination 1: {nominee} for OPS-3, ready_3_plus_years")
+    ]
 
 
 def test_bad_nominations_get_a_clear_message_and_nothing_is_saved():

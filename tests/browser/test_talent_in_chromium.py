@@ -68,7 +68,7 @@ def test_a_nomination_made_in_chromium_survives_a_server_restart(store_env):
     sync_playwright = _browser_or_skip()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page = browser.new_page(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
         with streamlit_server(store_env, script=_script()) as base:
             _open_nominations(page, base)
             page.get_by_label("Your name (recorded with what you save)").fill("Ana Costa")
@@ -99,4 +99,21 @@ def test_a_nomination_made_in_chromium_survives_a_server_restart(store_env):
                 has_text="Critical roles with a nominated successor"
             )
             assert nominated.inner_text().strip().endswith("1 of 5")
+            if not store_env["TR_STORE_URL"]:  # once is enough: the pack reads the same store either way
+                _pack_lists_the_nomination(page)
         browser.close()
+
+
+def _pack_lists_the_nomination(page) -> None:
+    """The succession committee pack, downloaded as a user would, carries the saved nomination."""
+    import io
+
+    import openpyxl
+
+    with page.expect_download(timeout=240_000) as download:
+        page.get_by_role("button", name="Committee pack (Excel)").click()
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert {"Nominations", "Talent pools", "Nine-box", "Bench over time"} <= set(book.sheetnames)
+    rows = list(book["Nominations"].iter_rows(min_row=4, values_only=True))
+    ours = [r for r in rows if r and r[-1] == NOMINEE]
+    assert len(ours) == 1 and ours[0][2] == "Ready in 1–2 years" and ours[0][9] == NOTE
