@@ -250,9 +250,15 @@ def org_branch(tree: pl.DataFrame, title: str = "Succession chart") -> alt.Chart
     indented by depth, lines to the manager, critical positions coloured by bench status.
 
     ``tree`` columns: ``employee_id, manager_id, depth, order, role, status`` (status in words,
-    "Not critical" off critical roles).
+    "Not critical" off critical roles) and optionally ``display_name`` (shown beside the id).
     """
+    if "display_name" not in tree.columns:
+        tree = tree.with_columns(pl.lit(None, dtype=pl.String).alias("display_name"))
     data = tree.with_columns(
+        pl.when(pl.col("display_name").is_null())
+        .then(pl.col("employee_id"))
+        .otherwise(pl.format("{} ({})", "display_name", "employee_id"))
+        .alias("person"),
         (pl.col("order").rank("ordinal").cast(pl.Int64) - 1).alias("row"),
         (pl.col("depth") - pl.col("depth").min()).alias("depth"),
     )
@@ -299,7 +305,7 @@ def org_branch(tree: pl.DataFrame, title: str = "Succession chart") -> alt.Chart
                 legend=alt.Legend(orient="top"),
             ),
             tooltip=[
-                alt.Tooltip("employee_id:N", title="Employee"),
+                alt.Tooltip("person:N", title="Employee"),
                 alt.Tooltip("role:N", title="Role"),
                 alt.Tooltip("status:N", title="Bench status"),
                 alt.Tooltip("manager_id:N", title="Manager"),
@@ -314,7 +320,7 @@ def org_branch(tree: pl.DataFrame, title: str = "Succession chart") -> alt.Chart
             y=alt.Y("row:Q", scale=y_scale, axis=None),
             text=alt.Text("label:N"),
         )
-        .transform_calculate(label="datum.employee_id + ' · ' + datum.role")
+        .transform_calculate(label="datum.person + ' · ' + datum.role")
     )
     return (lines + nodes + labels).properties(
         title=_title(title, "Reporting lines from employees.manager_id; critical positions coloured by bench status"),

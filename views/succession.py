@@ -10,6 +10,7 @@ import streamlit as st
 
 from ui import talent_charts
 from ui.components import downloads, explain, metric_help, needs_tables, pack_downloads
+from ui.compute import with_names
 from ui.pack import succession_excel, succession_pdf
 from ui.state import Filters, page_context
 from ui.talent import (
@@ -123,17 +124,18 @@ with tab_chart:
     if heads.height == 0:
         st.info("No one in this source has reports (employees.manager_id is empty), so there is no hierarchy to draw.")
     else:
+        named = with_names(heads, bundle)
+        who = (
+            pl.format("{} ({})", "display_name", "employee_id")
+            if "display_name" in named.columns
+            else pl.col("employee_id")
+        )
         head_labels = dict(
             zip(
-                heads["employee_id"].to_list(),
-                (
-                    heads["employee_id"]
-                    + " · "
-                    + heads["title"].fill_null("")
-                    + " · "
-                    + heads["branch_size"].cast(pl.String)
-                    + " people"
-                ).to_list(),
+                named["employee_id"].to_list(),
+                named.select(pl.format("{} · {} · {} people", who, pl.col("title").fill_null(""), "branch_size"))
+                .to_series()
+                .to_list(),
             )
         )
         c1, c2 = st.columns([3, 1])
@@ -147,12 +149,22 @@ with tab_chart:
             c1.selectbox("Head of the branch", list(by_label), index=fits[0] if fits else 0, key="succession_head")
         ]
         part = branch(tree, head, levels, filters.as_of)
-        part = with_titles(part, roles).with_columns(
+        part = with_names(with_titles(part, roles), bundle).with_columns(
             pl.col("status").replace_strict({**STATUS_WORDS, "not_critical": "Not critical"}, default="Not critical")
         )
         if part.height <= MAX_DRAWN:
             st.altair_chart(
-                talent_charts.org_branch(part.select("employee_id", "manager_id", "depth", "order", "role", "status")),
+                talent_charts.org_branch(
+                    part.select(
+                        "employee_id",
+                        *(["display_name"] if "display_name" in part.columns else []),
+                        "manager_id",
+                        "depth",
+                        "order",
+                        "role",
+                        "status",
+                    )
+                ),
                 width="stretch",
             )
         else:
@@ -162,10 +174,19 @@ with tab_chart:
         crit_part = part.filter(pl.col("critical"))
         if crit_part.height:
             st.dataframe(
-                crit_part.select("employee_id", "role", "manager_id", "depth", "branch_size", "status"),
+                crit_part.select(
+                    "employee_id",
+                    *(["display_name"] if "display_name" in crit_part.columns else []),
+                    "role",
+                    "manager_id",
+                    "depth",
+                    "branch_size",
+                    "status",
+                ),
                 hide_index=True,
                 column_config={
                     "employee_id": "Incumbent",
+                    "display_name": "Name",
                     "role": "Critical role",
                     "manager_id": "Manager",
                     "depth": "Level",
@@ -193,10 +214,11 @@ with tab_impact:
         )
         if "capability_targets" not in t:
             st.caption("This source has no capability_targets table: single points of failure cannot be counted.")
-        shown = words(with_titles(pos, roles))
+        shown = with_names(words(with_titles(pos, roles)), bundle)
         st.dataframe(
             shown.select(
                 "employee_id",
+                *(["display_name"] if "display_name" in shown.columns else []),
                 "role",
                 "team",
                 "impact",
@@ -210,6 +232,7 @@ with tab_impact:
             hide_index=True,
             column_config={
                 "employee_id": "Incumbent",
+                "display_name": "Name",
                 "role": "Critical role",
                 "team": "Team",
                 "impact": "Impact of loss",
