@@ -27,8 +27,8 @@ Usage::
         [--configs joint:1 joint:2 per_cluster:1] [--features-only] [--no-write]
     .venv/bin/python bench/bench_learning.py --fit-costs --sizes 100000   # CPU s of single fits
 
-A configuration is ``estimator:n_jobs`` (``n_jobs`` learner fits at once, in
-worker processes).
+A configuration is ``estimator:n_jobs[:learner]`` (``n_jobs`` learner fits at once, in
+worker processes; learner ``boosting`` by default, or ``spline_ridge``).
 """
 
 from __future__ import annotations
@@ -156,12 +156,14 @@ def _tree(root: int) -> list[int]:
     return out
 
 
-def run_stage(directory: Path, estimator: str, n_jobs: int, features_only: bool = False) -> dict:
+def run_stage(
+    directory: Path, estimator: str, n_jobs: int, features_only: bool = False, learner: str = "boosting"
+) -> dict:
     """Body of one subprocess: features + fit, timed, with peak memory; JSON on stdout."""
     from metrics.config import LearningImpactConfig
     from metrics.learning import build_learning_features, estimate_learning_impact
 
-    cfg = LearningImpactConfig(estimator=estimator, n_jobs=n_jobs)
+    cfg = LearningImpactConfig(estimator=estimator, n_jobs=n_jobs, learner=learner)
     with MemorySampler() as mem:
         cpu0, t0 = mem.cpu_seconds(), time.perf_counter()
         tables, as_of = load_tables(directory)
@@ -251,9 +253,11 @@ def _events(directory: Path) -> int:
     return int(pq.ParquetFile(directory / "learning_events.parquet").metadata.num_rows)
 
 
-def _stage_subprocess(directory: Path, estimator: str, n_jobs: int, features_only: bool = False) -> dict:
+def _stage_subprocess(
+    directory: Path, estimator: str, n_jobs: int, features_only: bool = False, learner: str = "boosting"
+) -> dict:
     proc = subprocess.run(
-        [sys.executable, __file__, "--stage", str(directory), "--configs", f"{estimator}:{n_jobs}"]
+        [sys.executable, __file__, "--stage", str(directory), "--configs", f"{estimator}:{n_jobs}:{learner}"]
         + (["--features-only"] if features_only else []),
         cwd=ROOT,
         check=True,
@@ -261,6 +265,18 @@ def _stage_subprocess(directory: Path, estimator: str, n_jobs: int, features_onl
         text=True,
     )
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def parse_config(text: str) -> tuple[str, int, str]:
+    """``estimator:n_jobs[:learner]`` → its parts (learner defaults to boosting).
+
+    Example
+    -------
+    >>> parse_config("joint:2"), parse_config("joint:1:spline_ridge")
+    (('joint', 2, 'boosting'), ('joint', 1, 'spline_ridge'))
+    """
+    estimator, n_jobs, *rest = text.split(":")
+    return estimator, int(n_jobs), rest[0] if rest else "boosting"
 
 
 def _machine() -> str:
@@ -291,8 +307,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"| {n:,} | {r['learner']} | {r['fit']} | {r['train_rows']:,} | {r['cpu_s']:.2f} |", flush=True)
         return 0
     if args.stage:
-        estimator, n_jobs = args.configs[0].split(":")
-        print(json.dumps(run_stage(Path(args.stage), estimator, int(n_jobs), args.features_only)))
+        estimator, n_jobs, learner = parse_config(args.configs[0])
+        print(json.dumps(run_stage(Path(args.stage), estimator, n_jobs, args.features_only, learner)))
         return 0
     started = dt.datetime.now(dt.UTC)
     lines = [
@@ -304,20 +320,20 @@ def main(argv: list[str] | None = None) -> int:
         "of the process and its workers; CPU is user + system seconds of both; ratios are to the issue's targets "
         "(≤ 20 s at 100k, ≤ 240 s and < 8 GB at 1M).",
         "",
-        "| employees | events | observations | estimator | n_jobs | features (s) | fit (s) | total (s) "
+        "| employees | events | observations | estimator | learner | n_jobs | features (s) | fit (s) | total (s) "
         "| total / target | CPU (s) | peak memory (MB) | memory / target | labels |",
-        "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     print("\n".join(lines), flush=True)
     for n in args.sizes:
         directory = generate(n)
         events = _events(directory)
         for config in args.configs:
-            estimator, n_jobs = config.split(":")
-            r = _stage_subprocess(directory, estimator, int(n_jobs), args.features_only)
+            estimator, n_jobs, learner = parse_config(config)
+            r = _stage_subprocess(directory, estimator, n_jobs, args.features_only, learner)
             labels = ", ".join(f"{k} {v}" for k, v in r["labels"].items())
             row = (
-                f"| {n:,} | {events:,} | {r['rows']:,} | {estimator} | {n_jobs} | {r['features_s']} "
+                f"| {n:,} | {events:,} | {r['rows']:,} | {estimator} | {learner} | {n_jobs} | {r['features_s']} "
                 f"| {'-' if r['fit_s'] is None else r['fit_s']} "
                 f"| {r['total_s']} | {_ratio(r['total_s'], TARGET_SECONDS.get(n))} | {r['cpu_s']} "
                 f"| {r['peak_mb']:,} | {_ratio(r['peak_mb'], TARGET_MB.get(n))} | {labels} |"

@@ -10,7 +10,7 @@ naive "exposed minus unexposed" figure visibly wrong for at least one cluster.
 Usage::
 
     .venv/bin/python bench/validate_learning.py [--seeds 1 ... 10] [--employees 2000]
-        [--shapes sample sim6] [--estimators joint per_cluster] [--detail] [--write]
+        [--shapes sample sim6] [--estimators joint per_cluster joint:spline_ridge] [--detail] [--write]
 
 Two generator shapes: ``sample`` (the sample organisation) and ``sim6`` (the
 learning simulation with 6 clusters, ratings on a x20 scale and stronger
@@ -107,7 +107,8 @@ def shape_tables(shape: str, seed: int, employees: int) -> tuple[dict[str, pl.Da
 def validate_seed(shape: str, seed: int, employees: int, estimator: str) -> dict:
     tables, truth = shape_tables(shape, seed, employees)
     t0 = time.perf_counter()
-    res = learning_impact(tables, config=LearningImpactConfig(estimator=estimator))
+    name, _, learner = estimator.partition(":")  # "joint" or "joint:spline_ridge"
+    res = learning_impact(tables, config=LearningImpactConfig(estimator=name, learner=learner or "boosting"))
     seconds = time.perf_counter() - t0
     eff = {r["cluster"]: r for r in res.effects.iter_rows(named=True)}
     naive = dict(res.naive.select("cluster", "naive_difference").iter_rows())

@@ -45,6 +45,7 @@ from statsmodels.stats.multitest import multipletests
 
 from metrics.config import LearningImpactConfig
 from metrics.learning._dml import (
+    MULTI_OUTPUT_KINDS,
     LearnerSpec,
     ThetaEstimate,
     clustered_joint,
@@ -485,13 +486,21 @@ def _joint(
         keep = values.is_not_null().to_numpy()
         usable = len(np.unique(folds[keep])) == cfg.n_folds and len(np.unique(groups[keep])) >= cfg.n_folds
         factors.append((name, values.to_numpy()[keep] if usable else None, keep))
-    jobs = [(x, y, folds), (w_all, y, folds)]
-    jobs += [(x, d_all[:, k], folds) for k in treated]
-    jobs += [(w_all[keep], v, folds[keep]) for _, v, keep in factors if v is not None]
-    preds = cross_fit_jobs(jobs, learner, cfg.n_jobs)
-    y_hat, y_hat_all = preds[0], preds[1]
-    d_hat = preds[2 : 2 + len(treated)]
-    factor_hats = iter(preds[2 + len(treated) :])
+    factor_jobs = [(w_all[keep], v, folds[keep]) for _, v, keep in factors if v is not None]
+    if learner.kind in MULTI_OUTPUT_KINDS:
+        # one solve per fold for the rating and every exposure on the controls (same predictions)
+        on_x = np.column_stack([y, d_all[:, treated]])
+        preds = cross_fit_jobs([(x, on_x, folds), (w_all, y, folds), *factor_jobs], learner, cfg.n_jobs)
+        y_hat, y_hat_all = preds[0][:, 0], preds[1]
+        d_hat = [preds[0][:, 1 + j] for j in range(len(treated))]
+        factor_hats = iter(preds[2:])
+    else:
+        jobs = [(x, y, folds), (w_all, y, folds)]
+        jobs += [(x, d_all[:, k], folds) for k in treated]
+        preds = cross_fit_jobs(jobs + factor_jobs, learner, cfg.n_jobs)
+        y_hat, y_hat_all = preds[0], preds[1]
+        d_hat = preds[2 : 2 + len(treated)]
+        factor_hats = iter(preds[2 + len(treated) :])
 
     rows = [_estimate_row(c, 0, None) for c in clusters]
     if treated:
