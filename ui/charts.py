@@ -17,13 +17,16 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from metrics.labels import BAND_LABELS as METRIC_BAND_LABELS
+from metrics.labels import LEARNING_LABELS
+
 MAX_ROWS = 5_000
 ERR_TOO_MANY_ROWS = "A chart was given {n} rows; aggregate before charting (limit {limit})."
 
 # Okabe & Ito (2008), "Color Universal Design"
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
 BAND_ORDER = ("ready_now", "ready_soon", "developing")
-BAND_LABELS = {"ready_now": "Ready now", "ready_soon": "Ready in 1–2 years", "developing": "Developing"}
+BAND_LABELS = dict(METRIC_BAND_LABELS)
 BAND_COLOURS = ("#0072B2", "#56B4E9", "#E69F00")
 LABEL_ORDER = ("predictive", "harmful", "no_evidence", "insufficient_data")
 LABEL_COLOURS = ("#009E73", "#D55E00", "#999999", "#CC79A7")
@@ -56,12 +59,14 @@ def band_distribution(frame: pl.DataFrame, title: str = "Readiness bands") -> al
         alt.Chart(_data(data), title=_title(title, "Active employees by readiness band"))
         .mark_bar()
         .encode(
-            y=alt.Y("relation_label:N", title="Readiness for", sort=["Own role", "Next role"]),
+            y=alt.Y("relation_label:N", title=None, sort=["Own role", "Next role"]),
             x=alt.X("employees:Q", title="Share of employees", stack="normalize", axis=alt.Axis(format="%")),
             color=alt.Color(
                 "band_label:N",
-                title="Band",
+                title=None,
                 scale=alt.Scale(domain=[BAND_LABELS[b] for b in BAND_ORDER], range=list(BAND_COLOURS)),
+                # below the bars: in a half-width column at 1024 px a legend on the right left no room for them
+                legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=200),
             ),
             order=alt.Order("band_order:Q"),
             tooltip=[
@@ -175,8 +180,10 @@ def coverage_heatmap(frame: pl.DataFrame, title: str = "Capability coverage agai
         alt.Tooltip("band:N", title="Risk"),
     ]
     cells = base.mark_rect().encode(
-        x=alt.X("competency:N", title="Competency", axis=alt.Axis(labelAngle=-45, labelLimit=220, labelOverlap=False)),
-        y=alt.Y("team:N", title="Team", axis=alt.Axis(labelLimit=260)),
+        # competencies down the side (their names are long and many), teams across: at 1024 px the
+        # competencies as columns crowded into unreadable slanted labels
+        y=alt.Y("competency:N", title="Competency", axis=alt.Axis(labelLimit=260)),
+        x=alt.X("team:N", title="Team", axis=alt.Axis(labelAngle=-50, labelLimit=160, labelOverlap=False)),
         color=alt.Color(
             "coverage_capped:Q",
             title="Coverage",
@@ -189,11 +196,11 @@ def coverage_heatmap(frame: pl.DataFrame, title: str = "Capability coverage agai
     marks = (
         base.transform_filter("datum.single_point_of_failure")
         .mark_text(text="◆", color="#000000", fontSize=12)
-        .encode(x="competency:N", y="team:N", tooltip=tooltip)
+        .encode(x="team:N", y="competency:N", tooltip=tooltip)
     )
     return alt.layer(
         cells, marks, title=_title(title, "Share of the needed people at the target level; ◆ single point of failure")
-    )
+    ).properties(height=alt.Step(24))
 
 
 def rates_with_intervals(frame: pl.DataFrame, title: str = "Promotion rate by group") -> alt.Chart:
@@ -265,12 +272,17 @@ def forest_plot(
     ``frame`` columns: ``cluster, effect, ci_low, ci_high, label, naive``; ``unit`` is one unit
     of the exposure measure in force (``metrics.learning.EXPOSURE_UNITS``).
     """
-    base = alt.Chart(_data(frame))
+    words = frame.with_columns(pl.col("label").replace_strict(LEARNING_LABELS, default=pl.col("label")))
+    base = alt.Chart(_data(words))
     tooltip = _effect_tooltip("cluster", "Cluster", "Controlled effect") + [
         alt.Tooltip("naive:Q", title="Naive difference", format="+.3f"),
-        alt.Tooltip("label:N", title="Label"),
+        alt.Tooltip("label:N", title="Finding"),
     ]
-    colour = alt.Color("label:N", title="Label", scale=alt.Scale(domain=list(LABEL_ORDER), range=list(LABEL_COLOURS)))
+    colour = alt.Color(
+        "label:N",
+        title="Finding",
+        scale=alt.Scale(domain=[LEARNING_LABELS[k] for k in LABEL_ORDER], range=list(LABEL_COLOURS)),
+    )
     y = alt.Y(
         "cluster:N",
         title="Microlearning cluster",
@@ -333,12 +345,17 @@ def profile_heatmap(frame: pl.DataFrame, title: str = "Strengths and gaps") -> a
         alt.Tooltip("critical:N", title="Critical"),
     ]
     cells = base.mark_rect().encode(
-        x=alt.X("target:N", title="Role", axis=alt.Axis(labelAngle=0, labelLimit=320, orient="top")),
+        # one word per line ("Next:" / "Regional" / "Sales" / "Director"), so two roles fit side by side at 1024 px
+        x=alt.X(
+            "target:N",
+            title=None,
+            axis=alt.Axis(labelAngle=0, labelLimit=180, orient="top", labelExpr="split(datum.label, ' ')"),
+        ),
         y=alt.Y("competency:N", title="Competency", axis=alt.Axis(labelLimit=240)),
         color=alt.Color(
             "gap_levels:Q",
             title=["Levels above (+)", "or below (−) required"],
-            scale=alt.Scale(scheme="blueorange", domain=[-4, 4], reverse=True),
+            scale=alt.Scale(scheme="blueorange", domain=[-5, 5], reverse=True),  # levels 0–5: gaps up to 5
         ),
         tooltip=tooltip,
     )

@@ -98,6 +98,8 @@ def downloads(frame: pl.DataFrame, name: str, key: str | None = None) -> None:
         )
 
 
+#: What a missing value reads as in a table (st.dataframe shows "None" otherwise).
+BLANK = "–"
 MSG_EMPTY_TABLE = (
     "Nothing to list here for the chosen scope: no row matches the sidebar's team, ladder and date. "
     "Clear a filter or choose another date."
@@ -153,6 +155,7 @@ def show_table(
     event = st.dataframe(
         display,
         hide_index=True,
+        placeholder=BLANK,
         column_config=config,
         on_select="rerun" if shown.text_column else "ignore",
         selection_mode="single-row",

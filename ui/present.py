@@ -98,6 +98,29 @@ PERCENT_COLUMNS = frozenset(
 #: Long sentences that a page shows whole in a detail panel.
 TEXT_COLUMNS = frozenset({"explanation", "reason"})
 P_COLUMNS = frozenset({"p_value", "q_value"})
+#: Code columns whose values read as words once "_" is a space and the first letter a capital.
+CODE_COLUMNS = frozenset(
+    {"format", "evidence_type", "impact", "category", "action", "performance_tier", "readiness_tier"}
+)
+
+
+def code_words(value: str | None) -> str | None:
+    """A code as a word: ``job_aid`` → ``Job aid``.
+
+    Example
+    -------
+    >>> code_words("performance_task"), code_words("high"), code_words(None)
+    ('Performance task', 'High', None)
+    """
+    if value is None:
+        return None
+    text = value.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def _code_words_expr(col: pl.Expr) -> pl.Expr:
+    text = col.str.replace_all("_", " ")
+    return text.str.slice(0, 1).str.to_uppercase() + text.str.slice(1)
 
 
 @dataclass(frozen=True)
@@ -152,6 +175,8 @@ def present(frame: pl.DataFrame) -> Presented:
         col = pl.col(name)
         if name in VALUE_WORDS and dtype == pl.String:
             col = col.replace(dict(VALUE_WORDS[name]))
+        elif name in CODE_COLUMNS and dtype == pl.String:
+            col = _code_words_expr(col)
         elif name in P_COLUMNS:
             col = col.map_elements(p_text, return_dtype=pl.String)
         elif dtype == pl.Boolean:

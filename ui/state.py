@@ -297,9 +297,10 @@ def banner(bundle: DataBundle | None) -> None:
         f"{rejected:,} rejected rows (see Data)" if rejected else "every row accepted"
     )
     if error:
+        why = error.removeprefix("The source could not be loaded: ").rstrip()
+        why = why if why.endswith((".", "!", "?")) else why + "."
         st.warning(
-            f"The last load failed: {error.removeprefix('The source could not be loaded: ')} "
-            f"The previous source is still shown. {text}",
+            f"The last load failed: {why} The previous source is still shown. {text}",
             icon=":material/warning:",
         )
     else:
@@ -314,10 +315,7 @@ def page_context() -> tuple[DataBundle, Filters]:
         st.error(load_error() or MSG_NO_SOURCE, icon=":material/error:")
         st.page_link("views/data.py", label="Go to the Data page", icon=":material/database:")
         st.stop()
+    outside = as_of_outside(filter_options(bundle), filters.as_of)
+    if outside:  # in the main area too: the sidebar's copy is below the fold at 1024 px
+        st.warning(outside, icon=":material/event_busy:")
     return bundle, filters
-
-
-def page_settings() -> Settings:
-    """The configuration in force for the current page's bundle (after ``page_context``)."""
-    bundle, _ = page_context()
-    return settings_for(bundle)

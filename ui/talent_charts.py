@@ -49,10 +49,13 @@ def nine_box_grid(grid: pl.DataFrame, title: str = "Evidence-based nine-box") ->
     ``grid`` columns: ``performance_tier, readiness_tier, box_label, people, mean_rating, mean_readiness``
     (tiers low / medium / high).
     """
+    most = max(int(grid["people"].max() or 0), 1) if grid.height else 1
     data = grid.with_columns(
         pl.col("performance_tier").str.to_titlecase().alias("performance"),
         pl.col("readiness_tier").str.to_titlecase().alias("readiness"),
-        pl.format("{} · {}", pl.col("people"), pl.col("box_label")).alias("text"),
+        # count, then the label broken after its comma, so three boxes fit side by side at 1024 px
+        pl.format("{}\n{}", pl.col("people"), pl.col("box_label").str.replace(", ", ",\n")).alias("text"),
+        (pl.col("people") >= 0.6 * most).alias("dark"),
     )
     base = alt.Chart(_data(data)).encode(
         x=alt.X("readiness:N", title="Readiness for the next role", sort=TIER_ORDER, axis=alt.Axis(labelAngle=0)),
@@ -67,9 +70,14 @@ def nine_box_grid(grid: pl.DataFrame, title: str = "Evidence-based nine-box") ->
             alt.Tooltip("mean_readiness:Q", title="Mean readiness", format=".2f"),
         ],
     )
-    labels = base.mark_text(fontSize=13, lineBreak=" · ").encode(
+    labels = base.mark_text(fontSize=12, lineBreak="\n").encode(
         text="text:N",
-        color=alt.condition("datum.people > 0", alt.value("#000000"), alt.value("#666666")),
+        # white on the darkest cells, black elsewhere, grey on an empty box
+        color=alt.when("datum.dark")
+        .then(alt.value("#FFFFFF"))
+        .when("datum.people > 0")
+        .then(alt.value("#000000"))
+        .otherwise(alt.value("#666666")),
     )
     return (cells + labels).properties(
         title=_title(title, "People per box: latest rating × readiness for the next role"), height=360

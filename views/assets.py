@@ -9,6 +9,7 @@ from metrics.labels import RECOMMENDATION_LABELS, recommendation_rules
 from ui import charts
 from ui.components import explain, learning_gate, metric_help, needs_tables, show_table
 from ui.compute import portfolio, recommendation_counts
+from ui.present import code_words
 from ui.state import page_context, settings_for
 
 bundle, filters = page_context()
@@ -59,7 +60,11 @@ clusters = f2.multiselect(
     "Cluster", sorted(data["cluster"].unique().to_list()), key="assets_cluster", placeholder="All clusters"
 )
 formats = f3.multiselect(
-    "Format", sorted(data["format"].drop_nulls().unique().to_list()), key="assets_format", placeholder="All formats"
+    "Format",
+    sorted(data["format"].drop_nulls().unique().to_list()),
+    format_func=code_words,
+    key="assets_format",
+    placeholder="All formats",
 )
 shown = data
 if recs:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from metrics.labels import risk_formula
+from metrics.labels import RISK_LABELS, risk_formula
 from ui import charts
 from ui.components import explain, metric_help, needs_tables, show_table
 from ui.compute import risk_view
-from ui.state import page_context, settings_for
+from ui.state import Filters, page_context, scope_caption, settings_for
 
 bundle, filters = page_context()
 cfg = settings_for(bundle).config
@@ -24,6 +24,7 @@ if filters.ladders:
     st.caption("Targets are set per team; the ladder filter does not apply on this page.")
 
 risk = risk_view(bundle, filters)
+st.caption(scope_caption(Filters(filters.as_of, filters.teams)))
 c1, c2, c3 = st.columns(3)
 c1.metric(
     "High-risk targets",
@@ -60,7 +61,13 @@ if risk.height:
     )
 
 st.subheader("Targets by risk")
-bands = st.multiselect("Risk band", ["high", "medium", "low"], default=["high", "medium", "low"], key="risk_bands")
+bands = st.multiselect(
+    "Risk band",
+    ["high", "medium", "low"],
+    default=["high", "medium", "low"],
+    format_func=RISK_LABELS.get,
+    key="risk_bands",
+)
 shown = risk.filter(pl.col("band").is_in(bands)).select(
     "team",
     "competency_id",

@@ -13,7 +13,7 @@ from data_sources.sql import is_url
 from data_sources.uploads import UploadFolder, sweep_stale
 from metrics.access import ADMIN, HR, can_change_source
 from ui.auth import may_serve_sources, session_viewer
-from ui.components import downloads
+from ui.components import BLANK, downloads
 from ui.state import get_bundle, load_error, settings_for, try_load
 
 #: The session's current upload folder: removed when another source replaces it or the session ends.
@@ -55,10 +55,13 @@ if error:
 bundle = get_bundle()
 if bundle is not None:
     st.subheader("Still shown: the previous source" if error else "Loaded source")
-    c1, c2, c3 = st.columns(3)
-    c1.metric("Source", bundle.source if len(bundle.source) < 40 else "…" + bundle.source[-38:], help=bundle.source)
-    c2.metric("Dataset version", bundle.version, help="A content hash of the inputs; same inputs, same version.")
-    c3.metric(
+    # the source's name and version as text: in a metric they were cut to "bundled …" at 1024 px
+    st.markdown(
+        f"**Source:** {bundle.source}  \n**Dataset version:** `{bundle.version}` "
+        "(a content hash of the inputs; same inputs, same version)"
+    )
+    c1, _ = st.columns([1, 2])
+    c1.metric(
         "Rejected rows",
         f"{sum(t.rejected for t in bundle.report.tables):,}",
         help="Rows that did not load, each listed below with its file, line, column and reason.",
@@ -75,6 +78,7 @@ if bundle is not None:
     st.dataframe(
         summary,
         hide_index=True,
+        placeholder=BLANK,
         column_config={
             "read": st.column_config.NumberColumn("read", format="%d"),
             "accepted": st.column_config.NumberColumn("accepted", format="%d"),
@@ -114,7 +118,7 @@ if bundle is not None:
         tables = sorted(rejects["table"].unique().to_list(), key=list(CONTRACT).index)
         chosen = st.selectbox("Table", ["All tables", *tables], key="rejects_table")
         shown = rejects if chosen == "All tables" else rejects.filter(pl.col("table") == chosen)
-        st.dataframe(shown, hide_index=True, height=320)
+        st.dataframe(shown, hide_index=True, placeholder=BLANK, height=320)
         downloads(shown, "rejects")
     if bundle.report.notes:
         with st.expander(f"Notes ({len(bundle.report.notes)}): trimmed values, derived tables, defaults"):

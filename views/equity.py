@@ -7,7 +7,7 @@ import streamlit as st
 
 from metrics.labels import four_fifths_rule, suppressed_text, suppression_rule
 from ui import charts
-from ui.components import downloads, explain, metric_help, needs_tables, pack_downloads, pack_meta
+from ui.components import BLANK, downloads, explain, metric_help, needs_tables, pack_downloads, pack_meta
 from ui.compute import equity_view
 from ui.pack import EquityPack, GroupTable, equity_excel, equity_pdf
 from ui.present import p_text
@@ -43,7 +43,7 @@ second = c2.selectbox(
     format_func=lambda a: a.replace("_", " "),
 )
 windows = [cfg.equity.window_months, *[m for m in (6, 12, 24, 36) if m != cfg.equity.window_months]]
-months = c3.selectbox("Window", windows, key="equity_window", format_func=lambda m: f"{m} months to the as-of date")
+months = c3.selectbox("Window up to the as-of date", windows, key="equity_window", format_func=lambda m: f"{m} months")
 chosen = (attribute,) if second == "(none)" else (attribute, second)
 label = " × ".join(chosen)
 rule_view = equity_view(bundle, filters.as_of, chosen, months)
@@ -146,7 +146,7 @@ display = table.with_columns(pl.col("group").replace_strict(labels, default=None
     .otherwise(pl.lit(""))
     .alias("survives 2 more promotions"),
 )
-st.dataframe(display, hide_index=True)
+st.dataframe(display, hide_index=True, placeholder=BLANK)
 explain(
     f"Impact ratio: a group's rate ÷ the reference group's rate; below {cfg.equity.four_fifths:.2f} fails the "
     "four-fifths rule. Shortfall: promotions the group would have had at the overall rate, minus those it had. "
@@ -212,7 +212,7 @@ else:
         .otherwise(pl.format("{}%", (pl.col("ready_not_promoted") * 100).round(1)))
         .alias("ready but not promoted"),
     )
-    st.dataframe(pipe, hide_index=True)
+    st.dataframe(pipe, hide_index=True, placeholder=BLANK)
     explain(
         "At the window start: mean readiness for the next role, the share ready now, and of those ready now, "
         "the share not promoted by the window end (blank when nobody in the group was ready now).",

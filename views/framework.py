@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from data_sources.case import framework_text, framework_tree
+from ui.components import BLANK
 from ui.state import page_context
 
 bundle, _filters = page_context()
@@ -26,5 +27,6 @@ extra = [c for c in ("uri", "statement") if c in comp.columns]
 st.dataframe(
     tree.join(comp.select("competency_id", "category", *extra), on="competency_id", how="left"),
     hide_index=True,
+    placeholder=BLANK,
     use_container_width=True,
 )

@@ -48,6 +48,13 @@ if not learning_gate(bundle, filters.as_of, "learning"):
     st.stop()
 result = learning(bundle, filters.as_of)
 effects = effects_with_naive(bundle, filters.as_of)
+if result.n_observations == 0:
+    st.info(
+        f"No performance rating falls on or before {filters.as_of:%d %b %Y}, so there is nothing to estimate. "
+        "Choose a later as-of date.",
+        icon=":material/event_busy:",
+    )
+    st.stop()
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(
@@ -104,14 +111,20 @@ st.subheader("Model check")
 mc = result.model_check
 r2 = dict(zip(mc["model"], mc["r2_mean"]))
 m1, m2 = st.columns(2)
+
+
+def _r2(value: float | None) -> str:
+    return "–" if value is None or value != value else f"{value:.3f}"  # NaN when a fold had no variance
+
+
 m1.metric(
     "R², controls only",
-    f"{r2.get('controls', float('nan')):.3f}",
+    _r2(r2.get("controls")),
     help=metric_help("Grouped 5-fold cross-validated R² of the rating on the controls.", "Learning impact"),
 )
 m2.metric(
     "R², controls plus learning",
-    f"{r2.get('controls_plus_exposures', float('nan')):.3f}",
+    _r2(r2.get("controls_plus_exposures")),
     help=metric_help(
         "The same with every cluster's exposure added: the gain is what learning adds to prediction.", "Learning impact"
     ),
@@ -119,7 +132,13 @@ m2.metric(
 
 st.subheader("Spacing and difficulty")
 sec = result.secondary
-if sec.height:
+if sec.filter(pl.col("effect").is_not_null()).height == 0:
+    st.info(
+        "Not estimable here: too few ratings have two completions in one cluster (spacing) or a completed asset "
+        "with a difficulty (difficulty).",
+        icon=":material/info:",
+    )
+else:
     st.altair_chart(charts.factor_effects(sec.drop_nulls("effect")), width="stretch")
     secondary_table = sec.with_columns(pl.col("effect", "ci_low", "ci_high").round(4))
     show_table(secondary_table, "spacing_and_difficulty")

@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from ui import talent_charts
-from ui.components import downloads, explain, metric_help, needs_tables, pack_downloads
+from ui.components import BLANK, downloads, explain, metric_help, needs_tables, pack_downloads
 from ui.compute import with_names
 from ui.pack import succession_excel, succession_pdf
 from ui.state import Filters, page_context
@@ -97,6 +97,7 @@ with tab_chart:
                 "suggested",
             ),
             hide_index=True,
+            placeholder=BLANK,
             column_config={
                 "role": "Critical role",
                 "incumbents": "Incumbents",
@@ -184,6 +185,7 @@ with tab_chart:
                     "status",
                 ),
                 hide_index=True,
+                placeholder=BLANK,
                 column_config={
                     "employee_id": "Incumbent",
                     "display_name": "Name",
@@ -230,6 +232,7 @@ with tab_impact:
                 "single_points_of_failure",
             ),
             hide_index=True,
+            placeholder=BLANK,
             column_config={
                 "employee_id": "Incumbent",
                 "display_name": "Name",
@@ -254,6 +257,7 @@ with tab_impact:
                     "employee_id", "role", "team", "competency", "target_level", "target_headcount", "level"
                 ),
                 hide_index=True,
+                placeholder=BLANK,
                 column_config={
                     "employee_id": "Incumbent",
                     "role": "Critical role",
@@ -285,6 +289,7 @@ with tab_history:
         st.dataframe(
             shown_hist.select("quarter_end", "role", "incumbents", "candidates", "ready_now", "ready_soon", "status"),
             hide_index=True,
+            placeholder=BLANK,
             column_config={
                 "quarter_end": st.column_config.DateColumn("Quarter end", format="D MMM YYYY"),
                 "role": "Critical role",
@@ -319,6 +324,7 @@ with tab_history:
                 "role", "ready_now", "covered_until", "lapse_date", "last_ready_employee_id"
             ),
             hide_index=True,
+            placeholder=BLANK,
             column_config={
                 "role": "Critical role",
                 "ready_now": "Ready now today",
@@ -348,6 +354,7 @@ with tab_history:
                     "evidence_types",
                 ),
                 hide_index=True,
+                placeholder=BLANK,
                 column_config={
                     "role": "Critical role",
                     "employee_id": "Successor",

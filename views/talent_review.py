@@ -18,7 +18,7 @@ from data_sources.talent_store import (
 )
 from ui import talent_charts
 from ui.auth import audit, session_viewer
-from ui.components import MSG_NEEDS_TABLES, downloads, explain, metric_help, needs_tables, show_table
+from ui.components import BLANK, MSG_NEEDS_TABLES, downloads, explain, metric_help, needs_tables, show_table
 from ui.compute import with_names
 from ui.state import page_context
 from ui.talent import (
@@ -148,6 +148,7 @@ with tab_candidates:
         st.dataframe(
             detail.select("competency", "required_level", "level", "gap", "critical", "n_evidence", "last_observed_on"),
             hide_index=True,
+            placeholder=BLANK,
             column_config={
                 "competency": "Requirement",
                 "required_level": "Required level",
@@ -165,6 +166,7 @@ with tab_candidates:
                     "name", "evidence_type", "level", "observed_on", "verified", "weight", "supports_level"
                 ).with_columns(pl.col("evidence_type").str.replace_all("_", " "), pl.col("weight").round(2)),
                 hide_index=True,
+                placeholder=BLANK,
                 column_config={
                     "name": "Competency",
                     "evidence_type": "Evidence",
@@ -267,6 +269,7 @@ with tab_box:
                     pl.col("mean_readiness").round(2),
                 ).select("box_label", "group", "people", "mean_rating", "mean_readiness"),
                 hide_index=True,
+                placeholder=BLANK,
                 column_config={
                     "box_label": "Box",
                     "group": "Group",
@@ -319,6 +322,7 @@ with tab_compare:
                 "trend",
             ),
             hide_index=True,
+            placeholder=BLANK,
             column_config={
                 "employee_id": "Employee",
                 "display_name": "Name",
@@ -439,6 +443,7 @@ with tab_noms:
                 "note",
             ),
             hide_index=True,
+            placeholder=BLANK,
             column_config={
                 "nomination_id": "No.",
                 "role": "Role",
@@ -480,6 +485,7 @@ with tab_noms:
                 "nomination_id", "role_id", "employee_id", "judgement", "state", "nominated_by", "note"
             ),
             hide_index=True,
+            placeholder=BLANK,
         )
 
     st.subheader("Talent pools")
@@ -531,6 +537,7 @@ with tab_noms:
         st.dataframe(
             shown_members.select("pool_name", "employee_id", "role", "state", "added_by", "added_at", "note"),
             hide_index=True,
+            placeholder=BLANK,
             column_config={
                 "pool_name": "Pool",
                 "employee_id": "Employee",

@@ -37,7 +37,18 @@ employees = bundle.tables["employees"]
 manager = viewer.employee_id
 if manager is None and current_scope(bundle, filters.as_of).everyone:
     managers = sorted(set(employees.get_column("manager_id").drop_nulls().to_list()))
-    manager = st.selectbox("Manager", managers, key="team_manager", help="HR and administrators may view any team.")
+    names = (
+        dict(zip(employees["employee_id"].to_list(), employees["display_name"].to_list()))
+        if "display_name" in employees.columns
+        else {}
+    )
+    manager = st.selectbox(
+        "Manager",
+        managers,
+        key="team_manager",
+        format_func=lambda e: f"{names[e]} ({e})" if names.get(e) else e,
+        help="HR and administrators may view any team.",
+    )
 if manager is None:
     st.info("Your sign-in is not linked to an employee record, so there is no team to show.")
     st.stop()
