@@ -150,6 +150,9 @@ def show_table(
             )
     for column in shown.percent_columns:
         config[column] = st.column_config.NumberColumn(column, format="%.1f%%")
+    for column, dtype in display.schema.items():
+        if dtype.is_integer() and column not in config:  # 43,550 as a person reads it
+            config[column] = st.column_config.NumberColumn(column, format="localized")
     if shown.text_column:
         config[shown.text_column] = st.column_config.TextColumn(shown.text_column, width="large")
     event = st.dataframe(

@@ -39,6 +39,18 @@ def _data(frame: pl.DataFrame) -> alt.Data:
     return alt.Data(values=rows)
 
 
+def _with_person(frame: pl.DataFrame) -> pl.DataFrame:
+    """A ``person`` column: "Name (id)" when ``display_name`` is given, else the id."""
+    if "display_name" not in frame.columns:
+        return frame.with_columns(pl.col("employee_id").alias("person"))
+    return frame.with_columns(
+        pl.when(pl.col("display_name").is_null())
+        .then(pl.col("employee_id"))
+        .otherwise(pl.format("{} ({})", "display_name", "employee_id"))
+        .alias("person")
+    )
+
+
 def _title(text: str, subtitle: str | None = None) -> alt.TitleParams:
     return alt.TitleParams(text, subtitle=subtitle or [], anchor="start")
 
@@ -87,16 +99,17 @@ def nine_box_grid(grid: pl.DataFrame, title: str = "Evidence-based nine-box") ->
 def candidate_bars(ranked: pl.DataFrame, title: str = "Best-placed candidates") -> alt.Chart:
     """Horizontal bars: readiness for the role of the listed candidates, coloured by band.
 
-    ``ranked`` columns: ``employee_id, readiness, band, move, role`` (current role label).
+    ``ranked`` columns: ``employee_id, readiness, band, move, role`` (current role label), optionally
+    ``display_name`` (shown beside the id).
     """
-    data = ranked.with_columns(
+    data = _with_person(ranked).with_columns(
         pl.col("band").replace_strict(BAND_LABELS, default="No requirements").alias("band_label")
     )
     return (
         alt.Chart(_data(data), title=_title(title, "Readiness for the chosen role (1.0 = every requirement met)"))
         .mark_bar()
         .encode(
-            y=alt.Y("employee_id:N", title="Employee", sort=None),
+            y=alt.Y("person:N", title=None, sort=None, axis=alt.Axis(labelLimit=220, labelOverlap=False)),
             x=alt.X("readiness:Q", title="Readiness for the role", scale=alt.Scale(domain=[0, 1])),
             color=alt.Color(
                 "band_label:N",
@@ -104,14 +117,14 @@ def candidate_bars(ranked: pl.DataFrame, title: str = "Best-placed candidates") 
                 scale=alt.Scale(domain=[BAND_LABELS[b] for b in BAND_ORDER], range=list(BAND_COLOURS)),
             ),
             tooltip=[
-                alt.Tooltip("employee_id:N", title="Employee"),
+                alt.Tooltip("person:N", title="Employee"),
                 alt.Tooltip("role:N", title="Current role"),
                 alt.Tooltip("move:N", title="Move"),
                 alt.Tooltip("readiness:Q", title="Readiness", format=".2f"),
                 alt.Tooltip("band_label:N", title="Band"),
             ],
         )
-        .properties(height=alt.Step(18))
+        .properties(height=alt.Step(22))
     )
 
 
@@ -260,13 +273,7 @@ def org_branch(tree: pl.DataFrame, title: str = "Succession chart") -> alt.Chart
     ``tree`` columns: ``employee_id, manager_id, depth, order, role, status`` (status in words,
     "Not critical" off critical roles) and optionally ``display_name`` (shown beside the id).
     """
-    if "display_name" not in tree.columns:
-        tree = tree.with_columns(pl.lit(None, dtype=pl.String).alias("display_name"))
-    data = tree.with_columns(
-        pl.when(pl.col("display_name").is_null())
-        .then(pl.col("employee_id"))
-        .otherwise(pl.format("{} ({})", "display_name", "employee_id"))
-        .alias("person"),
+    data = _with_person(tree).with_columns(
         (pl.col("order").rank("ordinal").cast(pl.Int64) - 1).alias("row"),
         (pl.col("depth") - pl.col("depth").min()).alias("depth"),
     )

@@ -104,7 +104,16 @@ with tab_candidates:
         )
         top = with_titles(ranked.head(20), roles)
         st.altair_chart(
-            talent_charts.candidate_bars(top.select("employee_id", "readiness", "band", "move", "role")),
+            talent_charts.candidate_bars(
+                with_names(top, bundle).select(
+                    "employee_id",
+                    *(["display_name"] if "display_name" in bundle.tables["employees"].columns else []),
+                    "readiness",
+                    "band",
+                    "move",
+                    "role",
+                )
+            ),
             width="stretch",
         )
         show_table(

@@ -15,7 +15,7 @@ from metrics.coaching import coaching_prompts
 from metrics.labels import band_rule
 from ui.auth import current_scope, session_viewer
 from ui.components import explain, learning_available_quietly, needs_tables, readiness_table
-from ui.compute import person_gaps, readiness_view, recommended_assets
+from ui.compute import person_gaps, readiness_view, recommended_assets, with_names
 from ui.profile import render_profile
 from ui.state import page_context, settings_for
 
@@ -34,14 +34,14 @@ if needs_tables(bundle, "readiness"):
     st.stop()
 
 employees = bundle.tables["employees"]
+names = (
+    dict(zip(employees["employee_id"].to_list(), employees["display_name"].to_list()))
+    if "display_name" in employees.columns
+    else {}
+)
 manager = viewer.employee_id
 if manager is None and current_scope(bundle, filters.as_of).everyone:
     managers = sorted(set(employees.get_column("manager_id").drop_nulls().to_list()))
-    names = (
-        dict(zip(employees["employee_id"].to_list(), employees["display_name"].to_list()))
-        if "display_name" in employees.columns
-        else {}
-    )
     manager = st.selectbox(
         "Manager",
         managers,
@@ -86,7 +86,7 @@ table = rows.select(
     "n_gaps",
     pl.col("explanation"),
 ).sort("employee_id", "relation")
-readiness_table(table, f"team_{manager}")
+readiness_table(with_names(table, bundle), f"team_{manager}")
 explain(band_rule(cfg.readiness), "Readiness")
 
 st.subheader("Coaching prompts and next micro-lessons")
@@ -94,7 +94,8 @@ show_lessons = not bundle.missing_for("learning_impact") and learning_available_
 for employee_id in sorted(team & set(own.get_column("employee_id").to_list()))[:MAX_DETAILED]:
     gaps = person_gaps(bundle, filters.as_of, employee_id)
     prompts = coaching_prompts(gaps, cfg.proficiency, limit=2)
-    with st.expander(f"{employee_id}: {len(prompts)} prompt(s)"):
+    label = f"{names[employee_id]} ({employee_id})" if names.get(employee_id) else employee_id
+    with st.expander(f"{label}: {len(prompts)} prompt(s)"):
         for prompt in prompts or ["No gaps against the own or next role."]:
             st.markdown(f"- {prompt}")
         if show_lessons:
@@ -105,6 +106,13 @@ if len(team) > MAX_DETAILED:
     st.caption(f"The first {MAX_DETAILED} people are listed; open anyone below.")
 
 st.subheader("Open a person")
-person = st.selectbox("Person", sorted(team), key="team_person", index=None, placeholder="Choose a report")
+person = st.selectbox(
+    "Person",
+    sorted(team),
+    key="team_person",
+    index=None,
+    format_func=lambda e: f"{names[e]} ({e})" if names.get(e) else e,
+    placeholder="Choose a report",
+)
 if person:
     render_profile(bundle, filters, person)
