@@ -15,6 +15,8 @@ Example
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import polars as pl
 
@@ -65,8 +67,14 @@ def nine_box_grid(grid: pl.DataFrame, title: str = "Evidence-based nine-box") ->
     data = grid.with_columns(
         pl.col("performance_tier").str.to_titlecase().alias("performance"),
         pl.col("readiness_tier").str.to_titlecase().alias("readiness"),
-        # count, then the label broken after its comma, so three boxes fit side by side at 1024 px
-        pl.format("{}\n{}", pl.col("people"), pl.col("box_label").str.replace(", ", ",\n")).alias("text"),
+        # count, then the label wrapped at 22 characters, so three boxes fit side by side at 1024 px
+        pl.format(
+            "{}\n{}",
+            pl.col("people"),
+            pl.col("box_label").replace_strict(
+                {b: "\n".join(textwrap.wrap(b, 22)) for b in grid["box_label"].to_list()}, default=pl.col("box_label")
+            ),
+        ).alias("text"),
         (pl.col("people") >= 0.6 * most).alias("dark"),
     )
     base = alt.Chart(_data(data)).encode(
@@ -338,6 +346,8 @@ def org_branch(tree: pl.DataFrame, title: str = "Succession chart") -> alt.Chart
         .transform_calculate(label="datum.person + ' · ' + datum.role")
     )
     return (lines + nodes + labels).properties(
-        title=_title(title, "Reporting lines from employees.manager_id; critical positions coloured by bench status"),
+        title=_title(
+            title, "Reporting lines from each employee's manager; critical positions coloured by bench status"
+        ),
         height=max(120, 22 * data.height),
     )

@@ -123,7 +123,9 @@ with tab_chart:
     )
     heads = tree.filter(pl.col("direct_reports") > 0).sort(["depth", "branch_size"], descending=[False, True])
     if heads.height == 0:
-        st.info("No one in this source has reports (employees.manager_id is empty), so there is no hierarchy to draw.")
+        st.info(
+            "No one in this source has reports (the employees file has no manager ids), so there is no hierarchy to draw."
+        )
     else:
         named = with_names(heads, bundle)
         who = (
@@ -172,7 +174,20 @@ with tab_chart:
             st.info(
                 f"This branch has {part.height:,} people within {levels} levels: showing the critical positions in it."
             )
-        crit_part = part.filter(pl.col("critical"))
+        top = part["depth"].min()
+        manager_names = part.select("employee_id", "display_name") if "display_name" in part.columns else None
+        crit_part = part.filter(pl.col("critical")).with_columns((pl.col("depth") - top).alias("depth"))
+        if manager_names is not None:  # the manager by name too (people above the branch keep their id)
+            crit_part = crit_part.join(
+                manager_names.rename({"employee_id": "manager_id", "display_name": "_manager"}),
+                on="manager_id",
+                how="left",
+            ).with_columns(
+                pl.when(pl.col("_manager").is_null())
+                .then(pl.col("manager_id"))
+                .otherwise(pl.format("{} ({})", "_manager", "manager_id"))
+                .alias("manager_id")
+            )
         if crit_part.height:
             st.dataframe(
                 crit_part.select(
@@ -191,14 +206,14 @@ with tab_chart:
                     "display_name": "Name",
                     "role": "Critical role",
                     "manager_id": "Manager",
-                    "depth": "Level",
+                    "depth": "Levels below the head",
                     "branch_size": "People in their branch",
                     "status": "Bench status",
                 },
             )
         else:
             st.caption("No critical position in this part of the branch.")
-        explain("The reporting lines come from employees.manager_id among people active at the as-of date.", ANCHOR)
+        explain("Reporting lines from each employee's manager, among people active at the as-of date.", ANCHOR)
 
 # ---------------------------------------------------------------- impact of loss
 with tab_impact:
