@@ -68,5 +68,15 @@ def _engine(target: str) -> sa.Engine:
 
 
 def ensure_tables(engine: sa.Engine, *tables: sa.Table) -> None:
-    """Create the given store tables when they do not exist yet (never alters or drops)."""
-    STORE_METADATA.create_all(engine, tables=list(tables), checkfirst=True)
+    """Create the given store tables when they do not exist yet (never alters or drops).
+
+    Two sessions of a fresh server may both find a table missing and both create it; the
+    one that loses the race gets "already exists", which is what it wanted, so it checks
+    the tables are there and goes on (any other failure is raised).
+    """
+    try:
+        STORE_METADATA.create_all(engine, tables=list(tables), checkfirst=True)
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
+        existing = set(sa.inspect(engine).get_table_names())
+        if not all(t.name in existing for t in tables):
+            raise

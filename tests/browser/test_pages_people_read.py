@@ -158,17 +158,7 @@ def test_the_root_address_opens_the_first_page(page, app):
 @pytest.mark.browser
 @pytest.mark.parametrize(
     "url",
-    [
-        u
-        if u != "definitions"
-        else pytest.param(
-            u,
-            marks=pytest.mark.xfail(
-                strict=False, reason="known defect, left open: the Definitions page overflows sideways at 1024 px"
-            ),
-        )
-        for u in URLS
-    ],
+    URLS,
 )
 @pytest.mark.parametrize("width", [1440, 1024])
 def test_every_page_opens_by_its_address_and_fits(page, app, url, width):
@@ -337,15 +327,7 @@ def test_a_role_link_preselects_that_role(page, app):
 @pytest.mark.browser
 @pytest.mark.parametrize(
     "url",
-    [
-        pytest.param(
-            "equity",
-            marks=pytest.mark.xfail(
-                strict=False, reason="known defect, left open: the equity pack download timed out under load"
-            ),
-        ),
-        "bench",
-    ],
+    ["equity", "bench"],
 )
 def test_the_committee_pack_downloads_and_opens(page, app, url, tmp_path):
     import openpyxl
