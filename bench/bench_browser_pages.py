@@ -32,29 +32,14 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.results_md import write_section  # noqa: E402
+from metrics.access import ADMIN, PAGES_BY_ROLE  # noqa: E402
 from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_until_idle  # noqa: E402
 
-PAGES = (
-    "overview",
-    "readiness",
-    "bench",
-    "capability_risk",
-    "learning_impact",
-    "assets",
-    "equity",
-    "team",
-    "person",
-    "my_profile",
-    "talent_review",
-    "succession",
-    "data",
-    "audit",
-    "definitions",
-    "framework",
-)
+#: Every page an administrator may open (all of them).
+PAGES = tuple(sorted(PAGES_BY_ROLE[ADMIN]))
 TARGET_S = 2.0
 RESULTS = ROOT / "bench" / "RESULTS.md"
-MARK_START, MARK_END = "<!-- bench_browser_pages:start -->", "<!-- bench_browser_pages:end -->"
 
 
 def _timed(page, url: str) -> tuple[float, float]:
@@ -117,17 +102,6 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def write_section(body: str) -> None:
-    text = RESULTS.read_text(encoding="utf-8")
-    block = f"{MARK_START}\n{body}\n{MARK_END}"
-    if MARK_START in text and MARK_END in text:
-        before, rest = text.split(MARK_START, 1)
-        text = before + block + rest.split(MARK_END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", nargs="+", default=list(PAGES))
@@ -139,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     body = table(measure(tuple(args.pages)))
     print(body)
     if not args.no_write:
-        write_section(body)
+        write_section(RESULTS, "bench_browser_pages", body)
     return 0
 
 

@@ -38,6 +38,7 @@ if str(ROOT) not in sys.path:
 
 import polars as pl  # noqa: E402
 
+from bench import results_md  # noqa: E402
 from data_sources.loader import load_source  # noqa: E402
 from metrics.config import LearningImpactConfig  # noqa: E402
 from metrics.learning._impact import learning_impact  # noqa: E402
@@ -297,14 +298,7 @@ def write_section(table: str, agg: pl.DataFrame | None, args: argparse.Namespace
                 f"| {r['shape']} | {r['cluster']} | {r['truth']} | {r['theta']:g} | {r['estimator']} | {r['seeds']} "
                 f"| {r['mean_effect']} | {r['rmse']} | {r['mean_half_width']} | {r['coverage']:.0%} |"
             )
-    block = f"{MARK_START}\n" + "\n".join(body) + f"\n{MARK_END}"
-    text = results.read_text(encoding="utf-8")
-    if MARK_START in text and MARK_END in text:
-        before, rest = text.split(MARK_START, 1)
-        text = before + block + rest.split(MARK_END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    results.write_text(text, encoding="utf-8")
+    results_md.write_section(results, "validate_learning", "\n".join(body))
 
 
 if __name__ == "__main__":
