@@ -28,7 +28,7 @@ Usage::
     .venv/bin/python bench/bench_learning.py --fit-costs --sizes 100000   # CPU s of single fits
 
 A configuration is ``estimator:n_jobs[:learner]`` (``n_jobs`` learner fits at once, in
-worker processes; learner ``boosting`` by default, or ``spline_ridge``).
+worker processes; learner the configuration's default, ``spline_ridge``, or ``boosting``).
 """
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ def _tree(root: int) -> list[int]:
 
 
 def run_stage(
-    directory: Path, estimator: str, n_jobs: int, features_only: bool = False, learner: str = "boosting"
+    directory: Path, estimator: str, n_jobs: int, features_only: bool = False, learner: str = "spline_ridge"
 ) -> dict:
     """Body of one subprocess: features + fit, timed, with peak memory; JSON on stdout."""
     from metrics.config import LearningImpactConfig
@@ -254,7 +254,7 @@ def _events(directory: Path) -> int:
 
 
 def _stage_subprocess(
-    directory: Path, estimator: str, n_jobs: int, features_only: bool = False, learner: str = "boosting"
+    directory: Path, estimator: str, n_jobs: int, features_only: bool = False, learner: str = "spline_ridge"
 ) -> dict:
     proc = subprocess.run(
         [sys.executable, __file__, "--stage", str(directory), "--configs", f"{estimator}:{n_jobs}:{learner}"]
@@ -268,15 +268,17 @@ def _stage_subprocess(
 
 
 def parse_config(text: str) -> tuple[str, int, str]:
-    """``estimator:n_jobs[:learner]`` → its parts (learner defaults to boosting).
+    """``estimator:n_jobs[:learner]`` → its parts (learner: the configuration's default).
 
     Example
     -------
-    >>> parse_config("joint:2"), parse_config("joint:1:spline_ridge")
-    (('joint', 2, 'boosting'), ('joint', 1, 'spline_ridge'))
+    >>> parse_config("joint:2"), parse_config("joint:1:boosting")
+    (('joint', 2, 'spline_ridge'), ('joint', 1, 'boosting'))
     """
+    from metrics.config import LearningImpactConfig
+
     estimator, n_jobs, *rest = text.split(":")
-    return estimator, int(n_jobs), rest[0] if rest else "boosting"
+    return estimator, int(n_jobs), rest[0] if rest else LearningImpactConfig().learner
 
 
 def _machine() -> str:

@@ -19,7 +19,6 @@ Example
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ import sqlalchemy as sa
 
 from data_sources.contract import CONTRACT
 from data_sources.errors import SourceError
-from data_sources.sql import make_engine, safe_source
+from data_sources.sql import make_engine, read_only, safe_source
 from metrics.engines._base import IbisEngine, Runner
 from metrics.engines._expr import Materialize, canonical_table, inline, row_count_expr
 
@@ -97,38 +96,35 @@ class SourceEngine(IbisEngine):
         dialect = self.dialect
         engine = make_engine(self.url)
         try:
-            with engine.connect() as conn:
+            with read_only(engine) as conn:  # the source is only ever read, in a read-only transaction
                 if dialect in _UTC_SESSION:
                     conn.exec_driver_sql(_UTC_SESSION[dialect])
                 inspector = sa.inspect(conn)
                 for table in needed:
                     self._check_columns(inspector, table)
                 run = _SqlRunner(conn, dialect, self.url)
-                try:
-                    if self.check_rows:
-                        for table in needed:
-                            if table in ("evidence", "learning_events") and table in tables:
-                                seen = int(run(row_count_expr(self.relation(table))).item())
-                                if seen != tables[table].height:
-                                    raise SourceError(
-                                        ERR_ROWS.format(
-                                            seen=seen,
-                                            table=table,
-                                            url=safe_source(self.url),
-                                            accepted=tables[table].height,
-                                        )
+                if self.check_rows:
+                    for table in needed:
+                        if table in ("evidence", "learning_events") and table in tables:
+                            seen = int(run(row_count_expr(self.relation(table))).item())
+                            if seen != tables[table].height:
+                                raise SourceError(
+                                    ERR_ROWS.format(
+                                        seen=seen,
+                                        table=table,
+                                        url=safe_source(self.url),
+                                        accepted=tables[table].height,
                                     )
-                    yield run
-                finally:
-                    run.drop_stored()
+                                )
+                yield run
         finally:
             engine.dispose()
 
     def materializer(self, run: Runner) -> Materialize:
-        """On MySQL/MariaDB, store the exposure join's inputs as indexed tables (its planner
-        otherwise nested-loops them); elsewhere leave them to the planner."""
-        if isinstance(run, _SqlRunner) and run.dialect == "mysql":
-            return run.store
+        """Leave intermediates to the database's planner: the session is read-only, so no work
+        table (not even a temporary one, which MariaDB refuses in a read-only transaction) is
+        written. MariaDB's planner joins the exposure inputs by nested loops, which is slow on
+        large sources: there, use engine = "duckdb"."""
         return inline
 
     def relation(self, table: str) -> ir.Table:
@@ -148,13 +144,12 @@ class SourceEngine(IbisEngine):
 
 
 class _SqlRunner:
-    """Runs compiled expressions on one connection; can store intermediates as indexed work tables."""
+    """Runs compiled expressions on one read-only connection."""
 
     def __init__(self, conn: sa.Connection, dialect: str, url: str) -> None:
         self.conn = conn
         self.dialect = dialect
         self.url = url
-        self.stored: list[str] = []
 
     def _execute(self, sql: str) -> sa.CursorResult:
         try:
@@ -166,21 +161,3 @@ class _SqlRunner:
         result = self._execute(str(ibis.to_sql(expr, dialect=self.dialect)))
         columns = list(result.keys())
         return pl.DataFrame(result.fetchall(), schema=columns, orient="row", infer_schema_length=None)
-
-    def store(self, expr: ir.Table, index: tuple[str, ...]) -> ir.Table:
-        """``expr`` written to a work table (dropped when the session ends), indexed on ``index``."""
-        name = f"tr_work_{uuid.uuid4().hex[:12]}"
-        quote = self.conn.dialect.identifier_preparer.quote
-        self._execute(f"CREATE TABLE {quote(name)} AS {ibis.to_sql(expr, dialect=self.dialect)}")
-        self.stored.append(name)
-        self._execute(f"CREATE INDEX {quote(name + '_ix')} ON {quote(name)} ({', '.join(quote(c) for c in index)})")
-        if self.conn.in_transaction():
-            self.conn.commit()
-        return ibis.table(expr.schema(), name=name)
-
-    def drop_stored(self) -> None:
-        quote = self.conn.dialect.identifier_preparer.quote
-        while self.stored:
-            self._execute(f"DROP TABLE IF EXISTS {quote(self.stored.pop())}")
-        if self.conn.in_transaction():
-            self.conn.commit()

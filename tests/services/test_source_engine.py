@@ -17,6 +17,7 @@ from data_sources.sql import write_tables
 from metrics.config import DEFAULT_CONFIG
 from metrics.engine import POLARS_ENGINE
 from metrics.engines import SourceEngine, make_engine
+from metrics.engines._expr import canonical_table, row_count_expr
 from metrics.run import run_metrics
 from tests.services.conftest import SERVERS, _reachable
 
@@ -119,3 +120,15 @@ def test_refuses_a_table_without_the_canonical_columns(source_url, sample):
         SourceEngine(source_url, table_names={"evidence": "performance"}).proficiency(
             sample, T, DEFAULT_CONFIG.proficiency
         )
+
+
+def test_the_source_is_read_in_a_read_only_transaction(source_url, sample):
+    with SourceEngine(source_url, check_rows=False).session(sample, ("evidence",)) as run:
+        assert run(row_count_expr(canonical_table("evidence"))).item() == sample["evidence"].height
+        with pytest.raises(sa.exc.DBAPIError, match=r"(?i)read.only"):
+            run.conn.exec_driver_sql("CREATE TABLE tr_must_not_exist AS SELECT 1 AS a")
+    engine = sa.create_engine(source_url)
+    try:
+        assert not [t for t in sa.inspect(engine).get_table_names() if t.startswith(("tr_must", "tr_work"))]
+    finally:
+        engine.dispose()
