@@ -157,57 +157,126 @@ def _spline_ridge(n_columns: int, categorical: tuple[int, ...]):
     return make_pipeline(_spline_basis_transformer(n_columns, categorical), Ridge(alpha=RIDGE_ALPHA))
 
 
-def spline_basis(controls: np.ndarray, categorical: tuple[int, ...] = ()) -> np.ndarray:
-    """The spline learner's design matrix: cubic B-splines (5 knots at the quantiles) of the
-    numeric columns and one-hot categories, built once from every row.
+#: Rows of the spline basis built at once: bounds the fit's memory (rows × basis width × 8 bytes).
+BASIS_ROWS_PER_CHUNK = 250_000
 
-    The basis uses the controls only, never the target, so building it from all rows
-    (instead of the training folds) leaks nothing about what is predicted.
+
+@dataclass(frozen=True)
+class SplineBasis:
+    """The spline learner's design matrix, built a chunk of rows at a time and never whole.
+
+    Cubic B-splines (5 knots spread evenly between each numeric column's minimum and
+    maximum) of the numeric columns and one-hot categories; the blocks of several inputs
+    side by side. The transformers are fitted on every row of their input: they use the
+    inputs only, never what is predicted, so this leaks nothing into a held-out fold.
 
     Example
     -------
-    >>> spline_basis(np.column_stack([np.linspace(0, 1, 8), [0, 1] * 4]), (1,)).shape
-    (8, 9)
+    >>> x = np.column_stack([np.linspace(0, 1, 8), [0, 1] * 4])
+    >>> b = SplineBasis.of((x, (1,)), (x[:, :1], ()))
+    >>> b.width, b.rows(np.arange(3)).shape
+    (16, (3, 16))
     """
-    return np.asarray(_spline_basis_transformer(controls.shape[1], categorical).fit_transform(controls), np.float64)
+
+    inputs: tuple[np.ndarray, ...]
+    transformers: tuple[object, ...]
+    width: int
+
+    @classmethod
+    def of(cls, *inputs: tuple[np.ndarray, tuple[int, ...]]) -> SplineBasis:
+        """Fit one transformer per ``(matrix, categorical column indices)``."""
+        fitted = tuple(_spline_basis_transformer(m.shape[1], cat).fit(m) for m, cat in inputs)
+        matrices = tuple(m for m, _ in inputs)
+        width = sum(t.transform(m[:1]).shape[1] for t, m in zip(fitted, matrices))
+        return cls(matrices, fitted, width)
+
+    def rows(self, index: np.ndarray) -> np.ndarray:
+        """The basis of the rows ``index`` (integer positions)."""
+        blocks = [t.transform(m[index]) for t, m in zip(self.transformers, self.inputs)]  # type: ignore[attr-defined]
+        return np.hstack(blocks).astype(np.float64, copy=False)
 
 
 def cross_fit_ridge(
-    basis: np.ndarray, targets: np.ndarray, folds: np.ndarray, alpha: float = RIDGE_ALPHA
+    basis: np.ndarray | SplineBasis,
+    targets: np.ndarray,
+    folds: np.ndarray,
+    alpha: float = RIDGE_ALPHA,
+    rows: np.ndarray | None = None,
+    rows_per_chunk: int = BASIS_ROWS_PER_CHUNK,
 ) -> np.ndarray:
     """Out-of-fold ridge predictions of every column of ``targets`` from ``basis``.
 
     Per fold, the same fit as scikit-learn's ``Ridge(alpha)`` on the other folds
-    (columns and targets centred on the training rows, intercept not penalised), from
-    the training rows' Gram matrix: the whole matrix less the fold's, so each row is
-    read twice in all, whatever the number of folds and targets.
+    (columns and targets centred on the training rows, intercept not penalised). The
+    basis is read in chunks of rows twice: once to add up each fold's Gram matrix,
+    cross products and sums (a fold's training Gram is the total less its own), once
+    to predict each row from its fold's solution; so memory is a chunk of the basis
+    plus one square matrix per fold, whatever the number of rows and targets.
+
+    Parameters
+    ----------
+    basis : np.ndarray or SplineBasis
+        The design matrix, or a :class:`SplineBasis` built a chunk at a time.
+    targets : np.ndarray
+        Shape (rows,) or (rows, m), one value per row of ``rows``.
+    folds : np.ndarray
+        Fold of each row of ``rows``.
+    rows : np.ndarray, optional
+        Positions in ``basis`` of the rows to use (default all).
 
     Example
     -------
     >>> from sklearn.linear_model import Ridge
     >>> rng = np.random.default_rng(0)
     >>> b, y, f = rng.normal(size=(40, 3)), rng.normal(size=40), np.arange(40) % 4
-    >>> ours = cross_fit_ridge(b, y, f)
+    >>> ours = cross_fit_ridge(b, y, f, rows_per_chunk=7)
     >>> theirs = Ridge(alpha=1.0).fit(b[f != 0], y[f != 0]).predict(b[f == 0])
     >>> bool(np.allclose(ours[f == 0], theirs))
     True
     """
     y = np.asarray(targets, dtype=np.float64)
     y2 = y[:, None] if y.ndim == 1 else y
-    gram, cross = basis.T @ basis, basis.T @ y2
-    sum_b, sum_y, n = basis.sum(axis=0), y2.sum(axis=0), len(basis)
+    index = np.arange(len(y2)) if rows is None else np.asarray(rows)
+    width = basis.width if isinstance(basis, SplineBasis) else basis.shape[1]
+
+    def chunk(lo: int, hi: int) -> np.ndarray:
+        at = index[lo:hi]
+        return basis.rows(at) if isinstance(basis, SplineBasis) else basis[at]
+
+    ids = np.unique(folds).tolist()
+    code = np.searchsorted(ids, folds)
+    k, m = len(ids), y2.shape[1]
+    gram, cross = np.zeros((k, width, width)), np.zeros((k, width, m))
+    sum_b, sum_y, count = np.zeros((k, width)), np.zeros((k, m)), np.zeros(k)
+    for lo in range(0, len(index), rows_per_chunk):
+        b, yc, cc = chunk(lo, lo + rows_per_chunk), y2[lo : lo + rows_per_chunk], code[lo : lo + rows_per_chunk]
+        for j in range(k):
+            sel = cc == j
+            b_j, y_j = b[sel], yc[sel]
+            gram[j] += b_j.T @ b_j
+            cross[j] += b_j.T @ y_j
+            sum_b[j] += b_j.sum(axis=0)
+            sum_y[j] += y_j.sum(axis=0)
+            count[j] += sel.sum()
+    betas, mean_bs, mean_ys = [], [], []
+    eye = alpha * np.eye(width)
+    for j in range(k):
+        n_train = count.sum() - count[j]
+        mean_b = (sum_b.sum(axis=0) - sum_b[j]) / n_train
+        mean_y = (sum_y.sum(axis=0) - sum_y[j]) / n_train
+        g = gram.sum(axis=0) - gram[j] - n_train * np.outer(mean_b, mean_b)
+        c = cross.sum(axis=0) - cross[j] - n_train * np.outer(mean_b, mean_y)
+        betas.append(np.linalg.solve(g + eye, c))
+        mean_bs.append(mean_b)
+        mean_ys.append(mean_y)
     out = np.empty_like(y2)
-    eye = alpha * np.eye(basis.shape[1])
-    for k in np.unique(folds).tolist():
-        test = folds == k
-        b_k, y_k = basis[test], y2[test]
-        n_train = n - int(test.sum())
-        mean_b = (sum_b - b_k.sum(axis=0)) / n_train
-        mean_y = (sum_y - y_k.sum(axis=0)) / n_train
-        g = gram - b_k.T @ b_k - n_train * np.outer(mean_b, mean_b)
-        c = cross - b_k.T @ y_k - n_train * np.outer(mean_b, mean_y)
-        beta = np.linalg.solve(g + eye, c)
-        out[test] = (b_k - mean_b) @ beta + mean_y
+    for lo in range(0, len(index), rows_per_chunk):
+        b, cc = chunk(lo, lo + rows_per_chunk), code[lo : lo + rows_per_chunk]
+        part = np.empty((len(cc), m))
+        for j in range(k):
+            sel = cc == j
+            part[sel] = (b[sel] - mean_bs[j]) @ betas[j] + mean_ys[j]
+        out[lo : lo + len(cc)] = part
     return out[:, 0] if y.ndim == 1 else out
 
 
@@ -311,7 +380,7 @@ def cross_fit_jobs(
     if learner.kind in MULTI_OUTPUT_KINDS:
         # the basis once per job, then one ridge solve per fold for all its targets (no worker needed)
         with threadpool_limits(limits=learner.threads):
-            return [cross_fit_ridge(spline_basis(c, learner.categorical), t, f) for c, t, f in jobs]
+            return [cross_fit_ridge(SplineBasis.of((c, learner.categorical)), t, f) for c, t, f in jobs]
     tasks = [(i, k) for i, (_, _, folds) in enumerate(jobs) for k in np.unique(folds).tolist()]
     workers = _workers(n_jobs, len(tasks))
     if workers == 1:

@@ -42,16 +42,19 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 from statsmodels.stats.multitest import multipletests
+from threadpoolctl import threadpool_limits
 
 from metrics.config import LearningImpactConfig
 from metrics.learning._dml import (
     MULTI_OUTPUT_KINDS,
     LearnerSpec,
+    SplineBasis,
     ThetaEstimate,
     clustered_joint,
     clustered_theta,
     cross_fit_jobs,
     cross_fit_predict,
+    cross_fit_ridge,
     fold_r2,
     grouped_folds,
     partial_out,
@@ -480,24 +483,34 @@ def _joint(
     """
     clusters = features.clusters
     treated = [k for k, c in enumerate(clusters) if exposed[c] > 0]
-    w_all = np.column_stack([x, d_all])
     factors = []
     for name, values in _secondary_factors(features, cfg):
         keep = values.is_not_null().to_numpy()
         usable = len(np.unique(folds[keep])) == cfg.n_folds and len(np.unique(groups[keep])) >= cfg.n_folds
         factors.append((name, values.to_numpy()[keep] if usable else None, keep))
-    factor_jobs = [(w_all[keep], v, folds[keep]) for _, v, keep in factors if v is not None]
     if learner.kind in MULTI_OUTPUT_KINDS:
-        # one solve per fold for the rating and every exposure on the controls (same predictions)
-        on_x = np.column_stack([y, d_all[:, treated]])
-        preds = cross_fit_jobs([(x, on_x, folds), (w_all, y, folds), *factor_jobs], learner, cfg.n_jobs)
-        y_hat, y_hat_all = preds[0][:, 0], preds[1]
-        d_hat = [preds[0][:, 1 + j] for j in range(len(treated))]
-        factor_hats = iter(preds[2:])
+        # the controls' and the exposures' spline bases built once each (a basis column depends on its
+        # input column alone, so [controls, exposures]'s basis is the two side by side); then one ridge
+        # solve per fold for the rating and every exposure on the controls, one on both, one per factor
+        with threadpool_limits(limits=learner.threads):
+            basis_x = SplineBasis.of((x, learner.categorical))
+            basis_w = SplineBasis.of((x, learner.categorical), (d_all, ()))
+            on_x = cross_fit_ridge(basis_x, np.column_stack([y, d_all[:, treated]]), folds)
+            y_hat, y_hat_all = on_x[:, 0], cross_fit_ridge(basis_w, y, folds)
+            d_hat = [on_x[:, 1 + j] for j in range(len(treated))]
+            factor_hats = iter(
+                [
+                    cross_fit_ridge(basis_w, v, folds[keep], rows=np.flatnonzero(keep))
+                    for _, v, keep in factors
+                    if v is not None
+                ]
+            )
     else:
+        w_all = np.column_stack([x, d_all])
         jobs = [(x, y, folds), (w_all, y, folds)]
         jobs += [(x, d_all[:, k], folds) for k in treated]
-        preds = cross_fit_jobs(jobs + factor_jobs, learner, cfg.n_jobs)
+        jobs += [(w_all[keep], v, folds[keep]) for _, v, keep in factors if v is not None]
+        preds = cross_fit_jobs(jobs, learner, cfg.n_jobs)
         y_hat, y_hat_all = preds[0], preds[1]
         d_hat = preds[2 : 2 + len(treated)]
         factor_hats = iter(preds[2 + len(treated) :])
