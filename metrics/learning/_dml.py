@@ -157,8 +157,10 @@ def _spline_ridge(n_columns: int, categorical: tuple[int, ...]):
     return make_pipeline(_spline_basis_transformer(n_columns, categorical), Ridge(alpha=RIDGE_ALPHA))
 
 
-#: Rows of the spline basis built at once: bounds the fit's memory (rows × basis width × 8 bytes).
+#: Rows of the spline basis built at once when it is streamed (rows × basis width × 8 bytes).
 BASIS_ROWS_PER_CHUNK = 250_000
+#: A basis up to this size is built once and kept (faster); a larger one is streamed in chunks.
+BASIS_BYTES_IN_MEMORY = 1 << 30
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,11 @@ class SplineBasis:
         matrices = tuple(m for m, _ in inputs)
         width = sum(t.transform(m[:1]).shape[1] for t, m in zip(fitted, matrices))
         return cls(matrices, fitted, width)
+
+    def materialised(self, budget_bytes: int = BASIS_BYTES_IN_MEMORY) -> np.ndarray | SplineBasis:
+        """The whole basis as an array when it fits in ``budget_bytes``, else this streamed basis."""
+        n = len(self.inputs[0])
+        return self.rows(np.arange(n)) if n * self.width * 8 <= budget_bytes else self
 
     def rows(self, index: np.ndarray) -> np.ndarray:
         """The basis of the rows ``index`` (integer positions)."""
@@ -380,7 +387,7 @@ def cross_fit_jobs(
     if learner.kind in MULTI_OUTPUT_KINDS:
         # the basis once per job, then one ridge solve per fold for all its targets (no worker needed)
         with threadpool_limits(limits=learner.threads):
-            return [cross_fit_ridge(SplineBasis.of((c, learner.categorical)), t, f) for c, t, f in jobs]
+            return [cross_fit_ridge(SplineBasis.of((c, learner.categorical)).materialised(), t, f) for c, t, f in jobs]
     tasks = [(i, k) for i, (_, _, folds) in enumerate(jobs) for k in np.unique(folds).tolist()]
     workers = _workers(n_jobs, len(tasks))
     if workers == 1:

@@ -493,8 +493,9 @@ def _joint(
         # input column alone, so [controls, exposures]'s basis is the two side by side); then one ridge
         # solve per fold for the rating and every exposure on the controls, one on both, one per factor
         with threadpool_limits(limits=learner.threads):
-            basis_x = SplineBasis.of((x, learner.categorical))
-            basis_w = SplineBasis.of((x, learner.categorical), (d_all, ()))
+            # each basis built once and kept when it fits in memory, else streamed in chunks of rows
+            basis_x = SplineBasis.of((x, learner.categorical)).materialised()
+            basis_w = SplineBasis.of((x, learner.categorical), (d_all, ())).materialised()
             on_x = cross_fit_ridge(basis_x, np.column_stack([y, d_all[:, treated]]), folds)
             y_hat, y_hat_all = on_x[:, 0], cross_fit_ridge(basis_w, y, folds)
             d_hat = [on_x[:, 1 + j] for j in range(len(treated))]

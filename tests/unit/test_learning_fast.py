@@ -17,10 +17,12 @@ from metrics.learning import _features
 from metrics.learning._background import FitKey, FitRunner, request_learning_fit
 from metrics.learning._dml import (
     LearnerSpec,
+    SplineBasis,
     clustered_joint,
     clustered_theta,
     cross_fit_jobs,
     cross_fit_many,
+    cross_fit_ridge,
     grouped_folds,
     joint_partial_out,
 )
@@ -125,6 +127,23 @@ def test_the_linear_learner_fits_every_target_in_one_solve_with_the_same_predict
     # and the one solve does learn: out-of-fold R² of the smooth targets is high
     r2 = 1 - ((together - targets) ** 2).sum(0) / ((targets - targets.mean(0)) ** 2).sum(0)
     assert r2[0] > 0.9 and r2[1] > 0.9 and r2[2] < 0.05
+
+
+def test_a_streamed_spline_basis_gives_the_predictions_of_the_whole_basis() -> None:
+    rng = np.random.default_rng(5)
+    x = np.column_stack([rng.normal(size=400), rng.integers(0, 4, size=400)])
+    d = rng.poisson(2.0, size=(400, 3)).astype(float)
+    y = np.sin(x[:, 0]) + 0.3 * d[:, 0] + rng.normal(size=400)
+    folds, keep = np.arange(400) % 5, np.flatnonzero(d[:, 1] > 1)
+    streamed = SplineBasis.of((x, (1,)), (d, ()))
+    whole = streamed.materialised()
+    assert isinstance(whole, np.ndarray) and whole.shape == (400, streamed.width)
+    assert streamed.materialised(budget_bytes=1) is streamed  # too big for the budget: kept streamed
+    for rows in (None, keep):
+        target, f = (y, folds) if rows is None else (y[keep], folds[keep])
+        a = cross_fit_ridge(streamed, target, f, rows=rows, rows_per_chunk=37)
+        b = cross_fit_ridge(whole, target, f, rows=rows)
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-9)
 
 
 @pytest.fixture(scope="module")
