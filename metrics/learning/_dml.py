@@ -165,12 +165,16 @@ BASIS_BYTES_IN_MEMORY = 1 << 30
 
 @dataclass(frozen=True)
 class SplineBasis:
-    """The spline learner's design matrix, built a chunk of rows at a time and never whole.
+    """The spline learner's design matrix, gathered a chunk of rows at a time and never whole.
 
     Cubic B-splines (5 knots spread evenly between each numeric column's minimum and
-    maximum) of the numeric columns and one-hot categories; the blocks of several inputs
-    side by side. The transformers are fitted on every row of their input: they use the
-    inputs only, never what is predicted, so this leaks nothing into a held-out fold.
+    maximum; missing values take the column's mean) of the numeric columns, then one-hot
+    categories (missing is a category of its own); the blocks of several inputs side by
+    side: the same matrix as the pipeline's ``ColumnTransformer``. Each column's basis
+    depends on that column alone, so it is computed once per distinct value and a row's
+    basis is gathered from those tables (counts and ratings have few distinct values).
+    The knots come from every row of the inputs, never from what is predicted, so this
+    leaks nothing into a held-out fold.
 
     Example
     -------
@@ -180,27 +184,45 @@ class SplineBasis:
     (16, (3, 16))
     """
 
-    inputs: tuple[np.ndarray, ...]
-    transformers: tuple[object, ...]
+    codes: tuple[np.ndarray, ...]
+    tables: tuple[np.ndarray, ...]
     width: int
 
     @classmethod
     def of(cls, *inputs: tuple[np.ndarray, tuple[int, ...]]) -> SplineBasis:
-        """Fit one transformer per ``(matrix, categorical column indices)``."""
-        fitted = tuple(_spline_basis_transformer(m.shape[1], cat).fit(m) for m, cat in inputs)
-        matrices = tuple(m for m, _ in inputs)
-        width = sum(t.transform(m[:1]).shape[1] for t, m in zip(fitted, matrices))
-        return cls(matrices, fitted, width)
+        """The basis of each ``(matrix, categorical column indices)``, side by side."""
+        from sklearn.preprocessing import SplineTransformer
+
+        codes: list[np.ndarray] = []
+        tables: list[np.ndarray] = []
+        for matrix, categorical in inputs:
+            numeric = [i for i in range(matrix.shape[1]) if i not in categorical]
+            for i in numeric:
+                col = np.asarray(matrix[:, i], dtype=np.float64)
+                seen = ~np.isnan(col)
+                fill = float(col[seen].mean()) if seen.any() else 0.0
+                filled = np.where(seen, col, fill)
+                values, inverse = np.unique(filled, return_inverse=True)
+                # the knots need only the minimum and maximum; a constant column is fitted as the pipeline does
+                fit_on = values if len(values) > 1 else filled[:2]
+                spline = SplineTransformer(n_knots=5, degree=3).fit(fit_on.reshape(-1, 1))
+                tables.append(np.asarray(spline.transform(values.reshape(-1, 1)), dtype=np.float64))
+                codes.append(inverse.astype(np.int32))
+            for i in categorical:
+                col = np.asarray(matrix[:, i], dtype=np.float64)
+                values, inverse = np.unique(np.where(np.isnan(col), -1.0, col), return_inverse=True)
+                tables.append(np.eye(len(values)))
+                codes.append(inverse.astype(np.int32))
+        return cls(tuple(codes), tuple(tables), sum(t.shape[1] for t in tables))
 
     def materialised(self, budget_bytes: int = BASIS_BYTES_IN_MEMORY) -> np.ndarray | SplineBasis:
         """The whole basis as an array when it fits in ``budget_bytes``, else this streamed basis."""
-        n = len(self.inputs[0])
+        n = len(self.codes[0]) if self.codes else 0
         return self.rows(np.arange(n)) if n * self.width * 8 <= budget_bytes else self
 
     def rows(self, index: np.ndarray) -> np.ndarray:
         """The basis of the rows ``index`` (integer positions)."""
-        blocks = [t.transform(m[index]) for t, m in zip(self.transformers, self.inputs)]  # type: ignore[attr-defined]
-        return np.hstack(blocks).astype(np.float64, copy=False)
+        return np.hstack([table[code[index]] for table, code in zip(self.tables, self.codes)])
 
 
 def cross_fit_ridge(

@@ -18,6 +18,7 @@ from metrics.learning._background import FitKey, FitRunner, request_learning_fit
 from metrics.learning._dml import (
     LearnerSpec,
     SplineBasis,
+    _spline_basis_transformer,
     clustered_joint,
     clustered_theta,
     cross_fit_jobs,
@@ -127,6 +128,17 @@ def test_the_linear_learner_fits_every_target_in_one_solve_with_the_same_predict
     # and the one solve does learn: out-of-fold R² of the smooth targets is high
     r2 = 1 - ((together - targets) ** 2).sum(0) / ((targets - targets.mean(0)) ** 2).sum(0)
     assert r2[0] > 0.9 and r2[1] > 0.9 and r2[2] < 0.05
+
+
+def test_the_spline_basis_equals_the_pipelines_column_transformer() -> None:
+    rng = np.random.default_rng(1)
+    x = np.column_stack(
+        [rng.normal(size=500), rng.integers(0, 5, 500), rng.poisson(2, 500), rng.integers(0, 3, 500)]
+    ).astype(float)
+    x[3, 0] = np.nan  # a missing number takes the column's mean
+    x[7, 3] = np.nan  # a missing category is a category of its own
+    reference = _spline_basis_transformer(4, (1, 3)).fit_transform(x)
+    np.testing.assert_array_equal(SplineBasis.of((x, (1, 3))).rows(np.arange(500)), reference)
 
 
 def test_a_streamed_spline_basis_gives_the_predictions_of_the_whole_basis() -> None:
