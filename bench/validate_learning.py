@@ -109,7 +109,8 @@ def validate_seed(shape: str, seed: int, employees: int, estimator: str) -> dict
     tables, truth = shape_tables(shape, seed, employees)
     t0 = time.perf_counter()
     name, _, learner = estimator.partition(":")  # "joint" or "joint:spline_ridge"
-    res = learning_impact(tables, config=LearningImpactConfig(estimator=name, learner=learner or "boosting"))
+    learner = learner or LearningImpactConfig().learner  # the product default unless named
+    res = learning_impact(tables, config=LearningImpactConfig(estimator=name, learner=learner))
     seconds = time.perf_counter() - t0
     eff = {r["cluster"]: r for r in res.effects.iter_rows(named=True)}
     naive = dict(res.naive.select("cluster", "naive_difference").iter_rows())
