@@ -48,6 +48,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import results_md  # noqa: E402
+
 DATA_DIR = ROOT / "bench" / "data" / "bench_learning"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 TABLES = ("employees", "roles", "assets", "performance", "movements")
@@ -343,25 +345,8 @@ def main(argv: list[str] | None = None) -> int:
             print(row, flush=True)
             lines.append(row)
     if not args.no_write:
-        write_section("\n".join(lines))
+        results_md.write_section(RESULTS, "bench_learning", "\n".join(lines))
     return 0
-
-
-MARK_START, MARK_END = "<!-- bench_learning:start -->", "<!-- bench_learning:end -->"
-
-
-def write_section(body: str) -> None:
-    """Put ``body`` between this bench's markers in RESULTS.md (replacing an
-    earlier run's figures), or append it with markers when absent."""
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    block = f"{MARK_START}\n{body}\n{MARK_END}"
-    if MARK_START in text and MARK_END in text:
-        before, rest = text.split(MARK_START, 1)
-        after = rest.split(MARK_END, 1)[1]
-        text = before + block + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
