@@ -348,7 +348,7 @@ def profile_heatmap(frame: pl.DataFrame, title: str = "Strengths and gaps") -> a
         # one word per line ("Next:" / "Regional" / "Sales" / "Director"), so two roles fit side by side at 1024 px
         x=alt.X(
             "target:N",
-            title=None,
+            title="Role",
             axis=alt.Axis(labelAngle=0, labelLimit=180, orient="top", labelExpr="split(datum.label, ' ')"),
         ),
         y=alt.Y("competency:N", title="Competency", axis=alt.Axis(labelLimit=240)),
