@@ -46,15 +46,20 @@ def test_every_linked_definition_opens_at_its_heading_outside_the_notes(server_a
         page = browser.new_page(viewport={"width": 1440, "height": 1000})
         page.goto(f"{base}/definitions#{anchor}")
         wait_until_idle(page)
-        where = page.evaluate(
-            """(id) => {
+        # the app scrolls to the heading once the page has drawn; under load the last blocks above it can
+        # finish after that first scroll, so give the position a few seconds to settle before reading it
+        probe = """(id) => {
                 const e = document.getElementById(id);
                 if (!e) return null;
                 return {top: e.getBoundingClientRect().top, folded: e.closest("[data-testid='stExpander']") !== null,
                         text: e.innerText};
-            }""",
-            anchor,
-        )
+            }"""
+        where = page.evaluate(probe, anchor)
+        for _ in range(10):
+            if where is None or 0 <= where["top"] < 300:
+                break
+            page.wait_for_timeout(500)
+            where = page.evaluate(probe, anchor)
         page.close()
         assert where is not None, f"no heading #{anchor}"
         assert not where["folded"], f"#{anchor} is inside an expander"
