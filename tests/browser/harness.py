@@ -94,4 +94,9 @@ def wait_until_idle(page, timeout_ms: int = 90_000) -> None:
         }""",
         timeout=timeout_ms,
     )
-    page.wait_for_timeout(1500)  # let charts (vega-embed) finish drawing
+    # charts (vega-embed) draw after the script ends: wait until each has its svg or canvas
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.vega-embed')].every(e => e.querySelector('svg, canvas'))""",
+        timeout=timeout_ms,
+    )
+    page.wait_for_timeout(300)

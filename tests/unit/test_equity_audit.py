@@ -221,7 +221,7 @@ def one_way_counts(draw):
     return pl.DataFrame({"group": [f"G{i}" for i in range(n)], "eligible": sizes, "promoted": promoted})
 
 
-@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 @given(one_way_counts())
 def test_property_one_way_audit_finds_nothing(counts):
     protected = protect_groups(counts, 10)
@@ -245,7 +245,7 @@ def crossed(draw):
     return cells
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 @given(crossed())
 def test_property_intersections_audit_finds_nothing(cells):
     if not cells:
