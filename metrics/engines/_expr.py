@@ -57,6 +57,22 @@ _OBS = ("employee_id", "period_end")
 Materialize = Callable[[ir.Table, tuple[str, ...]], ir.Table]
 
 
+
+def date_literal(day: dt.date) -> ir.DateValue:
+    """A date as ``CAST('YYYY-MM-DD' AS DATE)`` in every dialect.
+
+    ``ibis.date(day)`` compiles to a date-from-parts call whose name depends on
+    process-wide compiler state: after a Snowflake compile, the same process wrote
+    PostgreSQL's as ``DATE_FROM_PARTS``, which PostgreSQL does not have.
+
+    Example
+    -------
+    >>> "2026-01-01" in str(ibis.to_sql(ibis.table({"d": "date"}, name="t").filter(
+    ...     ibis._.d <= date_literal(dt.date(2026, 1, 1))), dialect="postgres"))
+    True
+    """
+    return ibis.literal(day.isoformat()).cast("date")
+
 def inline(expr: ir.Table, index: tuple[str, ...]) -> ir.Table:
     """The default :data:`Materialize`: leave the expression as it is (the planner handles it).
 
@@ -101,7 +117,7 @@ def proficiency_expr(evidence: ir.Table, as_of: dt.date, config: ProficiencyConf
     >>> expr.columns
     ('employee_id', 'competency_id', 'level', 'evidence_weight', 'n_evidence', 'last_observed_on')
     """
-    t = ibis.date(as_of)
+    t = date_literal(as_of)
     ev = evidence.filter(evidence.observed_on <= t)
     age = t.delta(ev.observed_on, unit="day").cast("float64")
     weights = [(kind, float(w)) for kind, w in config.type_weights.items()]
@@ -163,7 +179,7 @@ def exposure_expr(
     >>> expr.columns
     ('employee_id', 'period_end', 'x_0', 'x_1', 'spacing_days', 'n_completed', 'difficulty')
     """
-    t = ibis.date(as_of)
+    t = date_literal(as_of)
     obs = materialize(performance.filter(performance.period_end <= t).select(*_OBS).distinct(), ("employee_id",))
     done = materialize(
         events.filter(events.verb.isin(_DONE))
@@ -228,7 +244,7 @@ def asset_window_expr(events: ir.Table, as_of: dt.date, window_days: int) -> ir.
     >>> asset_window_expr(canonical_table("learning_events"), dt.date(2026, 1, 1), 365).columns
     ('asset_id', 'learners', 'completers', 'mean_score')
     """
-    t = ibis.date(as_of)
+    t = date_literal(as_of)
     ev = events.mutate(_date=events.timestamp.date())
     ev = ev.filter((ev._date <= t) & (ev._date > t - ibis.interval(days=window_days)))
     is_done = ev.verb.isin(_DONE)
@@ -248,7 +264,7 @@ def asset_last_expr(events: ir.Table, as_of: dt.date) -> ir.Table:
     ('asset_id', 'last_activity')
     """
     ev = events.mutate(_date=events.timestamp.date())
-    ev = ev.filter(ev._date <= ibis.date(as_of))
+    ev = ev.filter(ev._date <= date_literal(as_of))
     return ev.group_by("asset_id").aggregate(last_activity=ev._date.max())
 
 
