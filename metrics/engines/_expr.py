@@ -57,7 +57,6 @@ _OBS = ("employee_id", "period_end")
 Materialize = Callable[[ir.Table, tuple[str, ...]], ir.Table]
 
 
-
 def date_literal(day: dt.date) -> ir.DateValue:
     """A date as ``CAST('YYYY-MM-DD' AS DATE)`` in every dialect.
 
@@ -72,6 +71,7 @@ def date_literal(day: dt.date) -> ir.DateValue:
     True
     """
     return ibis.literal(day.isoformat()).cast("date")
+
 
 def inline(expr: ir.Table, index: tuple[str, ...]) -> ir.Table:
     """The default :data:`Materialize`: leave the expression as it is (the planner handles it).
