@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -36,8 +37,15 @@ def streamlit_server(
     extra_args: list[str] | None = None,
     port: int | None = None,
     script: Path | None = None,
+    log_path: Path | None = None,
+    start_timeout_s: float = START_TIMEOUT_S,
 ):
-    """Yield the base URL of a running app (``app.py``, or ``script``); stop it afterwards."""
+    """Yield the base URL of a running app (``app.py``, or ``script``); stop it afterwards.
+
+    The server's output goes to ``log_path`` (a temporary file when not given), never to a pipe:
+    a pipe nobody reads fills after some 64 KB of log and then blocks the server on its next
+    write, which looked like a download that never came.
+    """
     port = port or free_port()
     cmd = [
         sys.executable,
@@ -57,28 +65,34 @@ def streamlit_server(
         "none",
         *(extra_args or []),
     ]
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + START_TIMEOUT_S
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            raise RuntimeError("streamlit did not start")
-        yield base
-    finally:
-        proc.terminate()
+    with contextlib.ExitStack() as stack:
+        if log_path is None:
+            log_path = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tr-server-"))) / "server.log"
+        with open(log_path, "w") as log:
+            proc = subprocess.Popen(
+                cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT
+            )
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            yield _wait_for_health(f"http://127.0.0.1:{port}", start_timeout_s, log_path)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _wait_for_health(base: str, timeout_s: float, log_path: Path) -> str:
+    """``base`` once its health endpoint answers; the log's tail in the error otherwise."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return base
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"streamlit did not start:\n{log_path.read_text()[-2000:]}")
 
 
 def wait_until_idle(page, timeout_ms: int = 90_000) -> None:

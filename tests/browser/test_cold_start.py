@@ -12,15 +12,10 @@ two sessions racing to create the store's tables on a fresh server: ``store.ensu
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
-from tests.browser.harness import ROOT, free_port
+from tests.browser.harness import streamlit_server
 
 SESSIONS = 20
 PAGES = ("overview", "readiness", "bench", "capability_risk", "equity", "assets", "person", "data", "definitions")
@@ -62,35 +57,10 @@ async def _all(host: str) -> list:
 
 @pytest.mark.slow
 def test_twenty_concurrent_first_sessions_on_a_fresh_server(tmp_path):
-    port = free_port()
     log_path = tmp_path / "server.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port)]
-            + ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-            + ["--server.fileWatcherType", "none"],
-            cwd=ROOT,
-            env={**os.environ, "TR_STATE_DIR": str(tmp_path / "state")},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.time() + START_TIMEOUT_S
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if time.time() > deadline:
-                    pytest.fail("streamlit did not start")
-                time.sleep(0.3)
-        results = asyncio.run(_all(f"127.0.0.1:{port}"))
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    env = {"TR_STATE_DIR": str(tmp_path / "state")}
+    with streamlit_server(env, log_path=log_path, start_timeout_s=START_TIMEOUT_S) as base:
+        results = asyncio.run(_all(base.removeprefix("http://")))
     failed = [repr(r) if isinstance(r, BaseException) else r for r in results if isinstance(r, BaseException) or r]
     log = log_path.read_text()
     assert "partially initialized" not in log

@@ -325,19 +325,7 @@ def test_a_role_link_preselects_that_role(page, app):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize(
-    "url",
-    [
-        pytest.param(
-            "equity",
-            marks=pytest.mark.xfail(
-                strict=False,
-                reason="known defect, left open: the equity pack download times out when the suite runs on both cores",
-            ),
-        ),
-        "bench",
-    ],
-)
+@pytest.mark.parametrize("url", ["equity", "bench"])
 def test_the_committee_pack_downloads_and_opens(page, app, url, tmp_path):
     import openpyxl
 
