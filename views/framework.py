@@ -28,5 +28,5 @@ st.dataframe(
     tree.join(comp.select("competency_id", "category", *extra), on="competency_id", how="left"),
     hide_index=True,
     placeholder=BLANK,
-    use_container_width=True,
+    width="stretch",
 )
