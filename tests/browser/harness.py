@@ -104,6 +104,8 @@ def wait_until_idle(page, timeout_ms: int = 90_000) -> None:
             if (!app || app.getAttribute('data-test-script-state') === 'running') return false;
             if (document.querySelector("[data-testid='stStatusWidgetRunningIcon']")) return false;
             if (document.querySelector("[data-testid='stSpinner']")) return false;
+            // a chart's code loads after the script has ended: a skeleton stands in for it until then
+            if (document.querySelector("[data-testid='stSkeleton']")) return false;
             return true;
         }""",
         timeout=timeout_ms,
