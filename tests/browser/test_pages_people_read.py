@@ -39,6 +39,22 @@ DOC_SHOTS = ROOT / "docs" / "screenshots"
 MAX_DOC_SHOT_BYTES = 400_000
 URLS = [url for _, _, _, _, url in PAGES]
 TITLES = {url: title for _, _, title, _, url in PAGES}
+#: The main chart or table each page draws with the bundled sample.
+MAIN = {
+    "overview": "[data-testid='stVegaLiteChart']",
+    "readiness": "[data-testid='stVegaLiteChart']",
+    "bench": "[data-testid='stVegaLiteChart']",
+    "capability_risk": "[data-testid='stVegaLiteChart']",
+    "equity": "[data-testid='stVegaLiteChart']",
+    "learning_impact": "[data-testid='stVegaLiteChart']",
+    "assets": "[data-testid='stDataFrame']",
+    "person": "[data-testid='stVegaLiteChart']",
+    "talent_review": "[data-testid='stVegaLiteChart']",
+    "succession": "[data-testid='stVegaLiteChart']",
+    "data": "[data-testid='stDataFrame']",
+    "framework": "[data-testid='stDataFrame']",
+    "definitions": "[data-testid='stMain'] h2",
+}
 #: Pages whose content does not depend on the team and ladder filters at all.
 UNFILTERED = {"data", "audit", "definitions", "framework", "my_profile"}
 #: A page with a filter that matches nobody says so in words, or says that it is not filtered.
@@ -108,6 +124,9 @@ def _assert_title(page, url: str) -> None:
     assert TITLES[url].lower() in heading.lower(), (url, heading)
 
 
+#: The tests of one state each (a failed load, an as-of outside the data, links, packs) run as a group of
+#: their own under ``--dist loadgroup``, beside the page-by-page tests, each group with its own server.
+STATES = pytest.mark.xdist_group("people_read_states")
 #: The tallest screenshot taken (the Definitions page is long).
 MAX_SHOT_HEIGHT = 6000
 
@@ -155,26 +174,34 @@ def test_the_root_address_opens_the_first_page(page, app):
     assert page.url.split("?")[0].rstrip("/").endswith("/" + URLS[0])
 
 
-@pytest.mark.browser
-@pytest.mark.parametrize(
-    "url",
-    URLS,
-)
-@pytest.mark.parametrize("width", [1440, 1024])
-def test_every_page_opens_by_its_address_and_fits(page, app, url, width):
-    _, base = app
-    page.set_viewport_size({"width": width, "height": 1000})
-    page.goto(f"{base}/{url}")
-    wait_until_idle(page)
+def _fits(page, url: str, width: int) -> None:
+    """Screenshot the page at ``width``, then check it: no failure, its title, its main chart or table,
+    no metric label cut off, no horizontal overflow, no axis title over its labels."""
     shot = SHOTS / ("" if width == 1440 else str(width)) / f"{url}.png"
     _shot(page, shot)  # first, so that a failure below can be looked at
     _assert_no_failure(page, url)
     _assert_title(page, url)
+    if url in MAIN:
+        assert page.locator(MAIN[url]).count() >= 1, f"{url}: no {MAIN[url]}"
     assert page.evaluate(JS_CUT_LABELS) == [], (url, width)
     assert page.evaluate(JS_OVERFLOW) <= 1, (url, width)
     assert page.evaluate(JS_AXIS_OVERLAP) == [], (url, width)
     if width == 1440 and os.environ.get("REFRESH_SCREENSHOTS") == "1":
         _to_docs(shot)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("url", URLS)
+def test_every_page_opens_by_its_address_and_fits(page, app, url):
+    """At 1440 px, then narrowed to 1024 px (the page re-lays itself out as a narrowed window does)."""
+    _, base = app
+    page.goto(f"{base}/{url}")
+    wait_until_idle(page)
+    _fits(page, url, 1440)
+    page.set_viewport_size({"width": 1024, "height": 1000})
+    page.wait_for_timeout(500)
+    wait_until_idle(page)
+    _fits(page, url, 1024)
 
 
 # 2: a filter that matches nobody --------------------------------------------------------------
@@ -214,6 +241,7 @@ def _open_from_sidebar(page, url: str) -> None:
     wait_until_idle(page)
 
 
+@STATES
 @pytest.mark.browser
 def test_after_a_failed_load_every_page_says_the_previous_source_is_shown(page, app):
     _, base = app
@@ -238,6 +266,7 @@ def test_after_a_failed_load_every_page_says_the_previous_source_is_shown(page, 
 # 4: an as-of date outside the data ------------------------------------------------------------
 
 
+@STATES
 @pytest.mark.browser
 @pytest.mark.parametrize(
     "as_of", ["2030-01-01"]
@@ -283,6 +312,7 @@ def _critical_role_with_incumbents() -> tuple[str, str]:
     return row["role_id"], row["title"]
 
 
+@STATES
 @pytest.mark.browser
 def test_a_person_link_of_a_role_opens_that_persons_profile(page, app):
     _, base = app
@@ -306,6 +336,7 @@ def test_a_person_link_of_a_role_opens_that_persons_profile(page, app):
     assert employee in chosen, chosen
 
 
+@STATES
 @pytest.mark.browser
 def test_a_role_link_preselects_that_role(page, app):
     _, base = app
@@ -324,6 +355,7 @@ def test_a_role_link_preselects_that_role(page, app):
 # 6: the committee packs -----------------------------------------------------------------------
 
 
+@STATES
 @pytest.mark.browser
 @pytest.mark.parametrize("url", ["equity", "bench"])
 def test_the_committee_pack_downloads_and_opens(page, app, url, tmp_path):
