@@ -23,7 +23,7 @@ lint: setup
 	$(VENV)/bin/mypy
 
 test: lint
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadgroup
 
 sample: setup
 	$(PY) -m sample_data --employees 2000 --seed 7 --out sample_data/default
