@@ -1,5 +1,5 @@
-"""The data page in Debian's chromium: a bad folder, an upload, a definition link. (Every page by its address,
-with its main chart or table and screenshots, is in ``test_pages_people_read``.)"""
+"""In Debian's chromium: an upload on the data page, a definition link. (A bad folder: the failed-load test of
+``test_pages_people_read``. Every page by its address, with its main chart or table and screenshots, is there too.)"""
 
 from __future__ import annotations
 
@@ -31,22 +31,6 @@ def browser_page():
         page = browser.new_page(viewport={"width": 1440, "height": 1000})
         yield base, page
         browser.close()
-
-
-@pytest.mark.browser
-def test_a_bad_folder_shows_a_clear_message_not_a_traceback(browser_page):
-    base, page = browser_page
-    page.goto(f"{base}/data")
-    wait_until_idle(page)
-    box = page.get_by_role("textbox", name="Folder of exports, or a .toml source configuration")
-    box.fill(str(ROOT / "tests" / "fixtures" / "no-such-folder"))
-    page.get_by_role("button", name="Load", exact=True).click()
-    page.wait_for_selector("[data-testid='stAlertContentError']", timeout=60_000)
-    wait_until_idle(page)
-    text = " ".join(page.locator("[data-testid='stAlertContentError']").all_inner_texts())
-    assert "no such file or folder" in text
-    assert "Traceback" not in page.content()
-    assert page.locator("[data-testid='stException']").count() == 0
 
 
 @pytest.mark.browser
