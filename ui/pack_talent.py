@@ -32,6 +32,7 @@ from data_sources.talent_store import JUDGEMENT_LABELS
 from metrics.labels import BAND_LABELS, BENCH_STATUS_LABELS
 from ui import talent_charts
 from ui.pack import DEC2, INT, TEXT, Column, Section, Table, fmt_date
+from ui.present import person_label
 
 __all__ = ["TalentParts", "talent_sections"]
 
@@ -83,8 +84,7 @@ class TalentParts:
 def _person(names: Mapping[str, str], employee_id: str | None) -> str:
     if employee_id is None:
         return ""
-    name = names.get(employee_id)
-    return f"{name} ({employee_id})" if name else employee_id
+    return person_label(names.get(employee_id), employee_id)
 
 
 def _role(titles: Mapping[str, str], role_id: str | None) -> str:

@@ -215,3 +215,36 @@ def today_text(day: dt.date) -> str:
     '30 Sep 2026'
     """
     return f"{day:%d %b %Y}"
+
+
+def person_label(name: str | None, employee_id: str) -> str:
+    """How a person is named on a page: "Name (id)", or the id alone when the source gives no name.
+
+    Example
+    -------
+    >>> person_label("Ana Costa", "E000001"), person_label(None, "E000002")
+    ('Ana Costa (E000001)', 'E000002')
+    """
+    return f"{name} ({employee_id})" if name else employee_id
+
+
+def person_label_expr(
+    frame: pl.DataFrame, id_column: str = "employee_id", name_column: str = "display_name"
+) -> pl.Expr:
+    """``person_label`` as a polars expression over ``frame``'s columns (the id alone when the frame
+    has no name column, or a row no name).
+
+    Example
+    -------
+    >>> f = pl.DataFrame({"employee_id": ["E1", "E2"], "display_name": ["Ana Costa", None]})
+    >>> f.select(person_label_expr(f)).to_series().to_list()
+    ['Ana Costa (E1)', 'E2']
+    """
+    if name_column not in frame.columns:
+        return pl.col(id_column).alias("person")
+    return (
+        pl.when(pl.col(name_column).is_null() | (pl.col(name_column) == ""))
+        .then(pl.col(id_column))
+        .otherwise(pl.format("{} ({})", name_column, id_column))
+        .alias("person")
+    )

@@ -19,6 +19,7 @@ from ui import charts
 from ui.auth import audit, session_viewer
 from ui.components import explain, learning_gate, needs_tables, show_table
 from ui.compute import core, person_evidence, person_gaps, recommended_assets
+from ui.present import person_label
 from ui.state import Filters, settings_for
 
 VIEWED_KEY = "tr_profiles_viewed"
@@ -42,8 +43,7 @@ def render_profile(bundle: DataBundle, filters: Filters, employee_id: str, *, sn
     if record.height:
         row = record.row(0, named=True)
         title = t["roles"].filter(pl.col("role_id") == row["role_id"]).get_column("title")
-        name = row.get("display_name") or employee_id
-        st.subheader(f"{name} ({employee_id})" if name != employee_id else employee_id)
+        st.subheader(person_label(row.get("display_name"), employee_id))
         st.caption(
             f"{title.item() if title.len() else row['role_id']} ({row['role_id']}) · {row['team']} · "
             f"as of {filters.as_of:%d %b %Y}"

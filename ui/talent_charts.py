@@ -22,6 +22,7 @@ import polars as pl
 
 from metrics.labels import BENCH_STATUS_LABELS
 from ui.charts import BAND_COLOURS, BAND_LABELS, BAND_ORDER, MAX_ROWS, OKABE_ITO
+from ui.present import person_label_expr
 
 ERR_TOO_MANY_ROWS = "A chart was given {n} rows; aggregate or narrow before charting (limit {limit})."
 TIER_ORDER = ["Low", "Medium", "High"]
@@ -43,14 +44,7 @@ def _data(frame: pl.DataFrame) -> alt.Data:
 
 def _with_person(frame: pl.DataFrame) -> pl.DataFrame:
     """A ``person`` column: "Name (id)" when ``display_name`` is given, else the id."""
-    if "display_name" not in frame.columns:
-        return frame.with_columns(pl.col("employee_id").alias("person"))
-    return frame.with_columns(
-        pl.when(pl.col("display_name").is_null())
-        .then(pl.col("employee_id"))
-        .otherwise(pl.format("{} ({})", "display_name", "employee_id"))
-        .alias("person")
-    )
+    return frame.with_columns(person_label_expr(frame))
 
 
 def _title(text: str, subtitle: str | None = None) -> alt.TitleParams:

@@ -11,6 +11,7 @@ import streamlit as st
 
 from ui.components import needs_tables, param_choice, remember_param
 from ui.compute import active_people
+from ui.present import person_label_expr
 from ui.profile import render_profile
 from ui.state import page_context
 
@@ -25,11 +26,7 @@ if people.height == 0:
     st.info("No active employee you may see matches the team and ladder filters. Clear the filters in the sidebar.")
     st.stop()
 ids = people.get_column("employee_id").to_list()
-who = (
-    people["display_name"].fill_null(people["employee_id"]) + " (" + people["employee_id"] + ")"
-    if "display_name" in people.columns
-    else people["employee_id"]
-)
+who = people.select(person_label_expr(people)).to_series()
 labels = dict(zip(ids, (who + " · " + people["title"].fill_null("") + " · " + people["team"]).to_list(), strict=True))
 asked = st.query_params.get("employee")
 if asked is not None and asked not in labels:

@@ -12,6 +12,7 @@ from ui import talent_charts
 from ui.components import BLANK, downloads, explain, metric_help, needs_tables, pack_downloads
 from ui.compute import with_names
 from ui.pack import succession_excel, succession_pdf
+from ui.present import person_label_expr
 from ui.state import Filters, page_context
 from ui.talent import (
     STATUS_WORDS,
@@ -128,11 +129,7 @@ with tab_chart:
         )
     else:
         named = with_names(heads, bundle)
-        who = (
-            pl.format("{} ({})", "display_name", "employee_id")
-            if "display_name" in named.columns
-            else pl.col("employee_id")
-        )
+        who = person_label_expr(named)
         head_labels = dict(
             zip(
                 named["employee_id"].to_list(),
@@ -182,11 +179,9 @@ with tab_chart:
                 manager_names.rename({"employee_id": "manager_id", "display_name": "_manager"}),
                 on="manager_id",
                 how="left",
-            ).with_columns(
-                pl.when(pl.col("_manager").is_null())
-                .then(pl.col("manager_id"))
-                .otherwise(pl.format("{} ({})", "_manager", "manager_id"))
-                .alias("manager_id")
+            )
+            crit_part = crit_part.with_columns(
+                person_label_expr(crit_part, id_column="manager_id", name_column="_manager").alias("manager_id")
             )
         if crit_part.height:
             st.dataframe(

@@ -16,6 +16,7 @@ from metrics.labels import band_rule
 from ui.auth import current_scope, session_viewer
 from ui.components import explain, learning_available_quietly, needs_tables, readiness_table
 from ui.compute import person_gaps, readiness_view, recommended_assets, with_names
+from ui.present import person_label
 from ui.profile import render_profile
 from ui.state import page_context, settings_for
 
@@ -46,7 +47,7 @@ if manager is None and current_scope(bundle, filters.as_of).everyone:
         "Manager",
         managers,
         key="team_manager",
-        format_func=lambda e: f"{names[e]} ({e})" if names.get(e) else e,
+        format_func=lambda e: person_label(names.get(e), e),
         help="HR and administrators may view any team.",
     )
 if manager is None:
@@ -94,7 +95,7 @@ show_lessons = not bundle.missing_for("learning_impact") and learning_available_
 for employee_id in sorted(team & set(own.get_column("employee_id").to_list()))[:MAX_DETAILED]:
     gaps = person_gaps(bundle, filters.as_of, employee_id)
     prompts = coaching_prompts(gaps, cfg.proficiency, limit=2)
-    label = f"{names[employee_id]} ({employee_id})" if names.get(employee_id) else employee_id
+    label = person_label(names.get(employee_id), employee_id)
     with st.expander(f"{label}: {len(prompts)} prompt(s)"):
         for prompt in prompts or ["No gaps against the own or next role."]:
             st.markdown(f"- {prompt}")
@@ -111,7 +112,7 @@ person = st.selectbox(
     sorted(team),
     key="team_person",
     index=None,
-    format_func=lambda e: f"{names[e]} ({e})" if names.get(e) else e,
+    format_func=lambda e: person_label(names.get(e), e),
     placeholder="Choose a report",
 )
 if person:
