@@ -187,32 +187,51 @@ def rating_lines(ratings: pl.DataFrame, title: str = "Performance trend") -> alt
 
 
 def bench_over_time(history: pl.DataFrame, title: str = "Ready-now successors at each quarter end") -> alt.Chart:
-    """Lines per critical role: ready-now successors at each quarter end (ready soon in the tooltip).
+    """A grid of critical roles (rows) by quarter end (columns): each cell the number of ready-now
+    successors, coloured by the bench status then (ready soon in the tooltip). A grid, not lines:
+    roles with the same counts drew one line over another.
 
-    ``history`` columns: ``quarter_end, role, ready_now, ready_soon, status``.
+    ``history`` columns: ``quarter_end, role, ready_now, ready_soon, status`` (status in words).
+
+    Example
+    -------
+    >>> import datetime as dt
+    >>> h = pl.DataFrame({"quarter_end": [dt.date(2026, 6, 30)], "role": ["Lead (L)"], "ready_now": [1],
+    ...                   "ready_soon": [2], "status": ["Covered"]})
+    >>> bench_over_time(h).to_dict()["layer"][0]["mark"]["type"]
+    'rect'
     """
     data = history.sort("quarter_end").with_columns(
         pl.col("quarter_end").dt.strftime("%d %b %Y").alias("quarter"),
     )
     order = data["quarter"].unique(maintain_order=True).to_list()
-    return (
-        alt.Chart(_data(data), title=_title(title, "Readiness recomputed as it stood on each date"))
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("quarter:O", title="Quarter end", sort=order, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("ready_now:Q", title="Successors ready now", axis=alt.Axis(tickMinStep=1)),
-            color=alt.Color(
-                "role:N", title="Critical role", scale=alt.Scale(range=LINE_COLOURS), legend=alt.Legend(labelLimit=320)
-            ),
-            tooltip=[
-                alt.Tooltip("role:N", title="Role"),
-                alt.Tooltip("quarter:N", title="Quarter end"),
-                alt.Tooltip("ready_now:Q", title="Ready now"),
-                alt.Tooltip("ready_soon:Q", title="Ready in 1–2 years"),
-                alt.Tooltip("status:N", title="Status"),
-            ],
+    base = alt.Chart(_data(data)).encode(
+        x=alt.X("quarter:O", title="Quarter end", sort=order, axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("role:N", title="Critical role", sort=alt.SortField("role"), axis=alt.Axis(labelLimit=320)),
+        tooltip=[
+            alt.Tooltip("role:N", title="Role"),
+            alt.Tooltip("quarter:N", title="Quarter end"),
+            alt.Tooltip("ready_now:Q", title="Ready now"),
+            alt.Tooltip("ready_soon:Q", title="Ready in 1–2 years"),
+            alt.Tooltip("status:N", title="Status"),
+        ],
+    )
+    cells = base.mark_rect(stroke="#FFFFFF", strokeWidth=2).encode(
+        color=alt.Color(
+            "status:N",
+            title="Bench status",
+            scale=alt.Scale(domain=STATUS_ORDER, range=STATUS_COLOURS),
+            legend=alt.Legend(orient="bottom", labelLimit=320),
         )
-        .properties(height=300)
+    )
+    # white on the dark blue and vermillion, black on the orange
+    counts = base.mark_text(fontSize=14, fontWeight="bold").encode(
+        text=alt.Text("ready_now:Q", format="d"),
+        color=alt.condition(alt.datum.status == STATUS_ORDER[1], alt.value("#000000"), alt.value("#FFFFFF")),
+    )
+    return (cells + counts).properties(
+        title=_title(title, "Readiness recomputed as it stood on each date; the number is ready-now successors"),
+        height=alt.Step(34),
     )
 
 
@@ -229,12 +248,12 @@ def coverage_lapse(
         .mark_bar(color="#0072B2")
         .encode(
             y=alt.Y("role:N", title="Critical role", axis=alt.Axis(labelLimit=320)),
-            x=alt.X("start:T", title="Date"),
+            x=alt.X("start:T", title="Date", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount="month")),
             x2="covered_until:T",
             tooltip=[
                 alt.Tooltip("role:N", title="Role"),
                 alt.Tooltip("ready_now:Q", title="Ready now today"),
-                alt.Tooltip("covered_until:T", title="Covered until"),
+                alt.Tooltip("covered_until:T", title="Covered until", format="%d %b %Y"),
                 alt.Tooltip("last_ready_employee_id:N", title="Last to stay ready"),
             ],
         )

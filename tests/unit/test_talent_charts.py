@@ -115,3 +115,22 @@ def test_charts_refuse_too_many_rows():
     big = big.with_columns(band=pl.lit("developing"), move=pl.lit("lateral"), role=pl.lit("A"))
     with pytest.raises(ValueError, match="6000 rows"):
         tc.candidate_bars(big)
+
+
+def test_bench_over_time_is_a_grid_of_counts_coloured_by_status():
+    spec = CASES["bench_over_time"]().to_dict()
+    cells, counts = spec["layer"]
+    assert cells["mark"]["type"] == "rect" and counts["mark"]["type"] == "text"
+    assert cells["encoding"]["color"]["field"] == "status"
+    assert cells["encoding"]["color"]["scale"] == {
+        "domain": ["No successors", "Ready in 1–2 years only", "Covered"],
+        "range": ["#D55E00", "#E69F00", "#0072B2"],
+    }
+    assert counts["encoding"]["text"]["field"] == "ready_now"
+    assert cells["encoding"]["x"]["field"] == "quarter" and cells["encoding"]["y"]["field"] == "role"
+    assert spec["data"]["values"][0]["quarter"] == "30 Jun 2026"
+
+
+def test_coverage_lapse_dates_read_as_months():
+    x = CASES["coverage_lapse"]().to_dict()["encoding"]["x"]
+    assert x["axis"]["format"] == "%b %Y"
