@@ -31,6 +31,8 @@ STATUS_ORDER = [BENCH_STATUS_LABELS[s] for s in ("no_successors", "ready_in_futu
 LINE_COLOURS = [c for c in OKABE_ITO if c != "#F0E442"]
 #: Worse is the salient end: vermillion, orange, blue.
 STATUS_COLOURS = ["#D55E00", "#E69F00", "#0072B2"]
+#: The height of one candidate's lane within a requirement of the comparison chart.
+COMPARISON_LANE_PX = 18
 IMPACT_ORDER = ["high", "medium", "low"]
 IMPACT_COLOURS = ["#D55E00", "#E69F00", "#56B4E9"]
 
@@ -136,9 +138,11 @@ def comparison_levels(requirements: pl.DataFrame, title: str = "Levels against w
     ``requirements`` columns: ``competency, employee_id, level, required_level, n_evidence, last_observed_on``.
     """
     data = requirements
+    lanes = max(data.get_column("employee_id").n_unique(), 1)
     base = alt.Chart(_data(data))
     points = base.mark_point(filled=True, size=110).encode(
-        y=alt.Y("competency:N", title="Requirement", axis=alt.Axis(labelLimit=260)),
+        # a band scale (not the point scale points get by default), so each candidate has a lane of its own
+        y=alt.Y("competency:N", title="Requirement", axis=alt.Axis(labelLimit=260), scale=alt.Scale(type="band")),
         x=alt.X(
             "level:Q",
             title="Level (0 none – 5 Innovate)",
@@ -157,13 +161,16 @@ def comparison_levels(requirements: pl.DataFrame, title: str = "Levels against w
             alt.Tooltip("last_observed_on:N", title="Latest evidence"),
         ],
     )
-    ticks = base.mark_tick(color="#000000", thickness=3, size=24).encode(
-        y=alt.Y("competency:N", title="Requirement"),
+    # the required level spans every candidate's lane of the requirement
+    ticks = base.mark_tick(color="#000000", thickness=3, size=COMPARISON_LANE_PX * lanes).encode(
+        y=alt.Y("competency:N", title="Requirement", scale=alt.Scale(type="band"), bandPosition=0.5),
         x=alt.X("required_level:Q", title="Level (0 none – 5 Innovate)"),
         tooltip=[alt.Tooltip("competency:N", title="Requirement"), alt.Tooltip("required_level:Q", title="Required")],
     )
-    return (ticks + points).properties(
-        title=_title(title, "Demonstrated level per candidate; black tick = required"), height=alt.Step(44)
+    # points first: the layer's y scale then takes the candidates' lanes (yOffset) into account
+    return (points + ticks).properties(
+        title=_title(title, "Demonstrated level per candidate; black tick = required"),
+        height=alt.Step(COMPARISON_LANE_PX),
     )
 
 

@@ -134,3 +134,20 @@ def test_bench_over_time_is_a_grid_of_counts_coloured_by_status():
 def test_coverage_lapse_dates_read_as_months():
     x = CASES["coverage_lapse"]().to_dict()["encoding"]["x"]
     assert x["axis"]["format"] == "%b %Y"
+
+
+def test_compare_candidates_gives_each_candidate_a_lane_and_the_tick_spans_them():
+    frame = pl.DataFrame(
+        {
+            "competency": ["SQL", "SQL", "FC", "FC"],
+            "employee_id": ["Ana (E1)", "Ben (E2)", "Ana (E1)", "Ben (E2)"],
+            "level": [2, 4, 3, 3],
+            "required_level": [3, 3, 4, 4],
+            "n_evidence": [1, 1, 1, 1],
+            "last_observed_on": [D(2026, 1, 1)] * 4,
+        }
+    )
+    points, ticks = tc.comparison_levels(frame).to_dict()["layer"]
+    assert points["mark"]["type"] == "point" and points["encoding"]["yOffset"]["field"] == "employee_id"
+    assert points["encoding"]["y"]["scale"] == {"type": "band"}
+    assert ticks["mark"]["size"] == 2 * tc.COMPARISON_LANE_PX
