@@ -37,3 +37,24 @@ for family in families:
     if family.notes:
         with st.expander(f"Implementation notes: {family.title.lower()}"):
             st.markdown(family.notes)
+
+# Streamlit scrolls to the address's #heading when the heading is first drawn; on a busy server
+# the blocks above it can still be growing then, and the heading ends up lower (or the scroll is
+# missed). Once the page is drawn, bring the heading to the top if it is not near it. The script is
+# static: the address's fragment is only looked up as an element id, never inserted anywhere.
+st.html(
+    """<script>
+(() => {
+  const id = decodeURIComponent(window.location.hash.slice(1));
+  if (!id) return;
+  const settle = () => {
+    const e = document.getElementById(id);
+    if (!e) return;
+    const top = e.getBoundingClientRect().top;
+    if (top < 0 || top > 160) e.scrollIntoView({block: "start"});
+  };
+  [0, 400, 1200].forEach((ms) => setTimeout(settle, ms));
+})();
+</script>""",
+    unsafe_allow_javascript=True,
+)
