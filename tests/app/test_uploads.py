@@ -3,9 +3,11 @@ server's files, and uploaded files are removed when another source replaces them
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
@@ -15,6 +17,16 @@ ROOT = Path(__file__).resolve().parents[2]
 TINY = ROOT / "tests" / "fixtures" / "tiny"
 TIMEOUT = 120
 UPLOAD_KEY = "tr_upload_folder"
+
+
+@pytest.fixture(autouse=True)
+def private_upload_root(tmp_path, monkeypatch):
+    """These tests' uploads go under a temporary folder of their own: another test process uploading
+    at the same time (the chromium upload test) must not show up in their before/after comparisons."""
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    assert upload_root().parent == private
 
 
 def _app() -> AppTest:
