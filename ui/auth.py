@@ -13,7 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
+from typing import TypeVar
 
 import streamlit as st
 
@@ -27,6 +30,10 @@ from metrics.access import ADMIN, Scope, Viewer, scope_for
 log = logging.getLogger("talent_readiness")
 
 VIEWER_KEY = "tr_viewer"
+#: The viewer a deferred build runs as (see ``as_viewer``). A context variable, so each thread and
+#: task sees only the value its own caller set; nothing is shared between sessions.
+DEFERRED_VIEWER: ContextVar[Viewer | None] = ContextVar("tr_deferred_viewer", default=None)
+T = TypeVar("T")
 SIGNED_IN_KEY = "tr_signed_in_logged"
 ALLOW_NO_SIGNIN_ENV = "TR_ALLOW_NO_SIGNIN"
 LOCAL_ADDRESSES = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -103,9 +110,38 @@ def current_viewer(source: str | None) -> Viewer:
 
 
 def session_viewer() -> Viewer:
-    """The viewer the router resolved for this run (local administrator when none yet)."""
+    """The viewer the router resolved for this run (local administrator when none yet), or the
+    viewer a deferred build was given by ``as_viewer``."""
+    deferred = DEFERRED_VIEWER.get()
+    if deferred is not None:
+        return deferred
     viewer = st.session_state.get(VIEWER_KEY)
     return viewer if isinstance(viewer, Viewer) else Viewer(LOCAL_IDENTITY, ADMIN, local=True)
+
+
+def as_viewer(viewer: Viewer, build: Callable[[], T]) -> Callable[[], T]:
+    """``build``, to be run later as ``viewer``.
+
+    Streamlit runs a download button's deferred data callable in a worker thread without the
+    session, where ``st.session_state`` is empty: ``session_viewer()`` would fall back to the local
+    administrator, and a pack built there would carry person-level parts the viewer may not see.
+    Resolve the viewer in the script run and wrap the builder with it.
+
+    Example
+    -------
+    >>> from metrics.access import ANALYST
+    >>> as_viewer(Viewer("ana@example.com", ANALYST), lambda: session_viewer().role)()
+    'analyst'
+    """
+
+    def run() -> T:
+        token = DEFERRED_VIEWER.set(viewer)
+        try:
+            return build()
+        finally:
+            DEFERRED_VIEWER.reset(token)
+
+    return run
 
 
 def current_scope(bundle: DataBundle, as_of: dt.date) -> Scope:

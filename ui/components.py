@@ -190,9 +190,16 @@ def pack_meta(bundle: DataBundle, filters: Filters) -> PackMeta:
 
 
 def pack_downloads(name: str, build_pdf: Callable[[], bytes], build_excel: Callable[[], bytes]) -> None:
-    """Committee-pack downloads (PDF and Excel), built only when clicked, and recorded in the audit log."""
+    """Committee-pack downloads (PDF and Excel), built only when clicked, and recorded in the audit log.
+
+    The builders run later, outside the session (Streamlit's deferred download), so they run as the
+    viewer resolved now (``ui.auth.as_viewer``): a pack never carries more than its reader may see."""
+    from ui.auth import as_viewer, session_viewer
     from ui.pack import EXCEL_MIME as PACK_EXCEL_MIME
     from ui.pack import PDF_MIME
+
+    viewer = session_viewer()
+    build_pdf, build_excel = as_viewer(viewer, build_pdf), as_viewer(viewer, build_excel)
 
     row = st.container(horizontal=True)
     with row:

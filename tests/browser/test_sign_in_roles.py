@@ -190,3 +190,29 @@ def test_an_analyst_sees_aggregates_but_no_person_rows(signed_in_app):
         assert not re.search(r"\bE\d{6}\b", main)
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_an_analysts_succession_pack_names_nobody(signed_in_app):
+    """The pack is built after the click, outside the session (Streamlit's deferred download): it must
+    still be built for the analyst who asked, not for the local administrator the server falls back to."""
+    import io
+    from pathlib import Path
+
+    import openpyxl
+
+    browser, base, people, _, _ = signed_in_app
+    context, page = _sign_in(browser, base, people["analyst"][0])
+    try:
+        page.goto(f"{base}/bench")
+        wait_until_idle(page)
+        with page.expect_download(timeout=180_000) as download:
+            page.get_by_role("button", name="Committee pack (Excel)").click()
+        book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()), read_only=True)
+        cells = [str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row if v]
+    finally:
+        context.close()
+    text = "\n".join(cells)
+    assert "Bench over time" in book.sheetnames  # the pack itself was built
+    assert not re.findall(r"\bE\d{6}\b", text), re.findall(r"\bE\d{6}\b", text)[:5]
+    assert "Anil" in text  # prepared for the analyst who downloaded it
