@@ -37,6 +37,8 @@ st.html(
     "{white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}</style>"
 )
 logging.basicConfig(level=logging.INFO)
+# fpdf's font subsetting logs some 40 INFO lines per committee pack; keep its warnings only
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 #: Every page: (section, file, title, icon, url path).
 PAGES: tuple[tuple[str, str, str, str, str], ...] = (
