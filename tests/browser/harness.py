@@ -23,6 +23,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 START_TIMEOUT_S = 60
+#: How long ``wait_until_idle`` lets drawn charts settle at the end (not part of a page's own time).
+SETTLE_MS = 300
 
 
 def free_port() -> int:
@@ -115,4 +117,4 @@ def wait_until_idle(page, timeout_ms: int = 90_000) -> None:
         """() => [...document.querySelectorAll('.vega-embed')].every(e => e.querySelector('svg, canvas'))""",
         timeout=timeout_ms,
     )
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(SETTLE_MS)
