@@ -21,6 +21,8 @@ from metrics.labels import BAND_LABELS as METRIC_BAND_LABELS
 from metrics.labels import LEARNING_LABELS
 
 MAX_ROWS = 5_000
+#: Line height of the profile heatmap's role labels, one word per line.
+HEATMAP_LABEL_LINE_PX = 12
 ERR_TOO_MANY_ROWS = "A chart was given {n} rows; aggregate before charting (limit {limit})."
 
 # Okabe & Ito (2008), "Color Universal Design"
@@ -337,6 +339,7 @@ def profile_heatmap(frame: pl.DataFrame, title: str = "Strengths and gaps") -> a
     ``frame`` columns: ``competency, target, required_level, level, gap_levels, critical``.
     """
     base = alt.Chart(_data(frame))
+    max_words = max((len(str(t).split(" ")) for t in frame.get_column("target").to_list()), default=1)
     tooltip = [
         alt.Tooltip("competency:N", title="Competency"),
         alt.Tooltip("target:N", title="Role"),
@@ -349,7 +352,16 @@ def profile_heatmap(frame: pl.DataFrame, title: str = "Strengths and gaps") -> a
         x=alt.X(
             "target:N",
             title="Role",
-            axis=alt.Axis(labelAngle=0, labelLimit=180, orient="top", labelExpr="split(datum.label, ' ')"),
+            axis=alt.Axis(
+                labelAngle=0,
+                labelLimit=180,
+                orient="top",
+                labelExpr="split(datum.label, ' ')",
+                # Vega stacks a label's lines downwards from where the first would sit, into the cells
+                # below a top axis: lift every label by the height of its extra lines
+                labelLineHeight=HEATMAP_LABEL_LINE_PX,
+                labelPadding=HEATMAP_LABEL_LINE_PX * (max_words - 1) + 4,
+            ),
         ),
         y=alt.Y("competency:N", title="Competency", axis=alt.Axis(labelLimit=240)),
         color=alt.Color(

@@ -113,3 +113,10 @@ def test_too_many_rows_are_refused():
 
 def test_builders_never_call_streamlit():
     assert "streamlit" not in inspect.getsource(charts)
+
+
+def test_the_profile_heatmaps_role_labels_are_lifted_above_the_cells_by_their_extra_lines():
+    frame = INPUTS["profile_heatmap"].with_columns(pl.lit("Next: Regional Sales Director").alias("target"))
+    axis = charts.profile_heatmap(frame).to_dict()["layer"][0]["encoding"]["x"]["axis"]
+    assert axis["orient"] == "top" and axis["labelLineHeight"] == 12
+    assert axis["labelPadding"] == 12 * 3 + 4  # four words, one per line: three lines above the first
