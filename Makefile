@@ -15,7 +15,7 @@ $(VENV)/.installed: requirements.txt
 setup: $(VENV)/.installed
 
 run: setup
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(PY) -m streamlit run serve.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -103,9 +103,14 @@ def engine_for(bundle: DataBundle) -> EventEngine:
 
 def current_source() -> str | None:
     """What the user chose to load (None: the bundled sample). A browser on another machine
-    of a server without sign-in gets only the bundled sample (``ui.auth.may_serve_sources``)."""
+    of a server without sign-in gets only the bundled sample (``ui.auth.may_serve_sources``).
+    Outside a session (the server's warm-up, ``ui.warm``) it is the default source, None."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
     from ui.auth import may_serve_sources
 
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return None
     return st.session_state.get(SOURCE_KEY) if may_serve_sources() else None
 
 
@@ -124,6 +129,22 @@ def _load(source: str | None) -> DataBundle | None:
         log.exception("loading a source failed")
         st.session_state[ERROR_KEY] = MSG_UNEXPECTED.format(stage="loading the source")
         return None
+    return bundle
+
+
+def load_for_server(source: str | None = None) -> DataBundle:
+    """Load ``source`` into the server's cache outside any session (the warm-up), with its
+    configuration and engine checked as a page would; raises ``SourceError`` or
+    ``MetricsConfigError`` (one line) when it cannot be used.
+
+    Example
+    -------
+    >>> load_for_server().source  # doctest: +SKIP
+    'bundled sample organisation'
+    """
+    bundle = _load_cached(source, dt.date.today())
+    settings_for(bundle)
+    _engine(source, bundle.version)
     return bundle
 
 

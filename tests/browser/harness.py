@@ -1,4 +1,4 @@
-"""Start `streamlit run app.py` on a free port and drive it with playwright in Debian's chromium."""
+"""Start the app (`streamlit run serve.py`, or another script) on a free port and drive it with playwright in Debian's chromium."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def streamlit_server(
         "-m",
         "streamlit",
         "run",
-        str(script or ROOT / "app.py"),
+        str(script or ROOT / "serve.py"),
         "--server.port",
         str(port),
         "--server.address",
