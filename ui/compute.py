@@ -28,6 +28,7 @@ from metrics.learning import (
     FitStatus,
     LearningImpactResult,
     completed_assets,
+    completed_assets_by_employee,
     recommend_assets,
     request_learning_fit,
 )
@@ -167,19 +168,23 @@ def risk_view(bundle: DataBundle, filters: Filters) -> pl.DataFrame:
     return _risk_view(bundle, _key(bundle), filters)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def _person_gaps(_bundle: DataBundle, key: str, as_of: dt.date, employee_id: str) -> pl.DataFrame:
+def _named_gaps(_bundle: DataBundle, as_of: dt.date, employee_ids: list[str]) -> pl.DataFrame:
     t = _bundle.tables
     c = core(_bundle, as_of)
     assert c.proficiency is not None
     gaps = readiness_gaps(
-        t["employees"], t["roles"], t["role_requirements"], c.proficiency, as_of, employee_ids=[employee_id]
+        t["employees"], t["roles"], t["role_requirements"], c.proficiency, as_of, employee_ids=employee_ids
     )
     return gaps.join(t["competencies"].select("competency_id", "name"), on="competency_id", how="left").join(
         t["roles"].select(pl.col("role_id").alias("target_role_id"), pl.col("title").alias("target_title")),
         on="target_role_id",
         how="left",
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _person_gaps(_bundle: DataBundle, key: str, as_of: dt.date, employee_id: str) -> pl.DataFrame:
+    return _named_gaps(_bundle, as_of, [employee_id])
 
 
 def person_gaps(bundle: DataBundle, as_of: dt.date, employee_id: str) -> pl.DataFrame:
@@ -307,7 +312,12 @@ def _recommended_assets(_bundle: DataBundle, key: str, as_of: dt.date, employee_
     t = _bundle.tables
     gaps = _person_gaps(_bundle, key, as_of, employee_id)
     done = completed_assets(t["learning_events"], employee_id)
-    recs = recommend_assets(gaps, t["assets"], learning(_bundle, as_of).effects, done)
+    return _lessons(_bundle, gaps, done, learning(_bundle, as_of).effects)
+
+
+def _lessons(_bundle: DataBundle, gaps: pl.DataFrame, done: list[str], effects: pl.DataFrame) -> pl.DataFrame:
+    t = _bundle.tables
+    recs = recommend_assets(gaps, t["assets"], effects, done)
     names = t["competencies"].select("competency_id", pl.col("name").alias("competency"))
     return recs.join(names, on="competency_id", how="left").select(
         "asset_id",
@@ -328,6 +338,49 @@ def recommended_assets(bundle: DataBundle, as_of: dt.date, employee_id: str) -> 
     """Assets from predictive clusters that close one person's gaps, not yet completed by them."""
     require_person(current_scope(bundle, as_of), employee_id)
     return _recommended_assets(bundle, _key(bundle), as_of, employee_id)
+
+
+@dataclass(frozen=True)
+class TeamCoaching:
+    """Gaps and next micro-lessons of several people, computed together (the My team page).
+
+    ``gaps`` holds every person's rows (``employee_id`` first), as ``person_gaps`` gives them one
+    person at a time; ``lessons`` maps each person to what ``recommended_assets`` gives (empty when
+    lessons were not asked for)."""
+
+    gaps: pl.DataFrame
+    lessons: dict[str, pl.DataFrame]
+
+    def gaps_of(self, employee_id: str) -> pl.DataFrame:
+        """One person's rows of ``gaps``."""
+        return self.gaps.filter(pl.col("employee_id") == employee_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _team_coaching(
+    _bundle: DataBundle, key: str, as_of: dt.date, employee_ids: tuple[str, ...], with_lessons: bool
+) -> TeamCoaching:
+    gaps = _named_gaps(_bundle, as_of, list(employee_ids))
+    lessons: dict[str, pl.DataFrame] = {}
+    if with_lessons:
+        done = completed_assets_by_employee(_bundle.tables["learning_events"], employee_ids)
+        effects = learning(_bundle, as_of).effects
+        for employee_id in employee_ids:
+            own = gaps.filter(pl.col("employee_id") == employee_id)
+            lessons[employee_id] = _lessons(_bundle, own, done[employee_id], effects)
+    return TeamCoaching(gaps=gaps, lessons=lessons)
+
+
+def team_coaching(
+    bundle: DataBundle, as_of: dt.date, employee_ids: tuple[str, ...], with_lessons: bool
+) -> TeamCoaching:
+    """``person_gaps`` and (with ``with_lessons``) ``recommended_assets`` for several people at once:
+    one pass over requirements and learning events instead of one per person. ``AccessDenied`` when
+    the viewer may not see one of them."""
+    scope = current_scope(bundle, as_of)
+    for employee_id in employee_ids:
+        require_person(scope, employee_id)
+    return _team_coaching(bundle, _key(bundle), as_of, employee_ids, with_lessons)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

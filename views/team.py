@@ -15,7 +15,7 @@ from metrics.coaching import coaching_prompts
 from metrics.labels import band_rule
 from ui.auth import current_scope, session_viewer
 from ui.components import explain, learning_available_quietly, needs_tables, readiness_table
-from ui.compute import person_gaps, readiness_view, recommended_assets, with_names
+from ui.compute import readiness_view, team_coaching, with_names
 from ui.present import person_label
 from ui.profile import render_profile
 from ui.state import page_context, settings_for
@@ -92,15 +92,16 @@ explain(band_rule(cfg.readiness), "Readiness")
 
 st.subheader("Coaching prompts and next micro-lessons")
 show_lessons = not bundle.missing_for("learning_impact") and learning_available_quietly(bundle, filters.as_of)
-for employee_id in sorted(team & set(own.get_column("employee_id").to_list()))[:MAX_DETAILED]:
-    gaps = person_gaps(bundle, filters.as_of, employee_id)
-    prompts = coaching_prompts(gaps, cfg.proficiency, limit=2)
+detailed = tuple(sorted(team & set(own.get_column("employee_id").to_list()))[:MAX_DETAILED])
+coaching = team_coaching(bundle, filters.as_of, detailed, show_lessons)
+for employee_id in detailed:
+    prompts = coaching_prompts(coaching.gaps_of(employee_id), cfg.proficiency, limit=2)
     label = person_label(names.get(employee_id), employee_id)
     with st.expander(f"{label}: {len(prompts)} prompt(s)"):
         for prompt in prompts or ["No gaps against the own or next role."]:
             st.markdown(f"- {prompt}")
         if show_lessons:
-            lessons = recommended_assets(bundle, filters.as_of, employee_id).head(3)
+            lessons = coaching.lessons[employee_id].head(3)
             for row in lessons.iter_rows(named=True):
                 st.markdown(f"- Micro-lesson: **{row['title']}** ({row['competency']}, cluster {row['cluster']})")
 if len(team) > MAX_DETAILED:

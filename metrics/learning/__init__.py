@@ -52,7 +52,7 @@ from metrics.learning._impact import (
     estimate_learning_impact,
     learning_impact,
 )
-from metrics.learning._recommendations import completed_assets, recommend_assets
+from metrics.learning._recommendations import completed_assets, completed_assets_by_employee, recommend_assets
 from metrics.learning._stored import config_hash, load_fit, save_fit
 
 #: Every label a cluster can carry, in the order the pages list them.
@@ -87,6 +87,7 @@ __all__ = [
     "clustered_joint",
     "clustered_theta",
     "completed_assets",
+    "completed_assets_by_employee",
     "config_hash",
     "estimate_learning_impact",
     "exposure_description",
