@@ -2,7 +2,7 @@
 
 The text is docs/metrics.md (assembled from docs/metrics_header.md and docs/metrics/*.md).
 Each family's plain part stays open so that the definition links of other pages land on
-their headings; the implementation notes of each family go into an expander.
+their headings; the implementation notes of each family go into an expander, sent when opened.
 """
 
 from __future__ import annotations
@@ -22,9 +22,21 @@ st.markdown(
     "**On this page**\n\n"
     + "\n".join(f"- [{f.title}](#{f.anchor}): {f.summary[:1].lower()}{f.summary[1:]}" for f in families)
 )
+
+
+def implementation_notes(label: str, key: str, text: str) -> None:
+    """A folded expander whose text is sent only once it is opened (the notes are more than half
+    of the page's text; drawing them unseen made the page's first render the slowest)."""
+    notes = st.expander(label, key=key, on_change="rerun")
+    if notes.open:
+        with notes:
+            st.markdown(text)
+
+
 if preamble.notes:
-    with st.expander("Implementation notes: the as-of date, configuration and this page"):
-        st.markdown(preamble.notes)
+    implementation_notes(
+        "Implementation notes: the as-of date, configuration and this page", "notes_page", preamble.notes
+    )
 
 for family in families:
     st.divider()
@@ -35,8 +47,7 @@ for family in families:
         else:
             st.markdown(text)
     if family.notes:
-        with st.expander(f"Implementation notes: {family.title.lower()}"):
-            st.markdown(family.notes)
+        implementation_notes(f"Implementation notes: {family.title.lower()}", f"notes_{family.anchor}", family.notes)
 
 # Streamlit scrolls to the address's #heading when the heading is first drawn; on a busy server
 # the blocks above it can still be growing then, and the heading ends up lower (or the scroll is
