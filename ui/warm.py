@@ -2,7 +2,8 @@
 
 On a cold server the first page waited some 4 s for imports (pandas, scikit-learn,
 statsmodels, the metric packages: ``ui.preload``), 0.6 s for loading and validating
-the bundled sample, and for the core metrics, before it could draw its heading.
+the bundled sample, the core metrics, and 0.4 s for Streamlit's one-time look at the
+call stack on the first element drawn, before it could draw its heading.
 ``serve.py`` runs ``warm_up`` in the server's start-up (its ASGI lifespan), before
 the server answers any request, so that work is done once, before anybody waits
 for it. What it fills are the same bounded, process-wide caches the pages read
@@ -23,6 +24,8 @@ import datetime as dt
 import logging
 import time
 from dataclasses import dataclass
+
+import streamlit as st
 
 from ui.preload import preload
 
@@ -82,6 +85,10 @@ def warm_up(source: str | None = None) -> WarmUp:
 
     started = time.perf_counter()
     preload()
+    # The first element drawn in a process makes Streamlit inspect the whole call stack once (is it a
+    # REPL?), 0.4 s with every module loaded. One element drawn here, outside any session, goes
+    # nowhere and pays that before the first visitor.
+    st.empty()
     from ui.compute import core, learning_status, role_summary
     from ui.state import Filters, filter_options, load_for_server
 
