@@ -139,7 +139,7 @@ def load_for_server(source: str | None = None) -> DataBundle:
 
     Example
     -------
-    >>> load_for_server().source  # doctest: +SKIP
+    >>> load_for_server().source
     'bundled sample organisation'
     """
     bundle = _load_cached(source, dt.date.today())
