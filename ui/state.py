@@ -33,6 +33,8 @@ log = logging.getLogger("talent_readiness")
 SOURCE_KEY = "tr_source"
 ERROR_KEY = "tr_source_error"
 FILTERS_KEY = "tr_filters"
+#: The operator's source for every session (folder, ``.toml`` or database URL); unset: the bundled sample.
+SERVER_SOURCE_ENV = "TR_SOURCE"
 #: An operator's separate metrics configuration file (the app's ``--config``).
 METRICS_CONFIG_ENV = "TR_METRICS_CONFIG"
 #: How many loaded sources the server keeps in memory at once (each holds its tables).
@@ -101,17 +103,34 @@ def engine_for(bundle: DataBundle) -> EventEngine:
     return _engine(current_source(), bundle.version)
 
 
+def server_source() -> str | None:
+    """The source every session opens on: the operator's ``TR_SOURCE`` (a folder, a ``.toml`` source
+    configuration or a database URL, as ``cli.py --source`` takes it), else None for the bundled sample.
+
+    Example
+    -------
+    >>> os.environ.pop(SERVER_SOURCE_ENV, None) and None
+    >>> server_source() is None
+    True
+    """
+    return os.environ.get(SERVER_SOURCE_ENV) or None
+
+
 def current_source() -> str | None:
-    """What the user chose to load (None: the bundled sample). A browser on another machine
-    of a server without sign-in gets only the bundled sample (``ui.auth.may_serve_sources``).
-    Outside a session (the server's warm-up, ``ui.warm``) it is the default source, None."""
+    """What this session shows: the source the user loaded on the Data page, else the server's
+    (``server_source``). A browser on another machine of a server without sign-in gets only the
+    bundled sample (``ui.auth.may_serve_sources``). Outside a session (the server's warm-up,
+    ``ui.warm``) it is the server's source."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     from ui.auth import may_serve_sources
 
     if get_script_run_ctx(suppress_warning=True) is None:
+        return server_source()
+    if not may_serve_sources():
         return None
-    return st.session_state.get(SOURCE_KEY) if may_serve_sources() else None
+    # a key set to None is a choice (the bundled sample); no key means the server's source
+    return st.session_state.get(SOURCE_KEY, server_source())
 
 
 def _load(source: str | None) -> DataBundle | None:

@@ -62,8 +62,8 @@ def warm_up(source: str | None = None) -> WarmUp:
     Parameters
     ----------
     source : str, optional
-        What to warm, as a user would type it; None for the bundled sample (what a new
-        session shows first).
+        What to warm, as a user would type it; None for the bundled sample. ``serve.py`` passes
+        the server's source (``ui.state.server_source``: ``TR_SOURCE``), what a new session shows.
 
     Returns
     -------
