@@ -14,9 +14,11 @@ background (or is read from the store) while the server starts taking visitors.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import streamlit as st
@@ -75,10 +77,30 @@ def warm_up(source: str | None = None) -> WarmUp:
     >>> result.source, result.as_of, result.error is not None
     ('', None, True)
     """
+    started = time.perf_counter()
+    with _without_session_warnings():
+        return _warm_up(source, started)
+
+
+#: Streamlit's logger that warns of every cached call made outside a session (here, all of them).
+SESSION_WARNING_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
+
+
+@contextlib.contextmanager
+def _without_session_warnings() -> Iterator[None]:
+    logger = logging.getLogger(SESSION_WARNING_LOGGER)
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _warm_up(source: str | None, started: float) -> WarmUp:
     from data_sources.errors import SourceError
     from metrics.config import MetricsConfigError
 
-    started = time.perf_counter()
     preload()
     # The first element drawn in a process makes Streamlit inspect the whole call stack once (is it a
     # REPL?), 0.4 s with every module loaded. One element drawn here, outside any session, goes
