@@ -611,14 +611,29 @@ def _rows_of(parts: list[pl.DataFrame]) -> pl.Series:
 
 
 def _duplicates(df: pl.DataFrame, key: tuple[str, ...], table: str, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Keep each key's first row; reject the later ones, naming the first one's line.
+
+    One hash pass marks the first rows; the first line is looked up only for the keys that
+    repeat (a window over every row cost 12 s on 20M evidence rows, where the pass takes 2 s).
+    """
+    none = pl.DataFrame(schema=REJECT_SCHEMA)
     if not key or df.height == 0:
-        return df, pl.DataFrame(schema=REJECT_SCHEMA)
-    first_row = pl.col(ROW).first().over(list(key))
-    marked = df.with_columns(pl.struct(key).is_first_distinct().alias("__first"), first_row.alias("__first_row"))
+        return df, none
+    first = df.select(pl.struct(key).is_first_distinct()).to_series()
+    if first.all():
+        return df, none
+    marked = df.with_columns(first.alias("__first"))
+    later = marked.filter(~pl.col("__first"))
+    first_lines = (
+        marked.filter(pl.col("__first"))
+        .join(later.select(key), on=list(key), how="semi", nulls_equal=True)
+        .select(*key, pl.col(ROW).alias("__first_row"))
+    )
+    later = later.join(first_lines, on=list(key), how="left", nulls_equal=True, maintain_order="left")
     key_text = pl.concat_str([pl.lit(f"{k}=") + pl.col(_RAW + k).cast(pl.String) for k in key], separator=", ")
     reason = _format(REASON_DUPLICATE.replace("{key}", "{}").replace("{first}", "{}"), key_text, pl.col("__first_row"))
-    dups = _reject_rows(marked.filter(~pl.col("__first")), table, source, ", ".join(key), key_text, reason)
-    return marked.filter(pl.col("__first")).drop("__first", "__first_row"), dups
+    dups = _reject_rows(later, table, source, ", ".join(key), key_text, reason)
+    return marked.filter(pl.col("__first")).drop("__first"), dups
 
 
 def _foreign_keys(

@@ -150,6 +150,31 @@ def test_value_maps_and_rescale():
     assert res.accepted["rating"].to_list() == [5.0, 1.0]
 
 
+def test_a_composite_key_seen_three_times_keeps_its_first_row_and_names_its_line():
+    raw = pl.DataFrame(
+        {
+            "_row": ["line 2", "line 3", "line 4", "line 5", "line 6"],
+            "employee_id": ["A", "B", "A", "A", "B"],
+            "period_end": ["2025-12-31", "2025-12-31", "2025-12-31", "2025-12-31", "2025-06-30"],
+            "rating": ["3", "4", "2", "5", "1"],
+        }
+    )
+    res = validate_table(raw, "performance", "perf.csv", as_of=AS_OF)
+    assert res.accepted.select("employee_id", "rating").rows() == [("A", 3.0), ("B", 4.0), ("B", 1.0)]
+    assert res.rejects.select("row", "column", "reason").rows() == [
+        (
+            "line 4",
+            "employee_id, period_end",
+            "duplicate key employee_id=A, period_end=2025-12-31 (first seen at line 2)",
+        ),
+        (
+            "line 5",
+            "employee_id, period_end",
+            "duplicate key employee_id=A, period_end=2025-12-31 (first seen at line 2)",
+        ),
+    ]
+
+
 def test_timestamps_with_offsets_are_stored_as_utc():
     raw = pl.DataFrame(
         {
