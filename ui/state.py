@@ -138,9 +138,7 @@ def _load(source: str | None) -> DataBundle | None:
     the clear message and return None."""
     try:
         with st.spinner("Loading and validating the source…", show_time=True):
-            bundle = _load_cached(source, dt.date.today())
-            settings_for(bundle)
-            _engine(source, bundle.version)
+            bundle = load_for_server(source)
     except (SourceError, MetricsConfigError) as exc:
         st.session_state[ERROR_KEY] = MSG_LOAD_FAILED.format(error=exc)
         return None
@@ -152,9 +150,9 @@ def _load(source: str | None) -> DataBundle | None:
 
 
 def load_for_server(source: str | None = None) -> DataBundle:
-    """Load ``source`` into the server's cache outside any session (the warm-up), with its
-    configuration and engine checked as a page would; raises ``SourceError`` or
-    ``MetricsConfigError`` (one line) when it cannot be used.
+    """Load ``source`` into the server's cache (or fetch it from there) with its configuration
+    and engine checked; no session needed, so the warm-up and every page load share it. Raises
+    ``SourceError`` or ``MetricsConfigError`` (one line) when it cannot be used.
 
     Example
     -------
