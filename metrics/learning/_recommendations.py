@@ -110,14 +110,7 @@ def completed_assets(learning_events: pl.DataFrame, employee_id: str) -> list[st
     >>> completed_assets(ev, "E1")
     ['A1']
     """
-    from metrics.learning._features import COMPLETION_VERBS
-
-    return sorted(
-        learning_events.filter((pl.col("employee_id") == employee_id) & pl.col("verb").is_in(list(COMPLETION_VERBS)))
-        .get_column("asset_id")
-        .unique()
-        .to_list()
-    )
+    return completed_assets_by_employee(learning_events, [employee_id])[employee_id]
 
 
 def completed_assets_by_employee(learning_events: pl.DataFrame, employee_ids: Sequence[str]) -> dict[str, list[str]]:
