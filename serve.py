@@ -4,8 +4,8 @@ Run with ``streamlit run serve.py`` (``make run`` does). Streamlit finds the ``s
 below and serves ``app.py`` exactly as ``streamlit run app.py`` would, with one
 difference: before the server answers any request (its health check included), it
 imports every page's modules, loads the server's source (``TR_SOURCE``, else the bundled
-sample) and computes its core metrics (``ui.warm``), so nobody's first page waits for that. ``streamlit run app.py`` still
-works; its first visitor then pays the warm-up.
+sample) and computes its core metrics (``ui.warm``), so nobody's first page waits for
+that. ``streamlit run app.py`` still works; its first visitor then pays the warm-up.
 """
 
 from __future__ import annotations
